@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make run` and `make test`. Nothing else to install by hand.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 8000
+
+.PHONY: install run serve test lint format schemas check-schemas clean-data
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required" or 0)'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Embedded PostgreSQL when DATABASE_URL is unset; migrate, seed, serve on 127.0.0.1:$(PORT).
+run: install
+	PORT=$(PORT) $(PY) -m service run
+
+## Serve against DATABASE_URL without migrating or seeding.
+serve: install
+	PORT=$(PORT) $(PY) -m service serve
+
+## The whole suite on a real PostgreSQL: TEST_DATABASE_URL when set, else an embedded one under .data/.
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy service
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Regenerate the committed contracts (openapi/openapi.json, openapi/schema.graphql).
+schemas: install
+	$(PY) -m service export-schemas
+
+clean-data:
+	rm -rf .data

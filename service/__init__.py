@@ -1,0 +1,1 @@
+"""Realign: exercise taxonomy, muscle-imbalance assessments and corrective programs."""

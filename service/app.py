@@ -1,0 +1,95 @@
+"""Application factory. Nothing happens at import time: settings and data are passed in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Response, get
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, Server, Tag
+from litestar.response import Redirect
+from sqlalchemy import text
+
+from service.catalog.controllers import catalog_controller
+from service.catalog.records import CatalogData, load_catalog
+from service.catalog.vocabulary import Vocabulary
+from service.db.dependencies import provide_db_session
+from service.db.engine import create_engine, create_session_factory
+from service.graphql.schema import graphql_controller
+from service.problems import EXCEPTION_HANDLERS, Problem
+from service.settings import Settings
+
+API_VERSION = "0.1.0"
+DESCRIPTION = """\
+Realign answers three questions for fitness apps: what exercises exist and what they do, what is out of balance
+in a person, and what they should do about it (a four-phase corrective program: release → lengthen → strengthen →
+integrate).
+
+Errors are RFC 9457 problem documents (`application/problem+json`). Lists take `limit` (default 20, max 500) and
+an opaque `cursor`, and answer `{"items": [...], "next_cursor": ...}`. Catalogue responses carry an `ETag`; send it
+back in `If-None-Match` to get a 304. GraphQL lives at `/graphql`.
+"""
+
+
+@get("/docs", include_in_schema=False)
+async def docs_redirect() -> Redirect:
+    return Redirect(path="/schema")
+
+
+@get("/healthz", include_in_schema=False)
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litestar:
+    catalog = catalog if catalog is not None else load_catalog()
+    engine = create_engine(settings)
+    session_factory = create_session_factory(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.engine = engine
+        app.state.session_factory = session_factory
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    @get("/readyz", include_in_schema=False)
+    async def ready() -> Response[dict[str, str]]:
+        try:
+            async with session_factory() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            return Response({"status": "unavailable"}, status_code=503, headers={"Retry-After": "2"})
+        return Response({"status": "ok"})
+
+    openapi = OpenAPIConfig(
+        title="Realign API",
+        version=API_VERSION,
+        description=DESCRIPTION,
+        path="/schema",
+        servers=[Server(url="/")],
+        tags=[Tag(name="catalogue", description="Muscles, equipment, conditions, patterns and exercises.")],
+        components=Components(),
+        render_plugins=[ScalarRenderPlugin(path="/"), JsonRenderPlugin(), YamlRenderPlugin()],
+        create_examples=False,
+    )
+    return Litestar(
+        route_handlers=[
+            catalog_controller(Vocabulary.from_catalog(catalog), settings.catalog_cache_seconds),
+            graphql_controller(settings),
+            docs_redirect,
+            healthz,
+            ready,
+        ],
+        dependencies={"db_session": Provide(provide_db_session)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=openapi,
+        lifespan=[lifespan],
+        signature_types=[Problem],
+        debug=settings.debug,
+    )

@@ -1,0 +1,1 @@
+"""The taxonomy: muscles, equipment, conditions, imbalance patterns and exercises."""

@@ -1,0 +1,235 @@
+"""REST front door of the catalogue: translate HTTP into service calls, nothing more."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.catalog import schemas, services
+from service.catalog.enums import Level, Modality, MuscleRoleFilter, Phase
+from service.catalog.vocabulary import Vocabulary
+from service.http_cache import CACHE_HEADERS, cached_json
+from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.problems import bad_request, problem_spec
+
+Limit = Annotated[
+    int, Parameter(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")
+]
+Cursor = Annotated[
+    str | None,
+    Parameter(max_length=512, description="Opaque `next_cursor` from the previous page; omit for the first page."),
+]
+SlugPath = Annotated[str, Parameter(max_length=80, description="Stable snake_case identifier.")]
+
+NOT_MODIFIED = ResponseSpec(data_container=None, description="Not modified: the `If-None-Match` ETag still holds.")
+BAD_REQUEST = problem_spec("A parameter is invalid; `errors` names each offending field.")
+NOT_FOUND = problem_spec("No such resource.")
+LIST_RESPONSES = {304: NOT_MODIFIED, 400: BAD_REQUEST}
+DETAIL_RESPONSES = {304: NOT_MODIFIED, 400: BAD_REQUEST, 404: NOT_FOUND}
+
+
+def _enum(values: tuple[str, ...]) -> dict[str, Any]:
+    return {"enum": list(values)}
+
+
+def _enum_items(values: tuple[str, ...]) -> dict[str, Any]:
+    return {"items": {"type": "string", "enum": list(values)}}
+
+
+def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Controller]:
+    """The catalogue routes, with the catalogue's slugs published as enums in the OpenAPI document."""
+
+    class CatalogController(Controller):
+        path = "/v1"
+        tags = ["catalogue"]
+        response_headers = CACHE_HEADERS
+
+        @get(
+            "/muscles",
+            operation_id="listMuscles",
+            summary="List muscles (flat or as a tree)",
+            description=(
+                "Muscles and other tissues: region → group → muscle → part. `view=flat` (default) pages through "
+                "every node in tree order; `view=tree` returns the regions with their whole `subtree` in one "
+                "response (no paging)."
+            ),
+            responses=LIST_RESPONSES,
+        )
+        async def list_muscles(
+            self,
+            request: Request[Any, Any, Any],
+            db_session: AsyncSession,
+            view: Annotated[str, Parameter(schema_extra=_enum(("flat", "tree")))] = "flat",
+            limit: Limit = DEFAULT_LIMIT,
+            cursor: Cursor = None,
+        ) -> Response[schemas.MuscleList]:
+            if view not in ("flat", "tree"):
+                raise bad_request("view", "must be 'flat' or 'tree'")
+            result = await services.list_muscles(db_session, tree=view == "tree", limit=limit, cursor=cursor)
+            return cached_json(request, result, max_age=cache_seconds)
+
+        @get(
+            "/muscles/{slug:str}",
+            operation_id="getMuscle",
+            summary="Get one muscle",
+            description="A muscle with its parent, children, listed members and its `path` from the region down.",
+            responses=DETAIL_RESPONSES,
+        )
+        async def get_muscle(
+            self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: SlugPath
+        ) -> Response[schemas.MuscleDetail]:
+            return cached_json(request, await services.get_muscle(db_session, slug), max_age=cache_seconds)
+
+        @get(
+            "/equipment",
+            operation_id="listEquipment",
+            summary="List equipment",
+            responses=LIST_RESPONSES,
+        )
+        async def list_equipment(
+            self,
+            request: Request[Any, Any, Any],
+            db_session: AsyncSession,
+            limit: Limit = DEFAULT_LIMIT,
+            cursor: Cursor = None,
+        ) -> Response[schemas.EquipmentList]:
+            result = await services.list_equipment(db_session, limit=limit, cursor=cursor)
+            return cached_json(request, result, max_age=cache_seconds)
+
+        @get(
+            "/equipment/{slug:str}",
+            operation_id="getEquipment",
+            summary="Get one piece of equipment",
+            responses=DETAIL_RESPONSES,
+        )
+        async def get_equipment(
+            self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: SlugPath
+        ) -> Response[schemas.Equipment]:
+            return cached_json(request, await services.get_equipment(db_session, slug), max_age=cache_seconds)
+
+        @get(
+            "/conditions",
+            operation_id="listConditions",
+            summary="List conditions (contraindication tags)",
+            responses=LIST_RESPONSES,
+        )
+        async def list_conditions(
+            self,
+            request: Request[Any, Any, Any],
+            db_session: AsyncSession,
+            limit: Limit = DEFAULT_LIMIT,
+            cursor: Cursor = None,
+        ) -> Response[schemas.ConditionList]:
+            result = await services.list_conditions(db_session, limit=limit, cursor=cursor)
+            return cached_json(request, result, max_age=cache_seconds)
+
+        @get(
+            "/patterns",
+            operation_id="listPatterns",
+            summary="List imbalance patterns",
+            description="Lower and upper crossed syndrome, each with its typically overactive and underactive muscles.",
+            responses=LIST_RESPONSES,
+        )
+        async def list_patterns(
+            self,
+            request: Request[Any, Any, Any],
+            db_session: AsyncSession,
+            limit: Limit = DEFAULT_LIMIT,
+            cursor: Cursor = None,
+        ) -> Response[schemas.PatternList]:
+            result = await services.list_patterns(db_session, limit=limit, cursor=cursor)
+            return cached_json(request, result, max_age=cache_seconds)
+
+        @get(
+            "/exercises",
+            operation_id="listExercises",
+            summary="List and search exercises",
+            description=(
+                "Filters combine with AND. `muscle` includes the group's descendants and listed members. "
+                "`available_equipment` (repeatable) keeps only exercises doable with that set (bodyweight is "
+                "always available); `equipment` (repeatable) keeps exercises that use every item named. `q` "
+                "searches names and aliases and forgives typos; results are then ranked by relevance. Without `q` "
+                "the order is by slug, stable across pages. Sync the whole catalogue with `updated_since` and "
+                "`limit=500`."
+            ),
+            responses=LIST_RESPONSES,
+        )
+        async def list_exercises(
+            self,
+            request: Request[Any, Any, Any],
+            db_session: AsyncSession,
+            muscle: Annotated[
+                str | None,
+                Parameter(
+                    description="Muscle or group slug; includes its subtree.", schema_extra=_enum(vocabulary.muscles)
+                ),
+            ] = None,
+            role: Annotated[
+                MuscleRoleFilter, Parameter(description="Which role `muscle` must play.")
+            ] = MuscleRoleFilter.any,
+            equipment: Annotated[
+                list[str] | None,
+                Parameter(description="Requires these items.", schema_extra=_enum_items(vocabulary.equipment)),
+            ] = None,
+            available_equipment: Annotated[
+                list[str] | None,
+                Parameter(
+                    description="Only exercises doable with this set.",
+                    schema_extra=_enum_items(vocabulary.equipment),
+                ),
+            ] = None,
+            modality: Modality | None = None,
+            phase: Phase | None = None,
+            level: Level | None = None,
+            exclude_condition: Annotated[
+                list[str] | None,
+                Parameter(
+                    description="Drop exercises contraindicated for these conditions.",
+                    schema_extra=_enum_items(vocabulary.conditions),
+                ),
+            ] = None,
+            q: Annotated[str | None, Parameter(max_length=200, description="Search text (typo-tolerant).")] = None,
+            updated_since: Annotated[
+                datetime | None, Parameter(description="Only exercises changed after this instant (RFC 3339).")
+            ] = None,
+            source: Annotated[
+                str | None, Parameter(max_length=40, description="Where records came from, e.g. `curated`.")
+            ] = None,
+            limit: Limit = DEFAULT_LIMIT,
+            cursor: Cursor = None,
+        ) -> Response[schemas.ExerciseList]:
+            flt = services.ExerciseFilter(
+                muscle=muscle,
+                role=role,
+                equipment=equipment or (),
+                available_equipment=available_equipment or (),
+                modality=modality,
+                phase=phase,
+                level=level,
+                exclude_condition=exclude_condition or (),
+                q=q,
+                updated_since=updated_since,
+                source=source,
+            )
+            page = await services.list_exercises(db_session, flt, limit=limit, cursor=cursor)
+            return cached_json(request, page.as_list(), max_age=cache_seconds)
+
+        @get(
+            "/exercises/{slug:str}",
+            operation_id="getExercise",
+            summary="Get one exercise",
+            description=(
+                "Everything an app needs in one call: muscles with roles, equipment, contraindications with "
+                "reasons, and regressions, progressions and alternatives with their names and levels."
+            ),
+            responses=DETAIL_RESPONSES,
+        )
+        async def get_exercise(
+            self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: SlugPath
+        ) -> Response[schemas.ExerciseDetail]:
+            return cached_json(request, await services.get_exercise(db_session, slug), max_age=cache_seconds)
+
+    return CatalogController

@@ -1,0 +1,26 @@
+"""The slugs the catalogue's filters accept, published as enums in the OpenAPI document.
+
+They come from the curated data files, so a generated client knows every muscle, equipment and condition slug,
+and a slug outside them is a 400 rather than a silent empty list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.catalog.records import CatalogData
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    muscles: tuple[str, ...]
+    equipment: tuple[str, ...]
+    conditions: tuple[str, ...]
+
+    @classmethod
+    def from_catalog(cls, data: CatalogData) -> Vocabulary:
+        return cls(
+            muscles=tuple(m.slug for m in data.muscles),
+            equipment=tuple(e.slug for e in data.equipment),
+            conditions=tuple(c.slug for c in data.conditions),
+        )

@@ -1,0 +1,1 @@
+"""GraphQL front door: types and resolvers per domain, assembled in `schema.py`, over the domain services."""

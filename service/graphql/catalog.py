@@ -1,0 +1,303 @@
+"""Catalogue types and queries. Fields mirror the REST resources, in camelCase."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from service.catalog import enums as e
+from service.catalog import schemas, services
+from service.graphql.context import Info
+from service.graphql.errors import translate_problems
+from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.problems import bad_request
+
+MuscleKind = strawberry.enum(e.MuscleKind)
+Tendency = strawberry.enum(e.Tendency)
+Modality = strawberry.enum(e.Modality)
+Phase = strawberry.enum(e.Phase)
+Level = strawberry.enum(e.Level)
+Mechanic = strawberry.enum(e.Mechanic)
+Force = strawberry.enum(e.Force)
+Laterality = strawberry.enum(e.Laterality)
+SpinalLoad = strawberry.enum(e.SpinalLoad)
+MuscleRole = strawberry.enum(e.MuscleRole)
+MuscleRoleFilter = strawberry.enum(e.MuscleRoleFilter)
+EquipmentCategory = strawberry.enum(e.EquipmentCategory)
+
+
+@strawberry.type
+class Contraindication:
+    condition: str
+    reason: str
+
+
+@strawberry.type
+class Dose:
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    duration_seconds: int | None
+    per_side: bool
+    tempo: str | None
+    rest_seconds: int
+    intensity: str | None
+
+
+@strawberry.type
+class ExerciseMuscle:
+    slug: str
+    name: str
+    kind: MuscleKind  # type: ignore[valid-type]
+    role: MuscleRole  # type: ignore[valid-type]
+
+
+@strawberry.type
+class EquipmentItem:
+    slug: str
+    name: str
+    category: EquipmentCategory  # type: ignore[valid-type]
+
+
+@strawberry.type
+class Exercise:
+    slug: str
+    name: str
+    aliases: list[str]
+    summary: str
+    instructions: list[str]
+    cues: list[str]
+    modality: Modality  # type: ignore[valid-type]
+    phases: list[Phase]  # type: ignore[valid-type]
+    primary_muscles: list[str]
+    secondary_muscles: list[str]
+    equipment: list[str]
+    level: Level  # type: ignore[valid-type]
+    mechanic: Mechanic | None  # type: ignore[valid-type]
+    force: Force | None  # type: ignore[valid-type]
+    laterality: Laterality  # type: ignore[valid-type]
+    spinal_load: SpinalLoad  # type: ignore[valid-type]
+    contraindications: list[Contraindication]
+    dose: Dose
+    regressions: list[str]
+    progressions: list[str]
+    alternatives: list[str]
+    source: str
+    license: str | None
+    updated_at: datetime
+
+    @strawberry.field(description="The muscles this exercise works, with their names and roles (batched).")
+    async def muscle_details(self, info: Info) -> list[ExerciseMuscle]:
+        details = await info.context.loaders.exercise_muscles.load(self.slug)
+        return [ExerciseMuscle(slug=d.slug, name=d.name, kind=d.kind, role=d.role) for d in details]
+
+    @strawberry.field(description="The equipment this exercise needs, with names (batched).")
+    async def equipment_details(self, info: Info) -> list[EquipmentItem]:
+        details = await info.context.loaders.exercise_equipment.load(self.slug)
+        return [EquipmentItem(slug=d.slug, name=d.name, category=d.category) for d in details]
+
+    @classmethod
+    def from_domain(cls, x: schemas.Exercise) -> Exercise:
+        return cls(
+            slug=x.slug,
+            name=x.name,
+            aliases=x.aliases,
+            summary=x.summary,
+            instructions=x.instructions,
+            cues=x.cues,
+            modality=e.Modality(x.modality),
+            phases=[e.Phase(p) for p in x.phases],
+            primary_muscles=x.primary_muscles,
+            secondary_muscles=x.secondary_muscles,
+            equipment=x.equipment,
+            level=e.Level(x.level),
+            mechanic=e.Mechanic(x.mechanic) if x.mechanic else None,
+            force=e.Force(x.force) if x.force else None,
+            laterality=e.Laterality(x.laterality),
+            spinal_load=e.SpinalLoad(x.spinal_load),
+            contraindications=[Contraindication(condition=c.condition, reason=c.reason) for c in x.contraindications],
+            dose=Dose(**{f: getattr(x.dose, f) for f in schemas.Dose.__struct_fields__}),
+            regressions=x.regressions,
+            progressions=x.progressions,
+            alternatives=x.alternatives,
+            source=x.source,
+            license=x.license,
+            updated_at=x.updated_at,
+        )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class ExerciseEdge:
+    cursor: str
+    node: Exercise
+
+
+@strawberry.type
+class ExerciseConnection:
+    edges: list[ExerciseEdge]
+    page_info: PageInfo
+
+    @strawberry.field(description="The nodes of `edges`, for clients that need no cursors.")
+    def nodes(self) -> list[Exercise]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.input
+class ExerciseFilter:
+    muscle: str | None = None
+    role: MuscleRoleFilter = e.MuscleRoleFilter.any  # type: ignore[valid-type]
+    equipment: list[str] | None = None
+    available_equipment: list[str] | None = None
+    modality: Modality | None = None  # type: ignore[valid-type]
+    phase: Phase | None = None  # type: ignore[valid-type]
+    level: Level | None = None  # type: ignore[valid-type]
+    exclude_condition: list[str] | None = None
+    q: str | None = None
+    updated_since: datetime | None = None
+    source: str | None = None
+
+    def to_domain(self) -> services.ExerciseFilter:
+        return services.ExerciseFilter(
+            muscle=self.muscle,
+            role=e.MuscleRoleFilter(self.role),
+            equipment=self.equipment or (),
+            available_equipment=self.available_equipment or (),
+            modality=e.Modality(self.modality) if self.modality else None,
+            phase=e.Phase(self.phase) if self.phase else None,
+            level=e.Level(self.level) if self.level else None,
+            exclude_condition=self.exclude_condition or (),
+            q=self.q,
+            updated_since=self.updated_since,
+            source=self.source,
+        )
+
+
+@strawberry.type
+class Muscle:
+    slug: str
+    name: str
+    kind: MuscleKind  # type: ignore[valid-type]
+    parent: str | None
+    children: list[str]
+    members: list[str]
+    latin_name: str | None
+    actions: list[str]
+    antagonists: list[str]
+    tendency: Tendency  # type: ignore[valid-type]
+    trigger_point_site: bool
+    description: str
+    updated_at: datetime
+
+    @strawberry.field(description="Exercises working this muscle or anything under it (batched across muscles).")
+    async def exercises(
+        self,
+        info: Info,
+        role: MuscleRoleFilter = e.MuscleRoleFilter.any,  # type: ignore[valid-type]
+    ) -> list[Exercise]:
+        found = await info.context.loaders.muscle_exercises.load((self.slug, e.MuscleRoleFilter(role)))
+        return [Exercise.from_domain(x) for x in found]
+
+    @classmethod
+    def from_domain(cls, m: schemas.Muscle) -> Muscle:
+        return cls(**{f: getattr(m, f) for f in schemas.Muscle.__struct_fields__})
+
+
+@strawberry.type
+class Equipment:
+    slug: str
+    name: str
+    category: EquipmentCategory  # type: ignore[valid-type]
+    description: str
+    updated_at: datetime
+
+
+@strawberry.type
+class Condition:
+    slug: str
+    name: str
+    description: str
+    updated_at: datetime
+
+
+@strawberry.type
+class Pattern:
+    slug: str
+    name: str
+    description: str
+    overactive: list[str]
+    underactive: list[str]
+    typical_findings: list[str]
+    references: list[str]
+    updated_at: datetime
+
+
+def _check_first(first: int) -> None:
+    if not 1 <= first <= MAX_LIMIT:
+        raise bad_request("first", f"must be between 1 and {MAX_LIMIT}")
+
+
+@strawberry.type
+class CatalogQuery:
+    @strawberry.field(description="Exercises as a connection; `filter` works as the REST filters do.")
+    @translate_problems
+    async def exercises(
+        self,
+        info: Info,
+        filter: ExerciseFilter | None = None,
+        first: int = DEFAULT_LIMIT,
+        after: str | None = None,
+    ) -> ExerciseConnection:
+        _check_first(first)
+        domain_filter = filter.to_domain() if filter else services.ExerciseFilter()
+        async with info.context.session() as session:
+            page = await services.list_exercises(session, domain_filter, limit=first, cursor=after)
+        edges = [
+            ExerciseEdge(cursor=c, node=Exercise.from_domain(x)) for x, c in zip(page.items, page.cursors, strict=True)
+        ]
+        end_cursor = page.cursors[-1] if page.cursors else None
+        return ExerciseConnection(
+            edges=edges, page_info=PageInfo(has_next_page=page.next_cursor is not None, end_cursor=end_cursor)
+        )
+
+    @strawberry.field(description="One exercise, or null when no exercise has that slug.")
+    async def exercise(self, info: Info, slug: str) -> Exercise | None:
+        async with info.context.session() as session:
+            found = await services.exercises_by_slug(session, [slug])
+        return Exercise.from_domain(found[slug]) if slug in found else None
+
+    @strawberry.field(description="Every muscle, group, part and fascia, in tree order.")
+    async def muscles(self, info: Info) -> list[Muscle]:
+        async with info.context.session() as session:
+            result = await services.list_muscles(session, tree=False, limit=MAX_LIMIT, cursor=None)
+        return [Muscle.from_domain(m) for m in result.items]
+
+    @strawberry.field(description="One muscle, or null when no muscle has that slug.")
+    async def muscle(self, info: Info, slug: str) -> Muscle | None:
+        async with info.context.session() as session:
+            result = await services.list_muscles(session, tree=False, limit=MAX_LIMIT, cursor=None)
+        return next((Muscle.from_domain(m) for m in result.items if m.slug == slug), None)
+
+    @strawberry.field(description="Every piece of equipment.")
+    async def equipment(self, info: Info) -> list[Equipment]:
+        async with info.context.session() as session:
+            result = await services.list_equipment(session, limit=MAX_LIMIT, cursor=None)
+        return [Equipment(**{f: getattr(x, f) for f in schemas.Equipment.__struct_fields__}) for x in result.items]
+
+    @strawberry.field(description="Every condition (contraindication tag).")
+    async def conditions(self, info: Info) -> list[Condition]:
+        async with info.context.session() as session:
+            result = await services.list_conditions(session, limit=MAX_LIMIT, cursor=None)
+        return [Condition(**{f: getattr(x, f) for f in schemas.Condition.__struct_fields__}) for x in result.items]
+
+    @strawberry.field(description="Every imbalance pattern.")
+    async def patterns(self, info: Info) -> list[Pattern]:
+        async with info.context.session() as session:
+            result = await services.list_patterns(session, limit=MAX_LIMIT, cursor=None)
+        return [Pattern(**{f: getattr(x, f) for f in schemas.Pattern.__struct_fields__}) for x in result.items]

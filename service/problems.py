@@ -1,0 +1,165 @@
+"""RFC 9457 problem responses: every error leaves the service as `application/problem+json`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "/problems/"
+
+_TITLES = {
+    400: ("invalid-request", "The request is invalid"),
+    401: ("unauthorized", "Authentication is required"),
+    403: ("forbidden", "Not allowed"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("unprocessable", "The request cannot be processed"),
+    429: ("too-many-requests", "Too many requests"),
+    500: ("internal-error", "Internal server error"),
+    503: ("unavailable", "Service unavailable"),
+}
+
+logger = logging.getLogger("service.problems")
+
+
+class FieldError(msgspec.Struct):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem document. `errors` lists each offending field of a validation failure."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class ProblemError(HTTPException):
+    """Raise from anywhere in a request to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        kind: str | None = None,
+        title: str | None = None,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail=detail, status_code=status, headers=headers)
+        default_kind, default_title = _TITLES.get(status, ("error", "Error"))
+        self.kind = kind or default_kind
+        self.title = title or default_title
+        self.errors = errors
+
+
+def bad_request(field: str, message: str) -> ProblemError:
+    return ProblemError(400, f"{field}: {message}", errors=[FieldError(field=field, message=message)])
+
+
+def not_found(what: str, slug: str) -> ProblemError:
+    return ProblemError(404, f"No {what} with slug '{slug}'.")
+
+
+def _response(request: Request, problem: Problem, headers: dict[str, str] | None = None) -> Response[Problem]:
+    return Response(
+        content=problem,
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def problem_error_handler(request: Request, exc: ProblemError) -> Response[Problem]:
+    problem = Problem(
+        type=PROBLEM_BASE + exc.kind,
+        title=exc.title,
+        status=exc.status_code,
+        detail=exc.detail,
+        instance=request.url.path,
+        errors=exc.errors,
+    )
+    return _response(request, problem, exc.headers)
+
+
+def validation_error_handler(request: Request, exc: ValidationException) -> Response[Problem]:
+    """Litestar's own parameter and body validation, reshaped into per-field errors."""
+    errors: list[FieldError] = []
+    extra: Any = exc.extra
+    if isinstance(extra, list):
+        for item in extra:
+            if isinstance(item, dict):
+                field = str(item.get("key") or item.get("source") or "body")
+                errors.append(FieldError(field=field, message=str(item.get("message", "invalid value"))))
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or str(exc.detail)
+    problem = Problem(
+        type=PROBLEM_BASE + "invalid-request",
+        title="The request is invalid",
+        status=400,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors or None,
+    )
+    return _response(request, problem)
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response[Problem]:
+    kind, title = _TITLES.get(exc.status_code, ("error", "Error"))
+    detail = exc.detail if exc.detail and exc.detail != title else title + "."
+    problem = Problem(
+        type=PROBLEM_BASE + kind,
+        title=title,
+        status=exc.status_code,
+        detail=detail,
+        instance=request.url.path,
+    )
+    return _response(request, problem, dict(exc.headers) if exc.headers else None)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response[Problem]:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    problem = Problem(
+        type=PROBLEM_BASE + "internal-error",
+        title="Internal server error",
+        status=HTTP_500_INTERNAL_SERVER_ERROR,
+        detail="An unexpected error occurred; it has been logged.",
+        instance=request.url.path,
+    )
+    return _response(request, problem)
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    ProblemError: problem_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}
+
+
+def problem_spec(description: str) -> ResponseSpec:
+    """OpenAPI declaration of a problem response."""
+    return ResponseSpec(
+        data_container=Problem,
+        description=description,
+        media_type=PROBLEM_MEDIA_TYPE,
+        generate_examples=False,
+    )
+
+
+__all__ = ["PROBLEM_MEDIA_TYPE", "FieldError", "MediaType", "Problem", "ProblemError", "problem_spec"]

