@@ -46,6 +46,7 @@ async def healthz() -> dict[str, str]:
 
 def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litestar:
     catalog = catalog if catalog is not None else load_catalog()
+    vocabulary = Vocabulary.from_catalog(catalog)
     engine = create_engine(settings)
     session_factory = create_session_factory(engine)
 
@@ -80,8 +81,8 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
     )
     return Litestar(
         route_handlers=[
-            catalog_controller(Vocabulary.from_catalog(catalog), settings.catalog_cache_seconds),
-            graphql_controller(settings),
+            catalog_controller(vocabulary, settings.catalog_cache_seconds),
+            graphql_controller(settings, vocabulary),
             docs_redirect,
             healthz,
             ready,

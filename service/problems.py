@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -71,6 +72,17 @@ class ProblemError(HTTPException):
 
 def bad_request(field: str, message: str) -> ProblemError:
     return ProblemError(400, f"{field}: {message}", errors=[FieldError(field=field, message=message)])
+
+
+def parse_instant(field: str, value: str) -> datetime:
+    """A strict RFC 3339 date-time with an offset; anything else is a 400 naming `field`."""
+    try:
+        instant = msgspec.convert(value, datetime)
+    except msgspec.ValidationError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        raise bad_request(field, "must be an RFC 3339 date-time with an offset, e.g. 2026-01-01T00:00:00Z")
+    return instant
 
 
 def not_found(what: str, slug: str) -> ProblemError:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from service.app import create_app
+from service.catalog.records import load_catalog
+from service.catalog.vocabulary import Vocabulary
 from service.graphql.schema import build_schema
 from service.settings import Settings
 
@@ -17,4 +19,4 @@ def openapi_document() -> dict[str, Any]:
 
 
 def graphql_sdl() -> str:
-    return build_schema(_OFFLINE).as_str() + "\n"
+    return build_schema(_OFFLINE, Vocabulary.from_catalog(load_catalog())).as_str() + "\n"

@@ -1,6 +1,5 @@
 """REST front door of the catalogue: translate HTTP into service calls, nothing more."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
@@ -13,7 +12,7 @@ from service.catalog.enums import Level, Modality, MuscleRoleFilter, Phase
 from service.catalog.vocabulary import Vocabulary
 from service.http_cache import CACHE_HEADERS, cached_json
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.problems import bad_request, problem_spec
+from service.problems import bad_request, parse_instant, problem_spec
 
 Limit = Annotated[
     int, Parameter(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")
@@ -193,7 +192,11 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
             ] = None,
             q: Annotated[str | None, Parameter(max_length=200, description="Search text (typo-tolerant).")] = None,
             updated_since: Annotated[
-                datetime | None, Parameter(description="Only exercises changed after this instant (RFC 3339).")
+                str | None,
+                Parameter(
+                    description="Only exercises changed after this instant (RFC 3339, with an offset).",
+                    schema_extra={"format": "date-time"},
+                ),
             ] = None,
             source: Annotated[
                 str | None, Parameter(max_length=40, description="Where records came from, e.g. `curated`.")
@@ -211,7 +214,7 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
                 level=level,
                 exclude_condition=exclude_condition or (),
                 q=q,
-                updated_since=updated_since,
+                updated_since=parse_instant("updated_since", updated_since) if updated_since is not None else None,
                 source=source,
             )
             page = await services.list_exercises(db_session, flt, limit=limit, cursor=cursor)

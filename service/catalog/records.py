@@ -31,6 +31,10 @@ DATA_DIR = Path(__file__).parent / "data"
 SLUG_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 
 
+def is_slug(value: str) -> bool:
+    return SLUG_RE.fullmatch(value) is not None
+
+
 class Record(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     slug: str
 
@@ -143,7 +147,7 @@ def _load_file(path: Path, record_type: type[R]) -> list[tuple[R, str]]:
             record = msgspec.convert(item, record_type)
         except msgspec.ValidationError as exc:
             raise CatalogDataError(f"{label}: {exc}") from exc
-        if not SLUG_RE.match(record.slug):
+        if not is_slug(record.slug):
             raise CatalogDataError(f"{label}: slug must be snake_case")
         loaded.append((record, label))
     return loaded

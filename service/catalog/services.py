@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, literal, or_, select, union_all
+from sqlalchemy import Select, false, func, literal, or_, select, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -28,6 +28,7 @@ from service.catalog.enums import (
     RelationKind,
     Tendency,
 )
+from service.catalog.records import is_slug
 from service.pagination import decode_cursor, encode_cursor
 from service.problems import bad_request, not_found
 
@@ -163,7 +164,7 @@ async def list_equipment(session: AsyncSession, *, limit: int, cursor: str | Non
 
 
 async def get_equipment(session: AsyncSession, slug: str) -> schemas.Equipment:
-    row = await session.scalar(select(models.Equipment).where(models.Equipment.slug == slug))
+    row = await session.scalar(select(models.Equipment).where(models.Equipment.slug == slug)) if is_slug(slug) else None
     if row is None:
         raise not_found("equipment", slug)
     return _equipment(row)
@@ -320,7 +321,8 @@ def _exercise(row: Any) -> schemas.Exercise:
 async def _require_known(session: AsyncSession, model: Any, field_name: str, slugs: Sequence[str]) -> None:
     if not slugs:
         return
-    known = set((await session.scalars(select(model.slug).where(model.slug.in_(slugs)))).all())
+    candidates = [slug for slug in slugs if is_slug(slug)]
+    known = set((await session.scalars(select(model.slug).where(model.slug.in_(candidates)))).all())
     unknown = [s for s in slugs if s not in known]
     if unknown:
         raise bad_request(field_name, f"unknown slug(s): {', '.join(unknown)}")
@@ -336,7 +338,10 @@ async def _filtered(session: AsyncSession, flt: ExerciseFilter) -> tuple[Select[
     query = _exercise_query()
     exercise = models.Exercise
     if flt.muscle is not None:
-        if not await session.scalar(select(models.Muscle.id).where(models.Muscle.slug == flt.muscle)):
+        known = is_slug(flt.muscle) and await session.scalar(
+            select(models.Muscle.id).where(models.Muscle.slug == flt.muscle)
+        )
+        if not known:
             raise bad_request("muscle", f"unknown muscle '{flt.muscle}'")
         link = select(models.ExerciseMuscle.exercise_id).where(
             models.ExerciseMuscle.muscle_id.in_(muscle_subtree_ids(flt.muscle))
@@ -378,7 +383,8 @@ async def _filtered(session: AsyncSession, flt: ExerciseFilter) -> tuple[Select[
     if flt.level is not None:
         query = query.where(exercise.level == flt.level.value)
     if flt.source is not None:
-        query = query.where(exercise.source == flt.source)
+        # No source is spelt otherwise; a malformed one (say, with a NUL PostgreSQL refuses) matches nothing.
+        query = query.where(exercise.source == flt.source if is_slug(flt.source) else false())
     if flt.updated_since is not None:
         since = flt.updated_since if flt.updated_since.tzinfo else flt.updated_since.replace(tzinfo=UTC)
         query = query.where(exercise.updated_at > since)
@@ -435,6 +441,7 @@ async def list_exercises(session: AsyncSession, flt: ExerciseFilter, *, limit: i
 
 
 async def exercises_by_slug(session: AsyncSession, slugs: Sequence[str]) -> dict[str, schemas.Exercise]:
+    slugs = [slug for slug in slugs if is_slug(slug)]
     if not slugs:
         return {}
     rows = (await session.execute(_exercise_query().where(models.Exercise.slug.in_(slugs)))).all()

@@ -1,13 +1,14 @@
 """Catalogue types and queries. Fields mirror the REST resources, in camelCase."""
 
-from __future__ import annotations
-
 from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
 
 import strawberry
 
 from service.catalog import enums as e
 from service.catalog import schemas, services
+from service.catalog.vocabulary import Vocabulary
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -98,7 +99,7 @@ class Exercise:
         return [EquipmentItem(slug=d.slug, name=d.name, category=d.category) for d in details]
 
     @classmethod
-    def from_domain(cls, x: schemas.Exercise) -> Exercise:
+    def from_domain(cls, x: schemas.Exercise) -> "Exercise":
         return cls(
             slug=x.slug,
             name=x.name,
@@ -149,36 +150,6 @@ class ExerciseConnection:
         return [edge.node for edge in self.edges]
 
 
-@strawberry.input
-class ExerciseFilter:
-    muscle: str | None = None
-    role: MuscleRoleFilter = e.MuscleRoleFilter.any  # type: ignore[valid-type]
-    equipment: list[str] | None = None
-    available_equipment: list[str] | None = None
-    modality: Modality | None = None  # type: ignore[valid-type]
-    phase: Phase | None = None  # type: ignore[valid-type]
-    level: Level | None = None  # type: ignore[valid-type]
-    exclude_condition: list[str] | None = None
-    q: str | None = None
-    updated_since: datetime | None = None
-    source: str | None = None
-
-    def to_domain(self) -> services.ExerciseFilter:
-        return services.ExerciseFilter(
-            muscle=self.muscle,
-            role=e.MuscleRoleFilter(self.role),
-            equipment=self.equipment or (),
-            available_equipment=self.available_equipment or (),
-            modality=e.Modality(self.modality) if self.modality else None,
-            phase=e.Phase(self.phase) if self.phase else None,
-            level=e.Level(self.level) if self.level else None,
-            exclude_condition=self.exclude_condition or (),
-            q=self.q,
-            updated_since=self.updated_since,
-            source=self.source,
-        )
-
-
 @strawberry.type
 class Muscle:
     slug: str
@@ -205,7 +176,7 @@ class Muscle:
         return [Exercise.from_domain(x) for x in found]
 
     @classmethod
-    def from_domain(cls, m: schemas.Muscle) -> Muscle:
+    def from_domain(cls, m: schemas.Muscle) -> "Muscle":
         return cls(**{f: getattr(m, f) for f in schemas.Muscle.__struct_fields__})
 
 
@@ -243,61 +214,106 @@ def _check_first(first: int) -> None:
         raise bad_request("first", f"must be between 1 and {MAX_LIMIT}")
 
 
-@strawberry.type
-class CatalogQuery:
-    @strawberry.field(description="Exercises as a connection; `filter` works as the REST filters do.")
-    @translate_problems
-    async def exercises(
-        self,
-        info: Info,
-        filter: ExerciseFilter | None = None,
-        first: int = DEFAULT_LIMIT,
-        after: str | None = None,
-    ) -> ExerciseConnection:
-        _check_first(first)
-        domain_filter = filter.to_domain() if filter else services.ExerciseFilter()
-        async with info.context.session() as session:
-            page = await services.list_exercises(session, domain_filter, limit=first, cursor=after)
-        edges = [
-            ExerciseEdge(cursor=c, node=Exercise.from_domain(x)) for x, c in zip(page.items, page.cursors, strict=True)
-        ]
-        end_cursor = page.cursors[-1] if page.cursors else None
-        return ExerciseConnection(
-            edges=edges, page_info=PageInfo(has_next_page=page.next_cursor is not None, end_cursor=end_cursor)
-        )
+def _slug_enum(name: str, slugs: tuple[str, ...], description: str) -> Any:
+    slug_type: Any = StrEnum(name, {slug: slug for slug in slugs})  # type: ignore[misc]
+    return strawberry.enum(slug_type, description=description)
 
-    @strawberry.field(description="One exercise, or null when no exercise has that slug.")
-    async def exercise(self, info: Info, slug: str) -> Exercise | None:
-        async with info.context.session() as session:
-            found = await services.exercises_by_slug(session, [slug])
-        return Exercise.from_domain(found[slug]) if slug in found else None
 
-    @strawberry.field(description="Every muscle, group, part and fascia, in tree order.")
-    async def muscles(self, info: Info) -> list[Muscle]:
-        async with info.context.session() as session:
-            result = await services.list_muscles(session, tree=False, limit=MAX_LIMIT, cursor=None)
-        return [Muscle.from_domain(m) for m in result.items]
+def catalog_query(vocabulary: Vocabulary) -> type:
+    """The catalogue's queries. Filter slugs are enums of the curated vocabulary: typed, and never unknown."""
+    MuscleSlug = _slug_enum("MuscleSlug", vocabulary.muscles, "A muscle, group, part or fascia of the tree.")
+    EquipmentSlug = _slug_enum("EquipmentSlug", vocabulary.equipment, "A piece of equipment.")
+    ConditionSlug = _slug_enum("ConditionSlug", vocabulary.conditions, "A condition (contraindication tag).")
 
-    @strawberry.field(description="One muscle, or null when no muscle has that slug.")
-    async def muscle(self, info: Info, slug: str) -> Muscle | None:
-        async with info.context.session() as session:
-            result = await services.list_muscles(session, tree=False, limit=MAX_LIMIT, cursor=None)
-        return next((Muscle.from_domain(m) for m in result.items if m.slug == slug), None)
+    @strawberry.input
+    class ExerciseFilter:
+        muscle: MuscleSlug | None = None  # type: ignore[valid-type]
+        role: MuscleRoleFilter = e.MuscleRoleFilter.any  # type: ignore[valid-type]
+        equipment: list[EquipmentSlug] | None = None  # type: ignore[valid-type]
+        available_equipment: list[EquipmentSlug] | None = None  # type: ignore[valid-type]
+        modality: Modality | None = None  # type: ignore[valid-type]
+        phase: Phase | None = None  # type: ignore[valid-type]
+        level: Level | None = None  # type: ignore[valid-type]
+        exclude_condition: list[ConditionSlug] | None = None  # type: ignore[valid-type]
+        q: str | None = None
+        updated_since: datetime | None = None
+        source: str | None = None
 
-    @strawberry.field(description="Every piece of equipment.")
-    async def equipment(self, info: Info) -> list[Equipment]:
-        async with info.context.session() as session:
-            result = await services.list_equipment(session, limit=MAX_LIMIT, cursor=None)
-        return [Equipment(**{f: getattr(x, f) for f in schemas.Equipment.__struct_fields__}) for x in result.items]
+        def to_domain(self) -> services.ExerciseFilter:
+            return services.ExerciseFilter(
+                muscle=str(self.muscle) if self.muscle else None,
+                role=e.MuscleRoleFilter(self.role),
+                equipment=[str(slug) for slug in self.equipment or ()],
+                available_equipment=[str(slug) for slug in self.available_equipment or ()],
+                modality=e.Modality(self.modality) if self.modality else None,
+                phase=e.Phase(self.phase) if self.phase else None,
+                level=e.Level(self.level) if self.level else None,
+                exclude_condition=[str(slug) for slug in self.exclude_condition or ()],
+                q=self.q,
+                updated_since=self.updated_since,
+                source=self.source,
+            )
 
-    @strawberry.field(description="Every condition (contraindication tag).")
-    async def conditions(self, info: Info) -> list[Condition]:
-        async with info.context.session() as session:
-            result = await services.list_conditions(session, limit=MAX_LIMIT, cursor=None)
-        return [Condition(**{f: getattr(x, f) for f in schemas.Condition.__struct_fields__}) for x in result.items]
+    @strawberry.type
+    class CatalogQuery:
+        @strawberry.field(description="Exercises as a connection; `filter` works as the REST filters do.")
+        @translate_problems
+        async def exercises(
+            self,
+            info: Info,
+            filter: ExerciseFilter | None = None,
+            first: Annotated[int, strawberry.argument(description=f"Page size, 1 to {MAX_LIMIT}.")] = DEFAULT_LIMIT,
+            after: Annotated[
+                str | None, strawberry.argument(description="An `endCursor` (or edge cursor) from a previous page.")
+            ] = None,
+        ) -> ExerciseConnection:
+            _check_first(first)
+            domain_filter = filter.to_domain() if filter else services.ExerciseFilter()
+            async with info.context.session() as session:
+                page = await services.list_exercises(session, domain_filter, limit=first, cursor=after)
+            edges = [
+                ExerciseEdge(cursor=c, node=Exercise.from_domain(x))
+                for x, c in zip(page.items, page.cursors, strict=True)
+            ]
+            end_cursor = page.cursors[-1] if page.cursors else None
+            return ExerciseConnection(
+                edges=edges, page_info=PageInfo(has_next_page=page.next_cursor is not None, end_cursor=end_cursor)
+            )
 
-    @strawberry.field(description="Every imbalance pattern.")
-    async def patterns(self, info: Info) -> list[Pattern]:
-        async with info.context.session() as session:
-            result = await services.list_patterns(session, limit=MAX_LIMIT, cursor=None)
-        return [Pattern(**{f: getattr(x, f) for f in schemas.Pattern.__struct_fields__}) for x in result.items]
+        @strawberry.field(description="One exercise, or null when no exercise has that slug.")
+        async def exercise(self, info: Info, slug: str) -> Exercise | None:
+            async with info.context.session() as session:
+                found = await services.exercises_by_slug(session, [slug])
+            return Exercise.from_domain(found[slug]) if slug in found else None
+
+        @strawberry.field(description="Every muscle, group, part and fascia, in tree order.")
+        async def muscles(self, info: Info) -> list[Muscle]:
+            async with info.context.session() as session:
+                result = await services.list_muscles(session, tree=False, limit=MAX_LIMIT, cursor=None)
+            return [Muscle.from_domain(m) for m in result.items]
+
+        @strawberry.field(description="One muscle, or null when no muscle has that slug.")
+        async def muscle(self, info: Info, slug: str) -> Muscle | None:
+            async with info.context.session() as session:
+                result = await services.list_muscles(session, tree=False, limit=MAX_LIMIT, cursor=None)
+            return next((Muscle.from_domain(m) for m in result.items if m.slug == slug), None)
+
+        @strawberry.field(description="Every piece of equipment.")
+        async def equipment(self, info: Info) -> list[Equipment]:
+            async with info.context.session() as session:
+                result = await services.list_equipment(session, limit=MAX_LIMIT, cursor=None)
+            return [Equipment(**{f: getattr(x, f) for f in schemas.Equipment.__struct_fields__}) for x in result.items]
+
+        @strawberry.field(description="Every condition (contraindication tag).")
+        async def conditions(self, info: Info) -> list[Condition]:
+            async with info.context.session() as session:
+                result = await services.list_conditions(session, limit=MAX_LIMIT, cursor=None)
+            return [Condition(**{f: getattr(x, f) for f in schemas.Condition.__struct_fields__}) for x in result.items]
+
+        @strawberry.field(description="Every imbalance pattern.")
+        async def patterns(self, info: Info) -> list[Pattern]:
+            async with info.context.session() as session:
+                result = await services.list_patterns(session, limit=MAX_LIMIT, cursor=None)
+            return [Pattern(**{f: getattr(x, f) for f in schemas.Pattern.__struct_fields__}) for x in result.items]
+
+    return CatalogQuery

@@ -8,14 +8,19 @@ from typing import ParamSpec, TypeVar
 
 from graphql import GraphQLError
 
-from service.problems import ProblemError
+from service.problems import PROBLEM_BASE, ProblemError
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
+# The conventional code for a request the client must change (Apollo's and graphql-java's spelling).
+CLIENT_ERROR_CODE = "BAD_USER_INPUT"
+
+
 def as_graphql_error(exc: ProblemError) -> GraphQLError:
-    extensions: dict[str, object] = {"code": exc.kind, "status": exc.status_code}
+    code = CLIENT_ERROR_CODE if exc.status_code < 500 else "INTERNAL_SERVER_ERROR"
+    extensions: dict[str, object] = {"code": code, "type": PROBLEM_BASE + exc.kind, "status": exc.status_code}
     if exc.errors:
         extensions["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
     return GraphQLError(exc.detail, extensions=extensions)
@@ -30,3 +35,8 @@ def translate_problems(resolver: Callable[P, Awaitable[T]]) -> Callable[P, Await
             raise as_graphql_error(exc) from exc
 
     return wrapper
+
+
+def is_client_error(error: GraphQLError) -> bool:
+    """Parse and validation errors (no original error) and problems we raised on purpose."""
+    return error.original_error is None or (error.extensions or {}).get("code") == CLIENT_ERROR_CODE

@@ -5,33 +5,42 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from litestar import Controller
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.litestar import make_graphql_controller
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
-from service.graphql.catalog import CatalogQuery
+from service.catalog.vocabulary import Vocabulary
+from service.graphql.catalog import catalog_query
 from service.graphql.context import context_getter
+from service.graphql.errors import is_client_error
 from service.settings import Settings
 
 
-@strawberry.type
-class Query(CatalogQuery):
-    pass
+class RealignSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # A client's own mistake is answered, not logged as a server error.
+        super().process_errors([e for e in errors if not is_client_error(e)], execution_context)
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schema:
+    query = merge_types("Query", (catalog_query(vocabulary),))
     # Instances rather than classes: each carries its configured limit (strawberry's stubs only name classes).
-    limits: list[Any] = [
+    extensions: list[Any] = [
         QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        # Unexpected failures reach the client as a bare "Unexpected error." and are logged in full.
+        MaskErrors(should_mask_error=lambda error: not is_client_error(error)),
     ]
-    return strawberry.Schema(query=Query, extensions=limits)
+    return RealignSchema(query=query, extensions=extensions)
 
 
-def graphql_controller(settings: Settings) -> type[Controller]:
+def graphql_controller(settings: Settings, vocabulary: Vocabulary) -> type[Controller]:
     controller = make_graphql_controller(
-        build_schema(settings), path="/graphql", context_getter=context_getter, graphql_ide="graphiql"
+        build_schema(settings, vocabulary), path="/graphql", context_getter=context_getter, graphql_ide="graphiql"
     )
     controller.include_in_schema = False
     return controller

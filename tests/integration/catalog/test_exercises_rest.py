@@ -189,6 +189,8 @@ async def test_etag_and_conditional_get(client: Client) -> None:
         ("/v1/exercises?exclude_condition=broken_heart", "exclude_condition"),
         ("/v1/exercises?cursor=garbage", "cursor"),
         ("/v1/exercises?updated_since=yesterday", "updated_since"),
+        ("/v1/exercises?updated_since=0.5", "updated_since"),
+        ("/v1/exercises?updated_since=2026-01-01T00:00:00", "updated_since"),
         ("/v1/muscles?view=sideways", "view"),
     ],
 )
@@ -207,3 +209,20 @@ async def test_unknown_slug_is_a_404_problem(client: Client, path: str) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["title"] == "Not found"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/exercises/step%00up",
+        "/v1/equipment/x%00",
+        "/v1/muscles/x%00",
+        "/v1/exercises?source=cur%00ated",
+        "/v1/exercises?q=fa%00ce%01pull",
+        "/v1/exercises?muscle=gl%00utes",
+        "/v1/exercises?available_equipment=st%00ep",
+    ],
+)
+async def test_control_characters_never_reach_postgres(client: Client, path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code in {200, 400, 404}, response.text

@@ -59,7 +59,7 @@ async def test_connection_pages_match_rest(client: Client) -> None:
     rest = (await client.get("/v1/exercises", params={"limit": 500, "muscle": "glutes"})).json()["items"]
     slugs: list[str] = []
     after = None
-    query = """query ($after: String) { exercises(first: 10, after: $after, filter: {muscle: "glutes"}) {
+    query = """query ($after: String) { exercises(first: 10, after: $after, filter: {muscle: glutes}) {
         edges { node { slug } } pageInfo { hasNextPage endCursor } } }"""
     while True:
         page = (await _query(client, query, {"after": after}))["data"]["exercises"]
@@ -105,13 +105,27 @@ async def test_muscles_with_exercises_are_batched(client: Client, app: Litestar)
     assert len(statements) <= 4, statements
 
 
-async def test_bad_filter_is_an_error_naming_the_field(client: Client) -> None:
-    data = await _query(client, '{ exercises(filter: {muscle: "nope"}) { edges { node { slug } } } }')
-    error = data["errors"][0]
-    assert error["extensions"]["status"] == 400
-    assert error["extensions"]["errors"][0]["field"] == "muscle"
-    data = await _query(client, "{ exercises(first: 501) { edges { node { slug } } } }")
-    assert data["errors"][0]["extensions"]["errors"][0]["field"] == "first"
+async def test_bad_arguments_are_client_errors_naming_the_field(client: Client) -> None:
+    unknown = await _query(client, "{ exercises(filter: {muscle: not_a_muscle}) { edges { node { slug } } } }")
+    assert unknown["data"] is None and "not_a_muscle" in unknown["errors"][0]["message"]
+    for query, field in (
+        ("{ exercises(first: 501) { edges { node { slug } } } }", "first"),
+        ("{ exercises(first: 0) { edges { node { slug } } } }", "first"),
+        ('{ exercises(after: "garbage") { edges { node { slug } } } }', "cursor"),
+    ):
+        error = (await _query(client, query))["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["status"] == 400
+        assert error["extensions"]["errors"][0]["field"] == field
+
+
+async def test_filter_slugs_are_typed_enums(client: Client) -> None:
+    query = """{ exercises(first: 500, filter: {availableEquipment: [bodyweight], excludeCondition: [low_back_pain]})
+                 { edges { node { slug equipment contraindications { condition } } } } }"""
+    edges = (await _query(client, query))["data"]["exercises"]["edges"]
+    assert edges
+    for edge in edges:
+        assert edge["node"]["equipment"] == ["bodyweight"]
+        assert "low_back_pain" not in [c["condition"] for c in edge["node"]["contraindications"]]
 
 
 async def test_depth_and_alias_limits(client: Client) -> None:
