@@ -19,6 +19,7 @@ from service.catalog.vocabulary import Vocabulary
 from service.db.dependencies import provide_db_session
 from service.db.engine import create_engine, create_session_factory
 from service.graphql.schema import graphql_controller
+from service.openapi_examples import add_examples
 from service.problems import EXCEPTION_HANDLERS, Problem
 from service.settings import Settings
 
@@ -79,7 +80,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         render_plugins=[ScalarRenderPlugin(path="/"), JsonRenderPlugin(), YamlRenderPlugin()],
         create_examples=False,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             catalog_controller(vocabulary, settings.catalog_cache_seconds),
             graphql_controller(settings, vocabulary),
@@ -94,3 +95,5 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         signature_types=[Problem],
         debug=settings.debug,
     )
+    add_examples(app.openapi_schema, catalog)
+    return app

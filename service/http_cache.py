@@ -10,8 +10,16 @@ from litestar import Request, Response
 from litestar.datastructures import ResponseHeader
 
 CACHE_HEADERS = [
-    ResponseHeader(name="ETag", description="Validator of this representation.", documentation_only=True),
-    ResponseHeader(name="Cache-Control", description="How long clients may reuse it.", documentation_only=True),
+    ResponseHeader(
+        name="ETag",
+        description="Validator of this representation; send it back in `If-None-Match`.",
+        documentation_only=True,
+    ),
+    ResponseHeader(
+        name="Cache-Control",
+        description="How long clients may reuse it.",
+        documentation_only=True,
+    ),
 ]
 
 

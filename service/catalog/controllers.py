@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -163,7 +164,9 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
             muscle: Annotated[
                 str | None,
                 Parameter(
-                    description="Muscle or group slug; includes its subtree.", schema_extra=_enum(vocabulary.muscles)
+                    description="Muscle or group slug; includes its subtree.",
+                    schema_extra=_enum(vocabulary.muscles),
+                    examples=[Example(summary="The glutes and their members", value="glutes")],
                 ),
             ] = None,
             role: Annotated[
@@ -190,7 +193,14 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
                     schema_extra=_enum_items(vocabulary.conditions),
                 ),
             ] = None,
-            q: Annotated[str | None, Parameter(max_length=200, description="Search text (typo-tolerant).")] = None,
+            q: Annotated[
+                str | None,
+                Parameter(
+                    max_length=200,
+                    description="Search text over names and aliases (typo-tolerant).",
+                    examples=[Example(summary="A misspelt search", value="hamstrng strech")],
+                ),
+            ] = None,
             updated_since: Annotated[
                 str | None,
                 Parameter(

@@ -28,3 +28,29 @@ async def test_served_document_is_the_committed_one(client: AsyncTestClient[Lite
     assert not any(path.startswith("/graphql") for path in served["paths"])
     operations = [op for methods in served["paths"].values() for op in methods.values()]
     assert operations and all(op.get("operationId") and op.get("summary") for op in operations)
+
+
+def test_examples_are_valid_resources() -> None:
+    import msgspec
+
+    from service.catalog import schemas
+    from service.catalog.records import load_catalog
+    from service.openapi_examples import response_examples
+    from service.problems import Problem
+
+    types = {
+        "listExercises": schemas.ExerciseList,
+        "getExercise": schemas.ExerciseDetail,
+        "listMuscles": schemas.MuscleList,
+        "getMuscle": schemas.MuscleDetail,
+        "listEquipment": schemas.EquipmentList,
+        "getEquipment": schemas.Equipment,
+        "listConditions": schemas.ConditionList,
+        "listPatterns": schemas.PatternList,
+    }
+    examples = response_examples(load_catalog())
+    assert set(examples) == set(types)
+    for operation, by_status in examples.items():
+        for status, value in by_status.items():
+            expected = types[operation] if status.startswith("2") else Problem
+            msgspec.convert(msgspec.to_builtins(value), expected)

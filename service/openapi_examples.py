@@ -1,0 +1,140 @@
+"""Examples for the OpenAPI document, drawn from the curated catalogue so they never drift from real data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+from litestar.openapi.spec import Example, OpenAPI, Operation
+
+from service.catalog import schemas
+from service.catalog.records import CatalogData, ExerciseRecord
+from service.pagination import encode_cursor
+
+EXAMPLE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _exercise(record: ExerciseRecord) -> schemas.Exercise:
+    fields = msgspec.to_builtins(record)
+    fields["contraindications"] = [schemas.Contraindication(**c) for c in fields["contraindications"]]
+    fields["dose"] = schemas.Dose(**fields["dose"])
+    return msgspec.convert(
+        {**fields, "source": "curated", "license": None, "updated_at": EXAMPLE_TIME}, schemas.Exercise
+    )
+
+
+def _muscles(data: CatalogData) -> list[schemas.MuscleNode]:
+    children: dict[str, list[str]] = {}
+    for record in data.muscles:
+        if record.parent:
+            children.setdefault(record.parent, []).append(record.slug)
+    return [
+        schemas.MuscleNode(
+            **{k: v for k, v in msgspec.structs.asdict(record).items()},
+            children=children.get(record.slug, []),
+            updated_at=EXAMPLE_TIME,
+        )
+        for record in data.muscles
+    ]
+
+
+def _exercise_detail(data: CatalogData, slug: str) -> schemas.ExerciseDetail:
+    exercises = {e.slug: e for e in data.exercises}
+    muscles = {m.slug: m for m in data.muscles}
+    equipment = {e.slug: e for e in data.equipment}
+    conditions = {c.slug: c for c in data.conditions}
+    exercise = _exercise(exercises[slug])
+    roles = [("primary", s) for s in exercise.primary_muscles] + [("secondary", s) for s in exercise.secondary_muscles]
+    relations = [
+        (kind, s)
+        for kind, slugs in (
+            ("regression", exercise.regressions),
+            ("progression", exercise.progressions),
+            ("alternative", exercise.alternatives),
+        )
+        for s in slugs
+    ]
+    details = {
+        "muscle_details": [
+            {"slug": s, "name": muscles[s].name, "kind": muscles[s].kind, "role": role} for role, s in roles
+        ],
+        "equipment_details": [
+            {"slug": s, "name": equipment[s].name, "category": equipment[s].category} for s in exercise.equipment
+        ],
+        "contraindication_details": [
+            {"condition": c.condition, "name": conditions[c.condition].name, "reason": c.reason}
+            for c in exercise.contraindications
+        ],
+        "relation_details": [
+            {"relation": kind, "slug": s, "name": exercises[s].name, "level": exercises[s].level}
+            for kind, s in relations
+        ],
+    }
+    return msgspec.convert({**msgspec.to_builtins(exercise), **msgspec.to_builtins(details)}, schemas.ExerciseDetail)
+
+
+def _problem(status: int, kind: str, title: str, detail: str, instance: str, field: str | None = None) -> Any:
+    problem: dict[str, Any] = {
+        "type": f"/problems/{kind}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if field:
+        problem["errors"] = [{"field": field, "message": detail.split(": ", 1)[1]}]
+    return problem
+
+
+def response_examples(data: CatalogData) -> dict[str, dict[str, Any]]:
+    """operationId → status → example value."""
+    exercises = {e.slug: e for e in data.exercises}
+    equipment = [{**msgspec.to_builtins(e), "updated_at": EXAMPLE_TIME} for e in data.equipment]
+    conditions = [{**msgspec.to_builtins(c), "updated_at": EXAMPLE_TIME} for c in data.conditions]
+    patterns = [{**msgspec.to_builtins(p), "updated_at": EXAMPLE_TIME} for p in data.patterns]
+    step_up = _exercise(exercises["step_up"])
+    muscles = {m.slug: m for m in _muscles(data)}
+    hamstrings = muscles["hamstrings"]
+    bad_muscle = _problem(
+        400,
+        "invalid-request",
+        "The request is invalid",
+        "muscle: unknown muscle 'hamstring'",
+        "/v1/exercises",
+        "muscle",
+    )
+    return {
+        "listExercises": {
+            "200": schemas.ExerciseList(items=[step_up], next_cursor=encode_cursor({"after": "step_up"})),
+            "400": bad_muscle,
+        },
+        "getExercise": {
+            "200": _exercise_detail(data, "barbell_back_squat"),
+            "404": _problem(
+                404, "not-found", "Not found", "No exercise with slug 'step_upp'.", "/v1/exercises/step_upp"
+            ),
+        },
+        "listEquipment": {"200": {"items": equipment[:2], "next_cursor": encode_cursor({"i": 2})}},
+        "getEquipment": {"200": equipment[8]},
+        "listConditions": {"200": {"items": conditions[:2], "next_cursor": encode_cursor({"i": 2})}},
+        "listPatterns": {"200": {"items": patterns, "next_cursor": None}},
+        "listMuscles": {"200": schemas.MuscleList(items=[hamstrings], next_cursor=None)},
+        "getMuscle": {
+            "200": schemas.MuscleDetail(
+                **{f: getattr(hamstrings, f) for f in schemas.Muscle.__struct_fields__}, path=["lower_body"]
+            )
+        },
+    }
+
+
+def add_examples(document: OpenAPI, data: CatalogData) -> None:
+    examples = response_examples(data)
+    for path_item in (document.paths or {}).values():
+        for operation in (path_item.get, path_item.post, path_item.put, path_item.patch, path_item.delete):
+            if not isinstance(operation, Operation) or operation.operation_id not in examples:
+                continue
+            for status, value in examples[operation.operation_id].items():
+                response = (operation.responses or {}).get(status)
+                for media in (getattr(response, "content", None) or {}).values():
+                    media.examples = {"example": Example(value=msgspec.to_builtins(value))}
