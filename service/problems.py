@@ -11,6 +11,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "/problems/"
@@ -156,10 +157,28 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[Problem
     return _response(request, problem)
 
 
+def database_unavailable_handler(request: Request, exc: Exception) -> Response[Problem]:
+    """The database is down or unreachable: a fast, retryable 503 instead of a 500."""
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    problem = Problem(
+        type=PROBLEM_BASE + "unavailable",
+        title="Service unavailable",
+        status=503,
+        detail="The database is unavailable; retry shortly.",
+        instance=request.url.path,
+    )
+    return _response(request, problem, {"Retry-After": "2"})
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     ProblemError: problem_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
+    # Connection failures (refused, reset, timed out) surface as these; query errors do not.
+    OperationalError: database_unavailable_handler,
+    InterfaceError: database_unavailable_handler,
+    OSError: database_unavailable_handler,
+    TimeoutError: database_unavailable_handler,
     Exception: internal_error_handler,
 }
 

@@ -183,9 +183,9 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
                     schema_extra=_enum_items(vocabulary.equipment),
                 ),
             ] = None,
-            modality: Modality | None = None,
-            phase: Phase | None = None,
-            level: Level | None = None,
+            modality: Annotated[Modality | None, Parameter(description="Kind of exercise.")] = None,
+            phase: Annotated[Phase | None, Parameter(description="A program phase it can serve.")] = None,
+            level: Annotated[Level | None, Parameter(description="Difficulty.")] = None,
             exclude_condition: Annotated[
                 list[str] | None,
                 Parameter(

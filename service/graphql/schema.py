@@ -27,13 +27,13 @@ class RealignSchema(strawberry.Schema):
 
 def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schema:
     query = merge_types("Query", (catalog_query(vocabulary),))
-    # Instances rather than classes: each carries its configured limit (strawberry's stubs only name classes).
+    # Factories, so that each request gets fresh extensions carrying the configured limits.
     extensions: list[Any] = [
-        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         # Unexpected failures reach the client as a bare "Unexpected error." and are logged in full.
-        MaskErrors(should_mask_error=lambda error: not is_client_error(error)),
+        lambda: MaskErrors(should_mask_error=lambda error: not is_client_error(error)),
     ]
     return RealignSchema(query=query, extensions=extensions)
 
