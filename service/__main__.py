@@ -1,10 +1,14 @@
 """Command line: `python -m service <command>` (also installed as `realign`).
 
-run              development: embedded PostgreSQL when DATABASE_URL is unset, migrate, seed, serve
-serve            serve against DATABASE_URL (no migration, no seed)
-migrate          alembic upgrade head on DATABASE_URL
-seed             load the curated catalogue into DATABASE_URL
-export-schemas   write openapi/openapi.json and openapi/schema.graphql
+  run              development: embedded PostgreSQL when DATABASE_URL is unset, migrate, seed, a development
+                   key, serve
+  serve            serve against DATABASE_URL (no migration, no seed)
+  migrate          alembic upgrade head on DATABASE_URL
+  seed             load the curated catalogue into DATABASE_URL
+  clients, keys    manage API clients and keys (`clients --help`, `keys --help`)
+  export-schemas   write openapi/openapi.json and openapi/schema.graphql
+
+Without DATABASE_URL, `run`, `clients` and `keys` use the development database and key pepper under .data/.
 """
 
 from __future__ import annotations
@@ -13,20 +17,49 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
+from collections.abc import Callable
 from pathlib import Path
+
+from service.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / ".data"
 DEV_DATABASE = "realign"
+DEV_CLIENT = "development"
+DEV_KEY_FILE = DATA_DIR / "dev-api-key"
+DEV_PEPPER_FILE = DATA_DIR / "key-pepper"
 
 
-async def _seed(database_url: str) -> str:
+def _write_secret(path: Path, value: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    path.chmod(0o600)
+
+
+def use_development_environment() -> None:
+    """Point at the embedded database and the generated pepper when the environment names none."""
+    if os.environ.get("DATABASE_URL"):
+        return
+    from service.db.embedded import ensure_database, start_embedded_postgres
+
+    print(f"DATABASE_URL is unset: using the embedded PostgreSQL in {DATA_DIR / 'postgres'}")
+    admin_url = start_embedded_postgres(DATA_DIR / "postgres")
+    os.environ["DATABASE_URL"] = ensure_database(admin_url, DEV_DATABASE)
+    if not os.environ.get("REALIGN_KEY_PEPPER"):
+        if not DEV_PEPPER_FILE.exists():
+            _write_secret(DEV_PEPPER_FILE, secrets.token_urlsafe(32))
+        os.environ["REALIGN_KEY_PEPPER"] = DEV_PEPPER_FILE.read_text().strip()
+
+
+async def _seed(settings: Settings) -> str:
     from service.catalog.records import load_catalog
     from service.catalog.seed import seed_catalog
     from service.db.engine import create_engine, create_session_factory
-    from service.settings import Settings
 
-    engine = create_engine(Settings(database_url=database_url))
+    engine = create_engine(settings)
     try:
         async with create_session_factory(engine)() as session, session.begin():
             report = await seed_catalog(session, load_catalog())
@@ -35,28 +68,46 @@ async def _seed(database_url: str) -> str:
     return report.summary()
 
 
-def _database_url() -> str:
-    from service.settings import Settings
+async def _development_key(settings: Settings) -> str:
+    """The key in .data/dev-api-key if it still works, else a new one for the development client."""
+    from service.clients import services
+    from service.clients.scopes import ALL_SCOPES
+    from service.db.engine import create_engine, create_session_factory
 
-    return Settings.from_env().database_url
+    pepper = settings.key_pepper.encode()
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            if DEV_KEY_FILE.exists():
+                key = DEV_KEY_FILE.read_text().strip()
+                if await services.authenticate(session, key, pepper):
+                    return key
+            try:
+                await services.find_client(session, DEV_CLIENT)
+            except services.ClientError:
+                await services.create_client(session, DEV_CLIENT, list(ALL_SCOPES), internal=True)
+            _, key = await services.create_key(session, DEV_CLIENT, pepper)
+    finally:
+        await engine.dispose()
+    _write_secret(DEV_KEY_FILE, key)
+    return key
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
     from service.db.migrate import upgrade
 
-    upgrade(_database_url())
+    upgrade(Settings.from_env().database_url)
     print("migrations applied")
 
 
 def cmd_seed(_: argparse.Namespace) -> None:
-    print("catalogue seeded:", asyncio.run(_seed(_database_url())))
+    print("catalogue seeded:", asyncio.run(_seed(Settings.from_env())))
 
 
 def _serve(host: str, port: int) -> None:
     import uvicorn
 
     from service.app import create_app
-    from service.settings import Settings
 
     uvicorn.run(create_app(Settings.from_env()), host=host, port=port, log_level="info")
 
@@ -68,24 +119,20 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_run(args: argparse.Namespace) -> None:
     """Everything a newcomer needs, in one process: Ctrl-C stops the server and the embedded database."""
     from service.db.migrate import upgrade
-    from service.settings import to_async_url
 
-    if not os.environ.get("DATABASE_URL"):
-        from service.db.embedded import ensure_database, start_embedded_postgres
-
-        print(f"DATABASE_URL is unset: starting the embedded PostgreSQL in {DATA_DIR / 'postgres'}")
-        admin_url = start_embedded_postgres(DATA_DIR / "postgres")
-        os.environ["DATABASE_URL"] = ensure_database(admin_url, DEV_DATABASE)
-    url = to_async_url(os.environ["DATABASE_URL"])
-    upgrade(url)
-    print("migrations applied; catalogue seeded:", asyncio.run(_seed(url)))
+    use_development_environment()
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    print("migrations applied; catalogue seeded:", asyncio.run(_seed(settings)))
+    key = asyncio.run(_development_key(settings)) if settings.key_pepper else None
     base = f"http://{args.host}:{args.port}"
     print(
         "\nRealign is starting:\n"
         f"  API docs     {base}/docs\n"
         f"  OpenAPI      {base}/schema/openapi.json\n"
         f"  GraphQL      {base}/graphql\n"
-        f"  Try          curl '{base}/v1/exercises?muscle=glutes&phase=strengthen&available_equipment=step'\n",
+        + (f"  API key      {key}   (development client, every scope; also in {DEV_KEY_FILE})\n" if key else "")
+        + f"  Try          curl '{base}/v1/exercises?muscle=glutes&phase=strengthen&available_equipment=step'\n",
         flush=True,
     )
     _serve(args.host, args.port)
@@ -101,7 +148,19 @@ def cmd_export_schemas(args: argparse.Namespace) -> None:
     print(f"wrote {out / 'openapi.json'} and {out / 'schema.graphql'}")
 
 
+def _with_settings(
+    action: Callable[[argparse.Namespace, Settings], None],
+) -> Callable[[argparse.Namespace], None]:
+    def handler(args: argparse.Namespace) -> None:
+        use_development_environment()
+        action(args, Settings.from_env())
+
+    return handler
+
+
 def main(argv: list[str] | None = None) -> None:
+    from service.clients import cli as clients_cli
+
     parser = argparse.ArgumentParser(prog="realign", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, handler in (("run", cmd_run), ("serve", cmd_serve)):
@@ -111,6 +170,7 @@ def main(argv: list[str] | None = None) -> None:
         sub.set_defaults(handler=handler)
     commands.add_parser("migrate").set_defaults(handler=cmd_migrate)
     commands.add_parser("seed").set_defaults(handler=cmd_seed)
+    clients_cli.register(commands, _with_settings)
     export = commands.add_parser("export-schemas")
     export.add_argument("--out", default=str(PROJECT_ROOT / "openapi"))
     export.set_defaults(handler=cmd_export_schemas)

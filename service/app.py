@@ -6,16 +6,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Response, get
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import MutableScopeHeaders
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, YamlRenderPlugin
-from litestar.openapi.spec import Components, Server, Tag
+from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
 from litestar.response import Redirect
+from litestar.types import Message, Scope
 from sqlalchemy import text
 
 from service.catalog.controllers import catalog_controller
 from service.catalog.records import CatalogData, load_catalog
 from service.catalog.vocabulary import Vocabulary
+from service.clients.auth import SECURITY_SCHEME
+from service.clients.controllers import ClientController
 from service.db.dependencies import provide_db_session
 from service.db.engine import create_engine, create_session_factory
 from service.graphql.schema import graphql_controller
@@ -45,7 +50,24 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    if message["type"] == "http.response.start":
+        headers = MutableScopeHeaders.from_message(message)
+        for name, value in SECURITY_HEADERS.items():
+            headers.setdefault(name, value)
+
+
 def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litestar:
+    if not settings.key_pepper:
+        raise RuntimeError("REALIGN_KEY_PEPPER is not set: API keys cannot be checked (`make run` makes one).")
     catalog = catalog if catalog is not None else load_catalog()
     vocabulary = Vocabulary.from_catalog(catalog)
     engine = create_engine(settings)
@@ -55,6 +77,8 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.engine = engine
         app.state.session_factory = session_factory
+        app.state.key_pepper = settings.key_pepper.encode()
+        app.state.public_catalog = settings.public_catalog
         try:
             yield
         finally:
@@ -75,14 +99,26 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         description=DESCRIPTION,
         path="/schema",
         servers=[Server(url="/")],
-        tags=[Tag(name="catalogue", description="Muscles, equipment, conditions, patterns and exercises.")],
-        components=Components(),
+        tags=[
+            Tag(name="catalogue", description="Muscles, equipment, conditions, patterns and exercises."),
+            Tag(name="clients", description="The calling client and its key."),
+        ],
+        components=Components(
+            security_schemes={
+                SECURITY_SCHEME: SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="An API key (`rl_live_…`) created with `python -m service keys create CLIENT`.",
+                )
+            }
+        ),
         render_plugins=[ScalarRenderPlugin(path="/"), JsonRenderPlugin(), YamlRenderPlugin()],
         create_examples=False,
     )
     app = Litestar(
         route_handlers=[
             catalog_controller(vocabulary, settings.catalog_cache_seconds),
+            ClientController,
             graphql_controller(settings, vocabulary),
             docs_redirect,
             healthz,
@@ -93,6 +129,9 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         openapi_config=openapi,
         lifespan=[lifespan],
         signature_types=[Problem],
+        request_max_body_size=settings.max_body_bytes,
+        before_send=[add_security_headers],
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         debug=settings.debug,
     )
     add_examples(app.openapi_schema, catalog)

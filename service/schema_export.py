@@ -11,7 +11,7 @@ from service.graphql.schema import build_schema
 from service.settings import Settings
 
 # Generating the documents opens no connection; the URL only has to be well formed.
-_OFFLINE = Settings(database_url="postgresql+asyncpg://offline@localhost/offline")
+_OFFLINE = Settings(database_url="postgresql+asyncpg://offline@localhost/offline", key_pepper="offline")
 
 
 def openapi_document() -> dict[str, Any]:

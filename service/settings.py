@@ -24,6 +24,10 @@ def _flag(value: str | None, default: bool) -> bool:
 @dataclass(frozen=True)
 class Settings:
     database_url: str
+    key_pepper: str = ""
+    public_catalog: bool = True
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1024 * 1024
     debug: bool = False
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 5000
@@ -40,6 +44,9 @@ class Settings:
             raise RuntimeError("DATABASE_URL is not set. `make run` starts an embedded PostgreSQL and sets it for you.")
         return cls(
             database_url=to_async_url(url),
+            key_pepper=env.get("REALIGN_KEY_PEPPER", ""),
+            public_catalog=_flag(env.get("REALIGN_PUBLIC_CATALOG"), True),
+            cors_origins=tuple(o.strip() for o in env.get("REALIGN_CORS_ORIGINS", "").split(",") if o.strip()),
             debug=_flag(env.get("REALIGN_DEBUG"), False),
             db_pool_size=int(env.get("REALIGN_DB_POOL_SIZE", "10")),
             db_statement_timeout_ms=int(env.get("REALIGN_DB_STATEMENT_TIMEOUT_MS", "5000")),

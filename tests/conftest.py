@@ -69,9 +69,36 @@ def database_url(server_admin_url: str) -> str:
     return url
 
 
+TEST_PEPPER = "test-pepper-not-secret"
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url)
+    return Settings(database_url=database_url, key_pepper=TEST_PEPPER)
+
+
+async def make_key(settings: Settings, client_name: str, scopes: list[str], *, internal: bool = False) -> str:
+    """A new client with `scopes` (or the existing one of that name) and a fresh key for it."""
+    from service.clients import services
+
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            try:
+                await services.find_client(session, client_name)
+            except services.ClientError:
+                await services.create_client(session, client_name, scopes, internal=internal)
+            _, secret = await services.create_key(session, client_name, settings.key_pepper.encode())
+            return secret
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def full_access_key(settings: Settings) -> str:
+    from service.clients.scopes import ALL_SCOPES
+
+    return asyncio.run(make_key(settings, "test-full-access", list(ALL_SCOPES)))
 
 
 @pytest.fixture(scope="session")

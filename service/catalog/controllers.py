@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.catalog import schemas, services
 from service.catalog.enums import Level, Modality, MuscleRoleFilter, Phase
 from service.catalog.vocabulary import Vocabulary
+from service.clients.auth import OPTIONALLY_SECURED, catalog_guard
 from service.http_cache import CACHE_HEADERS, cached_json
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.problems import bad_request, parse_instant, problem_spec
@@ -27,8 +28,12 @@ SlugPath = Annotated[str, Parameter(max_length=80, description="Stable snake_cas
 NOT_MODIFIED = ResponseSpec(data_container=None, description="Not modified: the `If-None-Match` ETag still holds.")
 BAD_REQUEST = problem_spec("A parameter is invalid; `errors` names each offending field.")
 NOT_FOUND = problem_spec("No such resource.")
-LIST_RESPONSES = {304: NOT_MODIFIED, 400: BAD_REQUEST}
-DETAIL_RESPONSES = {304: NOT_MODIFIED, 400: BAD_REQUEST, 404: NOT_FOUND}
+UNAUTHORIZED = problem_spec(
+    "A key was sent but is malformed, unknown or revoked (or, with a private catalogue, none was)."
+)
+FORBIDDEN = problem_spec("The catalogue is private (REALIGN_PUBLIC_CATALOG=false) and the key lacks `catalog:read`.")
+LIST_RESPONSES = {304: NOT_MODIFIED, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN}
+DETAIL_RESPONSES = {**LIST_RESPONSES, 404: NOT_FOUND}
 
 
 def _enum(values: tuple[str, ...]) -> dict[str, Any]:
@@ -46,6 +51,8 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
         path = "/v1"
         tags = ["catalogue"]
         response_headers = CACHE_HEADERS
+        guards = [catalog_guard]
+        security = OPTIONALLY_SECURED
 
         @get(
             "/muscles",

@@ -1,6 +1,7 @@
 """Every domain's tables on one MetaData, for Alembic. Import new domains' models here."""
 
 from service.catalog import models as catalog_models  # noqa: F401
+from service.clients import models as client_models  # noqa: F401
 from service.db.base import Base
 
 metadata = Base.metadata

@@ -11,6 +11,7 @@ from service.catalog import schemas, services
 from service.catalog.vocabulary import Vocabulary
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
+from service.graphql.permissions import CatalogReadable
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.problems import bad_request
 
@@ -256,7 +257,10 @@ def catalog_query(vocabulary: Vocabulary) -> type:
 
     @strawberry.type
     class CatalogQuery:
-        @strawberry.field(description="Exercises as a connection; `filter` works as the REST filters do.")
+        @strawberry.field(
+            description="Exercises as a connection; `filter` works as the REST filters do.",
+            permission_classes=[CatalogReadable],
+        )
         @translate_problems
         async def exercises(
             self,
@@ -280,37 +284,43 @@ def catalog_query(vocabulary: Vocabulary) -> type:
                 edges=edges, page_info=PageInfo(has_next_page=page.next_cursor is not None, end_cursor=end_cursor)
             )
 
-        @strawberry.field(description="One exercise, or null when no exercise has that slug.")
+        @strawberry.field(
+            description="One exercise, or null when no exercise has that slug.", permission_classes=[CatalogReadable]
+        )
         async def exercise(self, info: Info, slug: str) -> Exercise | None:
             async with info.context.session() as session:
                 found = await services.exercises_by_slug(session, [slug])
             return Exercise.from_domain(found[slug]) if slug in found else None
 
-        @strawberry.field(description="Every muscle, group, part and fascia, in tree order.")
+        @strawberry.field(
+            description="Every muscle, group, part and fascia, in tree order.", permission_classes=[CatalogReadable]
+        )
         async def muscles(self, info: Info) -> list[Muscle]:
             async with info.context.session() as session:
                 result = await services.list_muscles(session, tree=False, limit=MAX_LIMIT, cursor=None)
             return [Muscle.from_domain(m) for m in result.items]
 
-        @strawberry.field(description="One muscle, or null when no muscle has that slug.")
+        @strawberry.field(
+            description="One muscle, or null when no muscle has that slug.", permission_classes=[CatalogReadable]
+        )
         async def muscle(self, info: Info, slug: str) -> Muscle | None:
             async with info.context.session() as session:
                 result = await services.list_muscles(session, tree=False, limit=MAX_LIMIT, cursor=None)
             return next((Muscle.from_domain(m) for m in result.items if m.slug == slug), None)
 
-        @strawberry.field(description="Every piece of equipment.")
+        @strawberry.field(description="Every piece of equipment.", permission_classes=[CatalogReadable])
         async def equipment(self, info: Info) -> list[Equipment]:
             async with info.context.session() as session:
                 result = await services.list_equipment(session, limit=MAX_LIMIT, cursor=None)
             return [Equipment(**{f: getattr(x, f) for f in schemas.Equipment.__struct_fields__}) for x in result.items]
 
-        @strawberry.field(description="Every condition (contraindication tag).")
+        @strawberry.field(description="Every condition (contraindication tag).", permission_classes=[CatalogReadable])
         async def conditions(self, info: Info) -> list[Condition]:
             async with info.context.session() as session:
                 result = await services.list_conditions(session, limit=MAX_LIMIT, cursor=None)
             return [Condition(**{f: getattr(x, f) for f in schemas.Condition.__struct_fields__}) for x in result.items]
 
-        @strawberry.field(description="Every imbalance pattern.")
+        @strawberry.field(description="Every imbalance pattern.", permission_classes=[CatalogReadable])
         async def patterns(self, info: Info) -> list[Pattern]:
             async with info.context.session() as session:
                 result = await services.list_patterns(session, limit=MAX_LIMIT, cursor=None)

@@ -37,6 +37,10 @@ def translate_problems(resolver: Callable[P, Awaitable[T]]) -> Callable[P, Await
     return wrapper
 
 
+# Codes of errors the client caused or must fix: answered, never logged or masked as server failures.
+CLIENT_CODES = frozenset({CLIENT_ERROR_CODE, "UNAUTHENTICATED", "FORBIDDEN"})
+
+
 def is_client_error(error: GraphQLError) -> bool:
     """Parse and validation errors (no original error) and problems we raised on purpose."""
-    return error.original_error is None or (error.extensions or {}).get("code") == CLIENT_ERROR_CODE
+    return error.original_error is None or (error.extensions or {}).get("code") in CLIENT_CODES

@@ -2,7 +2,8 @@
 
 The committed documents drive the generation (a sibling test proves they are what the app serves). Every default
 check runs, on positive and negative data; SCHEMATHESIS_MAX_EXAMPLES sets the examples per operation (100 by
-default, as in CI).
+default, as in CI). Calls are authenticated with a key holding every scope; Schemathesis also tries each secured
+operation without it.
 
 Two values cannot be described by a schema: a cursor is valid only when the API returned it, and GraphQL has no
 way to state that `first` lies in 1..500. For positive cases only, generated values of those two are replaced by
@@ -68,12 +69,12 @@ def _use_valid_paging(case: schemathesis.Case) -> None:
 
 
 @rest.parametrize()
-def test_rest_api_honours_its_contract(case: schemathesis.Case, live_server: str) -> None:
+def test_rest_api_honours_its_contract(case: schemathesis.Case, live_server: str, full_access_key: str) -> None:
     _use_a_real_cursor(case, live_server)
-    case.call_and_validate(base_url=live_server)
+    case.call_and_validate(base_url=live_server, headers={"Authorization": f"Bearer {full_access_key}"})
 
 
 @graphql.parametrize()
-def test_graphql_api_honours_its_schema(case: schemathesis.Case, live_server: str) -> None:
+def test_graphql_api_honours_its_schema(case: schemathesis.Case, live_server: str, full_access_key: str) -> None:
     _use_valid_paging(case)
-    case.call_and_validate(base_url=f"{live_server}/graphql")
+    case.call_and_validate(base_url=f"{live_server}/graphql", headers={"Authorization": f"Bearer {full_access_key}"})

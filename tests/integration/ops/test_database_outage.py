@@ -10,7 +10,7 @@ from service.settings import Settings
 
 async def test_unreachable_database_is_a_503_problem_with_retry_after() -> None:
     # Port 9 (discard) on loopback: nothing listens, so every connection is refused at once.
-    settings = Settings(database_url="postgresql+asyncpg://nobody@127.0.0.1:9/none")
+    settings = Settings(database_url="postgresql+asyncpg://nobody@127.0.0.1:9/none", key_pepper="x")
     async with AsyncTestClient(app=create_app(settings)) as client:
         response = await client.get("/v1/exercises")
         assert response.status_code == 503

@@ -1,0 +1,1 @@
+"""API clients (tenants), their keys and scopes."""
