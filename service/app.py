@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,13 +20,14 @@ from sqlalchemy import text
 from service.catalog.controllers import catalog_controller
 from service.catalog.records import CatalogData, load_catalog
 from service.catalog.vocabulary import Vocabulary
-from service.clients.auth import SECURITY_SCHEME
+from service.clients.auth import RATE_LIMIT_STATE_KEY, SECURITY_SCHEME
 from service.clients.controllers import ClientController
 from service.db.dependencies import provide_db_session
 from service.db.engine import create_engine, create_session_factory
 from service.graphql.schema import graphql_controller
 from service.openapi_examples import add_examples
 from service.problems import EXCEPTION_HANDLERS, Problem
+from service.ratelimit import Quota, create_limiter
 from service.settings import Settings
 
 API_VERSION = "0.1.0"
@@ -58,11 +60,18 @@ SECURITY_HEADERS = {
 }
 
 
-async def add_security_headers(message: Message, scope: Scope) -> None:
+async def add_response_headers(message: Message, scope: Scope) -> None:
+    """Security headers on every response; rate-limit headers where the request was counted."""
     if message["type"] == "http.response.start":
         headers = MutableScopeHeaders.from_message(message)
         for name, value in SECURITY_HEADERS.items():
             headers.setdefault(name, value)
+        if scope["app"].state.get("expose_worker"):
+            headers["X-Served-By"] = str(os.getpid())
+        decision = scope.get("state", {}).get(RATE_LIMIT_STATE_KEY)
+        if decision is not None:
+            for name, value in decision.headers().items():
+                headers.setdefault(name, value)
 
 
 def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litestar:
@@ -72,6 +81,9 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
     vocabulary = Vocabulary.from_catalog(catalog)
     engine = create_engine(settings)
     session_factory = create_session_factory(engine)
+    limiter = create_limiter(settings.redis_url)
+    key_quota = Quota.parse("per-key", settings.rate_limit)
+    anonymous_quota = Quota.parse("per-ip", settings.anonymous_rate_limit)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -79,9 +91,14 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         app.state.session_factory = session_factory
         app.state.key_pepper = settings.key_pepper.encode()
         app.state.public_catalog = settings.public_catalog
+        app.state.expose_worker = settings.expose_worker
+        app.state.limiter = limiter
+        app.state.key_quota = key_quota
+        app.state.anonymous_quota = anonymous_quota
         try:
             yield
         finally:
+            await limiter.close()
             await engine.dispose()
 
     @get("/readyz", include_in_schema=False)
@@ -130,7 +147,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         lifespan=[lifespan],
         signature_types=[Problem],
         request_max_body_size=settings.max_body_bytes,
-        before_send=[add_security_headers],
+        before_send=[add_response_headers],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         debug=settings.debug,
     )

@@ -194,3 +194,8 @@ def problem_spec(description: str) -> ResponseSpec:
 
 
 __all__ = ["PROBLEM_MEDIA_TYPE", "FieldError", "MediaType", "Problem", "ProblemError", "problem_spec"]
+
+
+TOO_MANY_REQUESTS = problem_spec(
+    "Over the rate limit: `Retry-After`, `RateLimit-Policy` and `RateLimit` say when to come back."
+)

@@ -28,6 +28,10 @@ class Settings:
     public_catalog: bool = True
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 1024 * 1024
+    rate_limit: str = "600/60"
+    anonymous_rate_limit: str = "300/60"
+    redis_url: str | None = None
+    expose_worker: bool = False
     debug: bool = False
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 5000
@@ -47,6 +51,10 @@ class Settings:
             key_pepper=env.get("REALIGN_KEY_PEPPER", ""),
             public_catalog=_flag(env.get("REALIGN_PUBLIC_CATALOG"), True),
             cors_origins=tuple(o.strip() for o in env.get("REALIGN_CORS_ORIGINS", "").split(",") if o.strip()),
+            rate_limit=env.get("REALIGN_RATE_LIMIT", "600/60"),
+            anonymous_rate_limit=env.get("REALIGN_ANONYMOUS_RATE_LIMIT", "300/60"),
+            redis_url=env.get("REDIS_URL") or None,
+            expose_worker=_flag(env.get("REALIGN_EXPOSE_WORKER"), False),
             debug=_flag(env.get("REALIGN_DEBUG"), False),
             db_pool_size=int(env.get("REALIGN_DB_POOL_SIZE", "10")),
             db_statement_timeout_ms=int(env.get("REALIGN_DB_STATEMENT_TIMEOUT_MS", "5000")),

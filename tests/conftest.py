@@ -74,7 +74,13 @@ TEST_PEPPER = "test-pepper-not-secret"
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, key_pepper=TEST_PEPPER)
+    # Limits high enough for Schemathesis' bursts; their behaviour has tests of its own.
+    return Settings(
+        database_url=database_url,
+        key_pepper=TEST_PEPPER,
+        rate_limit="1000000/60",
+        anonymous_rate_limit="1000000/60",
+    )
 
 
 async def make_key(settings: Settings, client_name: str, scopes: list[str], *, internal: bool = False) -> str:

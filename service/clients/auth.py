@@ -53,6 +53,31 @@ async def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Princi
     return principal
 
 
+RATE_LIMIT_STATE_KEY = "ratelimit"
+
+
+async def admit(connection: ASGIConnection[Any, Any, Any, Any], principal: Principal | None) -> None:
+    """Count the request against its key's quota (its IP's when anonymous); 429 once over it."""
+    state = connection.app.state
+    quota = state.key_quota if principal else state.anonymous_quota
+    if quota is None:
+        return
+    if principal is not None:
+        identity = f"key:{principal.key_id}"
+    else:
+        identity = f"ip:{connection.client.host if connection.client else 'unknown'}"
+    decision = await state.limiter.hit(identity, quota)
+    # Kept on the scope so that the response carries the headers too (see app.add_response_headers).
+    connection.scope.setdefault("state", {})[RATE_LIMIT_STATE_KEY] = decision
+    if not decision.allowed:
+        raise ProblemError(
+            429,
+            f"Rate limit of {quota.limit} requests per {quota.window_seconds} s exceeded; "
+            f"retry in {decision.reset_seconds} s.",
+            headers=decision.headers(),
+        )
+
+
 def require(principal: Principal | None, scope: Scope | str | None) -> Principal:
     """The principal, when it may act under `scope` (any valid key when scope is None)."""
     if principal is None:
@@ -66,7 +91,8 @@ def requires_scope(scope: Scope | None) -> Any:
     """A route guard: a valid key, carrying `scope` when one is given."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        require(await principal_of(connection), scope)
+        principal = require(await principal_of(connection), scope)
+        await admit(connection, principal)
 
     return guard
 
@@ -76,6 +102,12 @@ async def catalog_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseR
     principal = await principal_of(connection)
     if not connection.app.state.public_catalog:
         require(principal, Scope.catalog_read)
+    await admit(connection, principal)
+
+
+async def graphql_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """GraphQL checks scopes per field; here the key is validated and the request counted."""
+    await admit(connection, await principal_of(connection))
 
 
 SECURED: list[SecurityRequirement] = [{SECURITY_SCHEME: []}]

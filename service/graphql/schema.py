@@ -13,6 +13,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from service.catalog.vocabulary import Vocabulary
+from service.clients.auth import graphql_guard
 from service.graphql.catalog import catalog_query
 from service.graphql.context import context_getter
 from service.graphql.errors import is_client_error
@@ -43,4 +44,5 @@ def graphql_controller(settings: Settings, vocabulary: Vocabulary) -> type[Contr
         build_schema(settings, vocabulary), path="/graphql", context_getter=context_getter, graphql_ide="graphiql"
     )
     controller.include_in_schema = False
+    controller.guards = [graphql_guard]
     return controller

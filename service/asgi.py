@@ -1,0 +1,12 @@
+"""ASGI entry point for servers that import the app: `uvicorn --factory service.asgi:app`."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+
+from service.app import create_app
+from service.settings import Settings
+
+
+def app() -> Litestar:
+    return create_app(Settings.from_env())
