@@ -179,7 +179,10 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
             available_equipment: Annotated[
                 list[str] | None,
                 Parameter(
-                    description="Only exercises doable with this set.",
+                    description=(
+                        "Only exercises doable with this set. Bodyweight is always available; exercises whose "
+                        "equipment is unknown (`other`) only when `other` is listed."
+                    ),
                     schema_extra=_enum_items(vocabulary.equipment),
                 ),
             ] = None,
