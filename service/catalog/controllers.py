@@ -212,7 +212,11 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
                 ),
             ] = None,
             source: Annotated[
-                str | None, Parameter(max_length=40, description="Where records came from, e.g. `curated`.")
+                str | None,
+                Parameter(
+                    max_length=40,
+                    description="Where records came from: `curated`, or an imported dataset like `free-exercise-db`.",
+                ),
             ] = None,
             limit: Limit = DEFAULT_LIMIT,
             cursor: Cursor = None,
