@@ -4,6 +4,8 @@ run              development: embedded PostgreSQL when DATABASE_URL is unset, mi
 serve            serve against DATABASE_URL (no migration, no seed)
 migrate          alembic upgrade head on DATABASE_URL
 seed             load the curated catalogue into DATABASE_URL
+import free-exercise-db PATH [--dry-run]
+                 import the free-exercise-db JSON into DATABASE_URL (after `seed`); --dry-run writes nothing
 export-schemas   write openapi/openapi.json and openapi/schema.graphql
 """
 
@@ -14,6 +16,7 @@ import asyncio
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / ".data"
@@ -35,6 +38,18 @@ async def _seed(database_url: str) -> str:
     return report.summary()
 
 
+async def _import_free_exercise_db(database_url: str, plan: Any, dry_run: bool) -> Any:
+    from service.catalog.importers.free_exercise_db import run_import
+    from service.db.engine import create_engine, create_session_factory
+    from service.settings import Settings
+
+    engine = create_engine(Settings(database_url=database_url))
+    try:
+        return await run_import(create_session_factory(engine), plan, dry_run=dry_run)
+    finally:
+        await engine.dispose()
+
+
 def _database_url() -> str:
     from service.settings import Settings
 
@@ -50,6 +65,22 @@ def cmd_migrate(_: argparse.Namespace) -> None:
 
 def cmd_seed(_: argparse.Namespace) -> None:
     print("catalogue seeded:", asyncio.run(_seed(_database_url())))
+
+
+def cmd_import_free_exercise_db(args: argparse.Namespace) -> None:
+    """One transaction: an invalid file or a failed write leaves the database as it was."""
+    from service.catalog.importers.free_exercise_db import DatasetError, plan_import, read_dataset
+    from service.catalog.seed import MissingTargetError, ProvenanceError
+
+    try:
+        plan = plan_import(read_dataset(args.path))
+    except DatasetError as exc:
+        raise SystemExit(f"import failed, nothing written: {args.path}: {exc}") from None
+    try:
+        report = asyncio.run(_import_free_exercise_db(_database_url(), plan, args.dry_run))
+    except (MissingTargetError, ProvenanceError) as exc:
+        raise SystemExit(f"import failed, nothing written: {exc}") from None
+    print("\n".join(report.lines()))
 
 
 def _serve(host: str, port: int) -> None:
@@ -111,6 +142,13 @@ def main(argv: list[str] | None = None) -> None:
         sub.set_defaults(handler=handler)
     commands.add_parser("migrate").set_defaults(handler=cmd_migrate)
     commands.add_parser("seed").set_defaults(handler=cmd_seed)
+    datasets = commands.add_parser("import", help="import an open dataset").add_subparsers(
+        dest="dataset", required=True
+    )
+    fedb = datasets.add_parser("free-exercise-db", help="the combined exercises.json of free-exercise-db")
+    fedb.add_argument("path", type=Path, help="path to exercises.json")
+    fedb.add_argument("--dry-run", action="store_true", help="print what would change and write nothing")
+    fedb.set_defaults(handler=cmd_import_free_exercise_db)
     export = commands.add_parser("export-schemas")
     export.add_argument("--out", default=str(PROJECT_ROOT / "openapi"))
     export.set_defaults(handler=cmd_export_schemas)
