@@ -227,7 +227,7 @@ class LinkTargets:
     @classmethod
     async def load(cls, session: AsyncSession) -> LinkTargets:
         async def ids(model: Any) -> dict[str, int]:
-            return dict((await session.execute(select(model.slug, model.id))).tuples().all())
+            return {slug: id_ for slug, id_ in await session.execute(select(model.slug, model.id))}
 
         return cls(
             muscles=await ids(models.Muscle),
