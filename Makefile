@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: install run serve test lint format schemas check-schemas clean-data
+.PHONY: install run serve test lint format schemas check-schemas clean-data import-free-exercise-db
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required" or 0)'
@@ -40,6 +40,11 @@ format: install
 ## Regenerate the committed contracts (openapi/openapi.json, openapi/schema.graphql).
 schemas: install
 	$(PY) -m service export-schemas
+
+## Import free-exercise-db's exercises.json into DATABASE_URL (seeded first): FILE=path [DRY_RUN=1].
+import-free-exercise-db: install
+	@test -n "$(FILE)" || { echo 'FILE is required: make import-free-exercise-db FILE=path/to/exercises.json [DRY_RUN=1]' >&2; exit 2; }
+	$(PY) -m service import free-exercise-db "$(FILE)" $(if $(DRY_RUN),--dry-run)
 
 clean-data:
 	rm -rf .data

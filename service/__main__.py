@@ -6,6 +6,8 @@
   migrate          alembic upgrade head on DATABASE_URL
   seed             load the curated catalogue into DATABASE_URL
   clients, keys    manage API clients and keys (`clients --help`, `keys --help`)
+  import free-exercise-db PATH [--dry-run]
+                   import the free-exercise-db JSON into DATABASE_URL (after `seed`); --dry-run writes nothing
   export-schemas   write openapi/openapi.json and openapi/schema.graphql
 
 Without DATABASE_URL, `run`, `clients` and `keys` use the development database and key pepper under .data/.
@@ -20,6 +22,7 @@ import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from service.settings import Settings
 
@@ -91,6 +94,33 @@ async def _development_key(settings: Settings) -> str:
         await engine.dispose()
     _write_secret(DEV_KEY_FILE, key)
     return key
+
+
+async def _import_free_exercise_db(settings: Settings, plan: Any, dry_run: bool) -> Any:
+    from service.catalog.importers.free_exercise_db import run_import
+    from service.db.engine import create_engine, create_session_factory
+
+    engine = create_engine(settings)
+    try:
+        return await run_import(create_session_factory(engine), plan, dry_run=dry_run)
+    finally:
+        await engine.dispose()
+
+
+def cmd_import_free_exercise_db(args: argparse.Namespace) -> None:
+    """One transaction: an invalid file or a failed write leaves the database as it was."""
+    from service.catalog.importers.free_exercise_db import DatasetError, plan_import, read_dataset
+    from service.catalog.seed import MissingTargetError, ProvenanceError
+
+    try:
+        plan = plan_import(read_dataset(args.path))
+    except DatasetError as exc:
+        raise SystemExit(f"import failed, nothing written: {args.path}: {exc}") from None
+    try:
+        report = asyncio.run(_import_free_exercise_db(Settings.from_env(), plan, args.dry_run))
+    except (MissingTargetError, ProvenanceError) as exc:
+        raise SystemExit(f"import failed, nothing written: {exc}") from None
+    print("\n".join(report.lines()))
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
@@ -171,6 +201,13 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("migrate").set_defaults(handler=cmd_migrate)
     commands.add_parser("seed").set_defaults(handler=cmd_seed)
     clients_cli.register(commands, _with_settings)
+    datasets = commands.add_parser("import", help="import an open dataset").add_subparsers(
+        dest="dataset", required=True
+    )
+    fedb = datasets.add_parser("free-exercise-db", help="the combined exercises.json of free-exercise-db")
+    fedb.add_argument("path", type=Path)
+    fedb.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
+    fedb.set_defaults(handler=cmd_import_free_exercise_db)
     export = commands.add_parser("export-schemas")
     export.add_argument("--out", default=str(PROJECT_ROOT / "openapi"))
     export.set_defaults(handler=cmd_export_schemas)

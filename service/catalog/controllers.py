@@ -186,7 +186,10 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
             available_equipment: Annotated[
                 list[str] | None,
                 Parameter(
-                    description="Only exercises doable with this set.",
+                    description=(
+                        "Only exercises doable with this set. Bodyweight is always available; exercises whose "
+                        "equipment is unknown (`other`) only when `other` is listed."
+                    ),
                     schema_extra=_enum_items(vocabulary.equipment),
                 ),
             ] = None,
@@ -216,7 +219,11 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
                 ),
             ] = None,
             source: Annotated[
-                str | None, Parameter(max_length=40, description="Where records came from, e.g. `curated`.")
+                str | None,
+                Parameter(
+                    max_length=40,
+                    description="Where records came from: `curated`, or an imported dataset like `free-exercise-db`.",
+                ),
             ] = None,
             limit: Limit = DEFAULT_LIMIT,
             cursor: Cursor = None,

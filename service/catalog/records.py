@@ -29,6 +29,9 @@ from service.catalog.enums import (
 
 DATA_DIR = Path(__file__).parent / "data"
 SLUG_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+# Slug namespaces owned by imported datasets (service/catalog/importers). No curated record may take one, so an
+# import can never collide with, let alone overwrite, a curated record.
+RESERVED_SLUG_PREFIXES = ("fedb_",)
 
 
 def is_slug(value: str) -> bool:
@@ -38,9 +41,12 @@ def is_slug(value: str) -> bool:
 class Record(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     slug: str
 
-    def content_hash(self) -> str:
-        """Stable digest of the record: the seed updates a row (and its `updated_at`) only when it changes."""
-        return hashlib.sha256(msgspec.json.encode(self)).hexdigest()
+    def content_hash(self, salt: str = "") -> str:
+        """Stable digest of the record: the seed updates a row (and its `updated_at`) only when it changes.
+
+        `salt` folds in what the row holds beyond the record (an import's source and license).
+        """
+        return hashlib.sha256(salt.encode() + msgspec.json.encode(self)).hexdigest()
 
 
 class MuscleRecord(Record, kw_only=True):
@@ -149,6 +155,8 @@ def _load_file(path: Path, record_type: type[R]) -> list[tuple[R, str]]:
             raise CatalogDataError(f"{label}: {exc}") from exc
         if not is_slug(record.slug):
             raise CatalogDataError(f"{label}: slug must be snake_case")
+        if record.slug.startswith(RESERVED_SLUG_PREFIXES):
+            raise CatalogDataError(f"{label}: slug prefixes {', '.join(RESERVED_SLUG_PREFIXES)} belong to imports")
         loaded.append((record, label))
     return loaded
 

@@ -1,17 +1,20 @@
-"""Write the curated catalogue into the database, idempotently.
+"""Write catalogue records into the database, idempotently: the curated seed and the dataset importers.
 
 Each row keeps the digest of the record it came from: an unchanged record is skipped, an edited one rewrites
-its row and links and bumps `updated_at` (what `updated_since` syncs on). Records removed from the files are left
-in place: later data (programs) may still point at them.
+its row and links and bumps `updated_at` (what `updated_since` syncs on). Records removed from their files are
+left in place: later data (programs) may still point at them.
+
+Exercise rows carry an `Origin` (source and license). A writer only ever rewrites rows of its own source, and an
+imported source only writes slugs in its own prefix, so an import can never overwrite a curated record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog import models
@@ -26,10 +29,40 @@ from service.catalog.records import (
 )
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where exercise rows come from: their `source` and `license`, and (for imports) the slug prefix they own."""
+
+    source: str
+    license: str | None = None
+    slug_prefix: str | None = None
+
+    def digest(self, record: Record) -> str:
+        # A curated row's digest is its record's own (as it always was). An imported row's also covers its source
+        # and license, so correcting the license of a dataset rewrites its rows.
+        if self.slug_prefix is None:
+            return record.content_hash()
+        return record.content_hash(salt=f"{self.source}\n{self.license}")
+
+
+CURATED = Origin(source="curated")
+
+
+class ProvenanceError(RuntimeError):
+    """A write would touch a row that belongs to another source (say, an import overwriting a curated record)."""
+
+
+class MissingTargetError(RuntimeError):
+    """An exercise names a muscle, equipment or condition the database does not hold (the catalogue is unseeded)."""
+
+
 @dataclass
 class SeedReport:
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    inserted_slugs: dict[str, list[str]] = field(default_factory=dict)
+    updated_slugs: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def changed(self) -> int:
@@ -40,10 +73,26 @@ class SeedReport:
         parts = [f"{k}: +{self.inserted.get(k, 0)} ~{self.updated.get(k, 0)}" for k in kinds]
         return "; ".join(parts) if self.changed else "no changes"
 
+    def add(self, kind: str, outcome: Literal["inserted", "updated", "unchanged"], slug: str) -> None:
+        counts = {"inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged}[outcome]
+        counts[kind] = counts.get(kind, 0) + 1
+        if outcome == "inserted":
+            self.inserted_slugs.setdefault(kind, []).append(slug)
+        elif outcome == "updated":
+            self.updated_slugs.setdefault(kind, []).append(slug)
 
-async def _existing(session: AsyncSession, model: Any) -> dict[str, tuple[int, str]]:
-    rows = await session.execute(select(model.slug, model.id, model.content_hash))
-    return {slug: (id_, digest) for slug, id_, digest in rows}
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    digest: str
+    source: str | None
+
+
+async def _existing(session: AsyncSession, model: Any) -> dict[str, _Row]:
+    source = model.source if "source" in model.__table__.c else null()
+    rows = await session.execute(select(model.slug, model.id, model.content_hash, source))
+    return {slug: _Row(id_, digest, row_source) for slug, id_, digest, row_source in rows}
 
 
 async def _upsert(
@@ -51,31 +100,59 @@ async def _upsert(
     model: Any,
     kind: str,
     records: Sequence[Record],
-    columns: Any,
+    columns: Callable[[Any, dict[str, int]], dict[str, Any]],
     report: SeedReport,
+    origin: Origin = CURATED,
 ) -> tuple[dict[str, int], list[Record]]:
-    """Insert new records and rewrite changed ones; return slug→id and the records that changed."""
+    """Insert new records and rewrite changed ones; return slug→id (of every row) and the records that changed."""
     existing = await _existing(session, model)
-    ids = {slug: id_ for slug, (id_, _) in existing.items()}
+    _check_provenance(kind, records, existing, origin)
+    ids = {slug: row.id for slug, row in existing.items()}
     changed: list[Record] = []
     for position, record in enumerate(records):
-        digest = record.content_hash()
+        digest = origin.digest(record)
         values = {**columns(record, ids), "content_hash": digest}
         if "position" in model.__table__.c:  # file order is the display order of the short lists
             values["position"] = position
-        if record.slug not in existing:
+        row = existing.get(record.slug)
+        if row is None:
             ids[record.slug] = await session.scalar(
                 insert(model).values(slug=record.slug, **values).returning(model.id)
             )
-            report.inserted[kind] = report.inserted.get(kind, 0) + 1
+            report.add(kind, "inserted", record.slug)
             changed.append(record)
-        elif existing[record.slug][1] != digest:
-            await session.execute(
-                update(model).where(model.id == ids[record.slug]).values(updated_at=func.now(), **values)
-            )
-            report.updated[kind] = report.updated.get(kind, 0) + 1
+        elif row.digest != digest:
+            await session.execute(update(model).where(model.id == row.id).values(updated_at=func.now(), **values))
+            report.add(kind, "updated", record.slug)
             changed.append(record)
+        else:
+            report.add(kind, "unchanged", record.slug)
     return ids, changed
+
+
+def _check_provenance(kind: str, records: Sequence[Record], existing: dict[str, _Row], origin: Origin) -> None:
+    """Refuse the whole write, before anything changes, if one record would take another source's row."""
+    for record in records:
+        if origin.slug_prefix is not None and not record.slug.startswith(origin.slug_prefix):
+            raise ProvenanceError(
+                f"{kind} {record.slug}: {origin.source} may only write slugs starting with {origin.slug_prefix}"
+            )
+        row = existing.get(record.slug)
+        if row is not None and row.source is not None and row.source != origin.source:
+            raise ProvenanceError(
+                f"{kind} {record.slug}: the row belongs to source {row.source}; {origin.source} may not overwrite it"
+            )
+
+
+async def _replace_links(
+    session: AsyncSession, table: Any, owner_column: Any, owners: list[int], rows: list[dict]
+) -> None:
+    """Replace the links of many owners at once: one DELETE and one batched INSERT, however many changed."""
+    if not owners:
+        return
+    await session.execute(delete(table).where(owner_column.in_(owners)))
+    if rows:
+        await session.execute(insert(table), rows)
 
 
 def _muscle_columns(record: MuscleRecord, ids: dict[str, int]) -> dict[str, Any]:
@@ -109,7 +186,7 @@ def _pattern_columns(record: PatternRecord, _: dict[str, int]) -> dict[str, Any]
     }
 
 
-def _exercise_columns(record: ExerciseRecord, _: dict[str, int]) -> dict[str, Any]:
+def _exercise_columns(record: ExerciseRecord, origin: Origin) -> dict[str, Any]:
     return {
         "name": record.name,
         "aliases": record.aliases,
@@ -133,86 +210,84 @@ def _exercise_columns(record: ExerciseRecord, _: dict[str, int]) -> dict[str, An
             "rest_seconds": record.dose.rest_seconds,
             "intensity": record.dose.intensity,
         },
-        "source": "curated",
-        "license": None,
+        "source": origin.source,
+        "license": origin.license,
         "search_text": " ".join([record.name, *record.aliases]),
     }
 
 
-async def _replace_links(session: AsyncSession, table: Any, owner_column: Any, owner_id: int, rows: list[dict]) -> None:
-    await session.execute(delete(table).where(owner_column == owner_id))
-    if rows:
-        await session.execute(insert(table), rows)
+@dataclass(frozen=True)
+class LinkTargets:
+    """Slug→id of what exercises link to."""
 
+    muscles: dict[str, int]
+    equipment: dict[str, int]
+    conditions: dict[str, int]
 
-async def seed_catalog(session: AsyncSession, data: CatalogData) -> SeedReport:
-    """Upsert the whole curated catalogue inside the caller's transaction."""
-    report = SeedReport()
-    muscle_ids, changed_muscles = await _upsert(
-        session, models.Muscle, "muscles", data.muscles, _muscle_columns, report
-    )
-    for muscle in changed_muscles:
-        assert isinstance(muscle, MuscleRecord)
-        await _replace_links(
-            session,
-            models.MuscleGroupMember,
-            models.MuscleGroupMember.group_id,
-            muscle_ids[muscle.slug],
-            [{"group_id": muscle_ids[muscle.slug], "member_id": muscle_ids[m]} for m in muscle.members],
+    @classmethod
+    async def load(cls, session: AsyncSession) -> LinkTargets:
+        async def ids(model: Any) -> dict[str, int]:
+            return {slug: id_ for slug, id_ in await session.execute(select(model.slug, model.id))}
+
+        return cls(
+            muscles=await ids(models.Muscle),
+            equipment=await ids(models.Equipment),
+            conditions=await ids(models.Condition),
         )
 
-    equipment_ids, _ = await _upsert(session, models.Equipment, "equipment", data.equipment, _equipment_columns, report)
-    condition_ids, _ = await _upsert(
-        session, models.Condition, "conditions", data.conditions, _condition_columns, report
-    )
-    pattern_ids, changed_patterns = await _upsert(
-        session, models.Pattern, "patterns", data.patterns, _pattern_columns, report
-    )
-    for pattern in changed_patterns:
-        assert isinstance(pattern, PatternRecord)
-        pattern_id = pattern_ids[pattern.slug]
-        rows = [
-            {"pattern_id": pattern_id, "muscle_id": muscle_ids[slug], "role": role, "position": i}
-            for role, slugs in (("overactive", pattern.overactive), ("underactive", pattern.underactive))
-            for i, slug in enumerate(slugs)
-        ]
-        await _replace_links(session, models.PatternMuscle, models.PatternMuscle.pattern_id, pattern_id, rows)
+    def check(self, records: Sequence[ExerciseRecord]) -> None:
+        for record in records:
+            for kind, known, slugs in (
+                ("muscle", self.muscles, [*record.primary_muscles, *record.secondary_muscles]),
+                ("equipment", self.equipment, record.equipment),
+                ("condition", self.conditions, [c.condition for c in record.contraindications]),
+            ):
+                missing = [slug for slug in slugs if slug not in known]
+                if missing:
+                    raise MissingTargetError(
+                        f"exercise {record.slug} names {kind} {', '.join(missing)}, which the database does not "
+                        "hold: seed the curated catalogue first (python -m service seed)"
+                    )
 
-    exercise_ids, changed_exercises = await _upsert(
-        session, models.Exercise, "exercises", data.exercises, _exercise_columns, report
+
+async def upsert_exercises(
+    session: AsyncSession,
+    records: Sequence[ExerciseRecord],
+    origin: Origin,
+    report: SeedReport,
+    targets: LinkTargets,
+) -> None:
+    """Upsert exercises of one origin and rewrite the links of those that changed, in the caller's transaction."""
+    targets.check(records)
+    exercise_ids, changed = await _upsert(
+        session,
+        models.Exercise,
+        "exercises",
+        records,
+        lambda record, _: _exercise_columns(record, origin),
+        report,
+        origin,
     )
     # Links go in after every exercise has an id, because relations point between exercises.
-    for exercise in changed_exercises:
+    owners = [exercise_ids[record.slug] for record in changed]
+    muscles, equipment, contraindications, relations = [], [], [], []
+    for exercise in changed:
         assert isinstance(exercise, ExerciseRecord)
         exercise_id = exercise_ids[exercise.slug]
-        muscles = [
-            {"exercise_id": exercise_id, "muscle_id": muscle_ids[slug], "role": role, "position": i}
-            for role, slugs in (
-                ("primary", exercise.primary_muscles),
-                ("secondary", exercise.secondary_muscles),
-            )
+        muscles += [
+            {"exercise_id": exercise_id, "muscle_id": targets.muscles[slug], "role": role, "position": i}
+            for role, slugs in (("primary", exercise.primary_muscles), ("secondary", exercise.secondary_muscles))
             for i, slug in enumerate(slugs)
         ]
-        await _replace_links(session, models.ExerciseMuscle, models.ExerciseMuscle.exercise_id, exercise_id, muscles)
-        equipment = [
-            {"exercise_id": exercise_id, "equipment_id": equipment_ids[slug], "position": i}
+        equipment += [
+            {"exercise_id": exercise_id, "equipment_id": targets.equipment[slug], "position": i}
             for i, slug in enumerate(exercise.equipment)
         ]
-        await _replace_links(
-            session, models.ExerciseEquipment, models.ExerciseEquipment.exercise_id, exercise_id, equipment
-        )
-        contraindications = [
-            {"exercise_id": exercise_id, "condition_id": condition_ids[c.condition], "reason": c.reason}
+        contraindications += [
+            {"exercise_id": exercise_id, "condition_id": targets.conditions[c.condition], "reason": c.reason}
             for c in exercise.contraindications
         ]
-        await _replace_links(
-            session,
-            models.ExerciseContraindication,
-            models.ExerciseContraindication.exercise_id,
-            exercise_id,
-            contraindications,
-        )
-        relations = [
+        relations += [
             {"exercise_id": exercise_id, "related_id": exercise_ids[slug], "kind": kind, "position": i}
             for kind, slugs in (
                 ("regression", exercise.regressions),
@@ -221,7 +296,60 @@ async def seed_catalog(session: AsyncSession, data: CatalogData) -> SeedReport:
             )
             for i, slug in enumerate(slugs)
         ]
-        await _replace_links(
-            session, models.ExerciseRelation, models.ExerciseRelation.exercise_id, exercise_id, relations
-        )
+    await _replace_links(session, models.ExerciseMuscle, models.ExerciseMuscle.exercise_id, owners, muscles)
+    await _replace_links(session, models.ExerciseEquipment, models.ExerciseEquipment.exercise_id, owners, equipment)
+    await _replace_links(
+        session,
+        models.ExerciseContraindication,
+        models.ExerciseContraindication.exercise_id,
+        owners,
+        contraindications,
+    )
+    await _replace_links(session, models.ExerciseRelation, models.ExerciseRelation.exercise_id, owners, relations)
+
+
+async def seed_catalog(session: AsyncSession, data: CatalogData) -> SeedReport:
+    """Upsert the whole curated catalogue inside the caller's transaction."""
+    report = SeedReport()
+    muscle_ids, changed_muscles = await _upsert(
+        session, models.Muscle, "muscles", data.muscles, _muscle_columns, report
+    )
+    members = []
+    for muscle in changed_muscles:
+        assert isinstance(muscle, MuscleRecord)
+        members += [{"group_id": muscle_ids[muscle.slug], "member_id": muscle_ids[m]} for m in muscle.members]
+    await _replace_links(
+        session,
+        models.MuscleGroupMember,
+        models.MuscleGroupMember.group_id,
+        [muscle_ids[m.slug] for m in changed_muscles],
+        members,
+    )
+
+    equipment_ids, _ = await _upsert(session, models.Equipment, "equipment", data.equipment, _equipment_columns, report)
+    condition_ids, _ = await _upsert(
+        session, models.Condition, "conditions", data.conditions, _condition_columns, report
+    )
+    pattern_ids, changed_patterns = await _upsert(
+        session, models.Pattern, "patterns", data.patterns, _pattern_columns, report
+    )
+    pattern_muscles = []
+    for pattern in changed_patterns:
+        assert isinstance(pattern, PatternRecord)
+        pattern_muscles += [
+            {"pattern_id": pattern_ids[pattern.slug], "muscle_id": muscle_ids[slug], "role": role, "position": i}
+            for role, slugs in (("overactive", pattern.overactive), ("underactive", pattern.underactive))
+            for i, slug in enumerate(slugs)
+        ]
+    await _replace_links(
+        session,
+        models.PatternMuscle,
+        models.PatternMuscle.pattern_id,
+        [pattern_ids[p.slug] for p in changed_patterns],
+        pattern_muscles,
+    )
+
+    await upsert_exercises(
+        session, data.exercises, CURATED, report, LinkTargets(muscle_ids, equipment_ids, condition_ids)
+    )
     return report

@@ -6,6 +6,7 @@ as arrays built by correlated subqueries, so a page of 500 costs the same number
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +32,9 @@ from service.catalog.enums import (
 from service.catalog.records import is_slug
 from service.pagination import decode_cursor, encode_cursor
 from service.problems import bad_request, not_found
+
+# How sources are spelt: `curated`, or a dataset's own name such as `free-exercise-db`.
+SOURCE_RE = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 
 # Trigram word similarity above which a query word counts as a (possibly misspelt) match of a name or alias.
 SEARCH_SIMILARITY = 0.45
@@ -384,7 +388,7 @@ async def _filtered(session: AsyncSession, flt: ExerciseFilter) -> tuple[Select[
         query = query.where(exercise.level == flt.level.value)
     if flt.source is not None:
         # No source is spelt otherwise; a malformed one (say, with a NUL PostgreSQL refuses) matches nothing.
-        query = query.where(exercise.source == flt.source if is_slug(flt.source) else false())
+        query = query.where(exercise.source == flt.source if SOURCE_RE.fullmatch(flt.source) else false())
     if flt.updated_since is not None:
         since = flt.updated_since if flt.updated_since.tzinfo else flt.updated_since.replace(tzinfo=UTC)
         query = query.where(exercise.updated_at > since)

@@ -159,3 +159,10 @@ def test_duplicate_slug_is_rejected(catalog_dir: Path) -> None:
     _rewrite(catalog_dir / "conditions.yaml", lambda records: records.append(dict(records[0])))
     with pytest.raises(CatalogDataError, match="duplicate condition slug"):
         load_catalog(catalog_dir)
+
+
+def test_curated_slug_cannot_take_an_import_prefix(catalog_dir: Path) -> None:
+    target = sorted((catalog_dir / "exercises").glob("*.yaml"))[0]
+    _rewrite(target, lambda records: records[0].update(slug="fedb_my_own_squat"))
+    with pytest.raises(CatalogDataError, match=r"record #1 \(fedb_my_own_squat\).*belong to imports"):
+        load_catalog(catalog_dir)
