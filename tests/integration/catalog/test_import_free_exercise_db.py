@@ -332,7 +332,7 @@ async def _slugs(client: AsyncTestClient[Any], **params: Any) -> set[str]:
 
 
 async def test_catalogue_filters_work_on_imported_records(imported_url: str) -> None:
-    async with AsyncTestClient(app=create_app(Settings(database_url=imported_url))) as client:
+    async with AsyncTestClient(app=create_app(Settings(database_url=imported_url, key_pepper="test"))) as client:
         hamstrings = await _slugs(client, source="free-exercise-db", muscle="hamstrings")
         assert hamstrings == FIXTURE_HAMSTRING_SLUGS
         assert await _slugs(client, source="free-exercise-db") == FIXTURE_SLUGS
