@@ -17,6 +17,8 @@ from litestar.response import Redirect
 from litestar.types import Message, Scope
 from sqlalchemy import text
 
+from service.assessments.controllers import AssessmentController
+from service.assessments.rules import load_rules
 from service.catalog.controllers import catalog_controller
 from service.catalog.records import CatalogData, load_catalog
 from service.catalog.vocabulary import Vocabulary
@@ -25,7 +27,7 @@ from service.clients.controllers import ClientController
 from service.db.dependencies import provide_db_session
 from service.db.engine import create_engine, create_session_factory
 from service.graphql.schema import graphql_controller
-from service.openapi_examples import add_examples
+from service.openapi_examples import add_examples, publish_constraints
 from service.problems import EXCEPTION_HANDLERS, Problem
 from service.ratelimit import Quota, create_limiter
 from service.settings import Settings
@@ -79,6 +81,10 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         raise RuntimeError("REALIGN_KEY_PEPPER is not set: API keys cannot be checked (`make run` makes one).")
     catalog = catalog if catalog is not None else load_catalog()
     vocabulary = Vocabulary.from_catalog(catalog)
+    known_muscles = frozenset(vocabulary.muscles)
+    assessment_rules = load_rules(
+        known_muscles=known_muscles, known_patterns=frozenset(p.slug for p in catalog.patterns)
+    )
     engine = create_engine(settings)
     session_factory = create_session_factory(engine)
     limiter = create_limiter(settings.redis_url)
@@ -92,6 +98,8 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         app.state.key_pepper = settings.key_pepper.encode()
         app.state.public_catalog = settings.public_catalog
         app.state.expose_worker = settings.expose_worker
+        app.state.assessment_rules = assessment_rules
+        app.state.known_muscles = known_muscles
         app.state.limiter = limiter
         app.state.key_quota = key_quota
         app.state.anonymous_quota = anonymous_quota
@@ -119,6 +127,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         tags=[
             Tag(name="catalogue", description="Muscles, equipment, conditions, patterns and exercises."),
             Tag(name="clients", description="The calling client and its key."),
+            Tag(name="assessments", description="Muscle-imbalance assessments with red-flag screening."),
         ],
         components=Components(
             security_schemes={
@@ -136,6 +145,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         route_handlers=[
             catalog_controller(vocabulary, settings.catalog_cache_seconds),
             ClientController,
+            AssessmentController,
             graphql_controller(settings, vocabulary),
             docs_redirect,
             healthz,
@@ -152,4 +162,5 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         debug=settings.debug,
     )
     add_examples(app.openapi_schema, catalog)
+    publish_constraints(app.openapi_schema, catalog)
     return app

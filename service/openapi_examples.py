@@ -138,3 +138,21 @@ def add_examples(document: OpenAPI, data: CatalogData) -> None:
                 response = (operation.responses or {}).get(status)
                 for media in (getattr(response, "content", None) or {}).values():
                     media.examples = {"example": Example(value=msgspec.to_builtins(value))}
+
+
+def publish_constraints(document: OpenAPI, data: CatalogData) -> None:
+    """What the body types cannot say for themselves: tender spots are muscle slugs, and lists hold no repeats."""
+    schemas_ = (document.components.schemas if document.components else None) or {}
+
+    def array_branch(schema: Any) -> Any:
+        return next((branch for branch in schema.one_of or [] if getattr(branch, "items", None) is not None), schema)
+
+    if (assessment := schemas_.get("AssessmentInput")) is not None and assessment.properties:
+        tender = array_branch(assessment.properties["tender_spots"])
+        tender.items.enum = [m.slug for m in data.muscles]
+        # validate_input's rules (no email, no control characters, not blank), stated for client generators; the
+        # service checks them itself so that the 400 says which rule was broken.
+        assessment.properties["subject_ref"].pattern = r"^[^@\s][^@\x00-\x1f\x7f]*$"
+    for name, field in (("Pain", "regions"), ("MovementScreen", "overhead_squat")):
+        if (schema := schemas_.get(name)) is not None and schema.properties:
+            array_branch(schema.properties[field]).unique_items = True

@@ -1,5 +1,6 @@
 """Catalogue types and queries. Fields mirror the REST resources, in camelCase."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -220,11 +221,26 @@ def _slug_enum(name: str, slugs: tuple[str, ...], description: str) -> Any:
     return strawberry.enum(slug_type, description=description)
 
 
-def catalog_query(vocabulary: Vocabulary) -> type:
+@dataclass(frozen=True)
+class SlugEnums:
+    """GraphQL enums of the curated vocabulary, made once per schema and shared by every domain's types."""
+
+    muscle: Any
+    equipment: Any
+    condition: Any
+
+    @classmethod
+    def from_vocabulary(cls, vocabulary: Vocabulary) -> "SlugEnums":
+        return cls(
+            muscle=_slug_enum("MuscleSlug", vocabulary.muscles, "A muscle, group, part or fascia of the tree."),
+            equipment=_slug_enum("EquipmentSlug", vocabulary.equipment, "A piece of equipment."),
+            condition=_slug_enum("ConditionSlug", vocabulary.conditions, "A condition (contraindication tag)."),
+        )
+
+
+def catalog_query(enums: SlugEnums) -> type:
     """The catalogue's queries. Filter slugs are enums of the curated vocabulary: typed, and never unknown."""
-    MuscleSlug = _slug_enum("MuscleSlug", vocabulary.muscles, "A muscle, group, part or fascia of the tree.")
-    EquipmentSlug = _slug_enum("EquipmentSlug", vocabulary.equipment, "A piece of equipment.")
-    ConditionSlug = _slug_enum("ConditionSlug", vocabulary.conditions, "A condition (contraindication tag).")
+    MuscleSlug, EquipmentSlug, ConditionSlug = enums.muscle, enums.equipment, enums.condition
 
     @strawberry.input
     class ExerciseFilter:

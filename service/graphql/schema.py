@@ -14,7 +14,8 @@ from strawberry.types import ExecutionContext
 
 from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import graphql_guard
-from service.graphql.catalog import catalog_query
+from service.graphql.assessments import AssessmentQuery, assessment_mutation
+from service.graphql.catalog import SlugEnums, catalog_query
 from service.graphql.context import context_getter
 from service.graphql.errors import is_client_error
 from service.settings import Settings
@@ -27,7 +28,9 @@ class RealignSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schema:
-    query = merge_types("Query", (catalog_query(vocabulary),))
+    enums = SlugEnums.from_vocabulary(vocabulary)
+    query = merge_types("Query", (catalog_query(enums), AssessmentQuery))
+    mutation = merge_types("Mutation", (assessment_mutation(enums),))
     # Factories, so that each request gets fresh extensions carrying the configured limits.
     extensions: list[Any] = [
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
@@ -36,7 +39,7 @@ def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schem
         # Unexpected failures reach the client as a bare "Unexpected error." and are logged in full.
         lambda: MaskErrors(should_mask_error=lambda error: not is_client_error(error)),
     ]
-    return RealignSchema(query=query, extensions=extensions)
+    return RealignSchema(query=query, mutation=mutation, extensions=extensions)
 
 
 def graphql_controller(settings: Settings, vocabulary: Vocabulary) -> type[Controller]:

@@ -1,0 +1,1 @@
+"""Muscle-imbalance assessments: the input, the versioned rules and the pure rule engine."""

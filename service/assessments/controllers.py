@@ -1,0 +1,139 @@
+"""REST front door of assessments. Each handler opens a tenant session: the caller sees only its own."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.params import Parameter
+
+from service.assessments import schemas, services
+from service.clients.auth import SECURED, principal_of, require, requires_scope
+from service.clients.scopes import Scope
+from service.clients.tenancy import tenant_session
+from service.idempotency import services as idempotency
+from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.problems import TOO_MANY_REQUESTS, parse_instant, problem_spec
+
+UNAUTHORIZED = problem_spec("Missing, malformed, unknown or revoked key.")
+FORBIDDEN = problem_spec("The key's client lacks the scope this operation needs.")
+NOT_FOUND = problem_spec("No assessment with that id for this client.")
+BAD_REQUEST = problem_spec("The request is invalid; `errors` names each offending field.")
+COMMON = {400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 429: TOO_MANY_REQUESTS}
+IdempotencyKey = Annotated[
+    str | None,
+    Parameter(
+        header="Idempotency-Key",
+        required=False,
+        max_length=255,
+        description="Retry-safe creation: the same key and body replay the first answer; "
+        "another body with the same key is a 422, a key still in flight a 409.",
+    ),
+]
+
+
+class AssessmentController(Controller):
+    path = "/v1/assessments"
+    tags = ["assessments"]
+    security = SECURED
+    opt = {"tenant_owned": True}
+
+    @post(
+        "/",
+        operation_id="createAssessment",
+        summary="Assess a person",
+        description=(
+            "Runs the versioned rules over a questionnaire, a movement screen and field tests. Any red flag gives "
+            "status `refer` (see a clinician before training) and no findings; otherwise patterns with scores, "
+            "overactive and underactive muscles and trigger points, each with the inputs that caused it."
+        ),
+        guards=[requires_scope(Scope.assessments_write)],
+        status_code=201,
+        responses={
+            **COMMON,
+            409: problem_spec("A request with this Idempotency-Key is still in flight."),
+            413: problem_spec("The body is larger than 1 MiB."),
+            422: problem_spec("This Idempotency-Key was used with a different body."),
+        },
+    )
+    async def create(
+        self, request: Request[Any, Any, Any], data: schemas.AssessmentInput, idempotency_key: IdempotencyKey = None
+    ) -> Response[schemas.Assessment]:
+        principal = require(await principal_of(request), Scope.assessments_write)
+        state = request.app.state
+        key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
+        created = await services.create_idempotently(
+            state.session_factory,
+            principal.client_id,
+            data,
+            state.assessment_rules,
+            state.known_muscles,
+            key,
+            idempotency.request_hash(await request.body()),
+        )
+        headers = {"Location": f"/v1/assessments/{created.body['id']}"}
+        if created.replayed:
+            headers["Idempotent-Replayed"] = "true"
+        return Response(msgspec.convert(created.body, schemas.Assessment), status_code=created.status, headers=headers)
+
+    @get(
+        "/{assessment_id:str}",
+        operation_id="getAssessment",
+        summary="Get one assessment",
+        guards=[requires_scope(Scope.assessments_read)],
+        responses={**COMMON, 404: NOT_FOUND},
+    )
+    async def get_one(self, request: Request[Any, Any, Any], assessment_id: str) -> schemas.Assessment:
+        principal = require(await principal_of(request), Scope.assessments_read)
+        async with tenant_session(request.app.state.session_factory, principal.client_id) as session:
+            return await services.get(session, assessment_id)
+
+    @get(
+        "/",
+        operation_id="listAssessments",
+        summary="List assessments, newest first",
+        guards=[requires_scope(Scope.assessments_read)],
+        responses=COMMON,
+    )
+    async def list_all(
+        self,
+        request: Request[Any, Any, Any],
+        subject_ref: Annotated[str | None, Parameter(max_length=128, description="Only this subject.")] = None,
+        status: Annotated[schemas.Status | None, Parameter(description="ok or refer.")] = None,
+        pattern: Annotated[str | None, Parameter(max_length=80, description="Only those showing it.")] = None,
+        created_after: Annotated[
+            str | None, Parameter(description="RFC 3339, exclusive.", schema_extra={"format": "date-time"})
+        ] = None,
+        created_before: Annotated[
+            str | None, Parameter(description="RFC 3339, exclusive.", schema_extra={"format": "date-time"})
+        ] = None,
+        limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
+        cursor: Annotated[str | None, Parameter(max_length=512, description="`next_cursor` of the last page.")] = None,
+    ) -> schemas.AssessmentList:
+        principal = require(await principal_of(request), Scope.assessments_read)
+        flt = services.AssessmentFilter(
+            subject_ref=subject_ref,
+            status=status.value if status else None,
+            pattern=pattern,
+            created_after=_instant("created_after", created_after),
+            created_before=_instant("created_before", created_before),
+        )
+        async with tenant_session(request.app.state.session_factory, principal.client_id) as session:
+            page = await services.list_assessments(session, flt, limit=limit, cursor=cursor)
+        return schemas.AssessmentList(items=page.items, next_cursor=page.next_cursor)
+
+    @delete(
+        "/{assessment_id:str}",
+        operation_id="deleteAssessment",
+        summary="Erase an assessment and everything derived from it",
+        guards=[requires_scope(Scope.assessments_write)],
+        responses={**COMMON, 404: NOT_FOUND},
+    )
+    async def erase(self, request: Request[Any, Any, Any], assessment_id: str) -> None:
+        principal = require(await principal_of(request), Scope.assessments_write)
+        async with tenant_session(request.app.state.session_factory, principal.client_id) as session, session.begin():
+            await services.delete(session, assessment_id)
+
+
+def _instant(field: str, value: str | None) -> datetime | None:
+    return parse_instant(field, value) if value is not None else None

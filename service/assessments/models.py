@@ -1,0 +1,35 @@
+"""Stored assessments. Input and findings are kept as the API showed them, so that a GET returns exactly what the
+POST returned and an old assessment can be explained under the ruleset version that produced it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, DateTime, Index, String, Text, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.clients.tenancy import TenantOwned
+from service.db.base import Base
+
+
+class Assessment(TenantOwned, Base):
+    __tablename__ = "assessments"
+    __table_args__ = (
+        CheckConstraint("status IN ('ok', 'refer')", name="status"),
+        Index("ix_assessments_client_created", "client_id", "created_at", "id"),
+        Index("ix_assessments_client_subject", "client_id", "subject_ref"),
+        Index("ix_assessments_pattern_slugs", "pattern_slugs", postgresql_using="gin"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    subject_ref: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(8))
+    ruleset_version: Mapped[str] = mapped_column(String(32))
+    # Denormalised for the `pattern` filter and for aggregates; the findings themselves are in `result`.
+    pattern_slugs: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    input: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    result: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

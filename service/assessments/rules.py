@@ -1,0 +1,422 @@
+"""The assessment rules (`rules.yaml`): their types, loading and validation.
+
+The rules are data: thresholds, weights, the muscles each finding marks and the patterns it supports all live in
+the YAML file, under a version that every result names. A bad rule fails the load with a message naming the file
+and the rule, before the engine ever sees it. Every path a condition reads is checked against `AssessmentInput`,
+every enum value against its vocabulary and, when the catalogue is given, every muscle slug against it.
+
+Conditions are small trees. A node is `all: [...]`, `any: [...]` or a leaf: `path` (a dotted field path into the
+input) and exactly one operator:
+
+- `eq` (a bool, an enum value or a number), `in` (a list of enum values);
+- `lt`, `lte`, `gt`, `gte` (numbers);
+- `contains` (one list item), `contains_any` (any of several list items), `nonempty: true` (every item of a list);
+- `differs_by_more_than` with `paired_with` (two numeric fields whose difference, as a fraction of the larger,
+  exceeds the value; e.g. left/right asymmetry).
+
+A leaf's `says` is the fact it contributes to the rule's `summary` (`{facts}`, joined with ", ") when it matches:
+`{value}` is the value read (`{other}` and `{difference}` for `differs_by_more_than`).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+import msgspec.inspect as mi
+import yaml
+
+from service.assessments.schemas import AssessmentInput, RedFlags
+
+RULES_PATH = Path(__file__).parent / "rules.yaml"
+RULE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*$")
+CODE_RE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+VERSION_RE = re.compile(r"^\d{4}\.\d{1,2}\.\d+$")
+
+# Input lists whose items are muscle slugs (checked against the catalogue, and usable with `item_marks`).
+MUSCLE_LIST_PATHS = frozenset({"tender_spots"})
+
+
+class RulesError(ValueError):
+    """The rules file or one of its rules is invalid."""
+
+
+class MuscleRole(StrEnum):
+    overactive = "overactive"
+    underactive = "underactive"
+
+
+class _Data(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=True):
+    """Base of the rule file's records."""
+
+
+class Condition(_Data, frozen=True):
+    all_: list[Condition] | None = msgspec.field(default=None, name="all")
+    any_: list[Condition] | None = msgspec.field(default=None, name="any")
+    path: str | None = None
+    eq: bool | str | float | None = None
+    in_: list[str] | None = msgspec.field(default=None, name="in")
+    lt: float | None = None
+    lte: float | None = None
+    gt: float | None = None
+    gte: float | None = None
+    contains: str | None = None
+    contains_any: list[str] | None = None
+    nonempty: bool | None = None
+    differs_by_more_than: float | None = None
+    paired_with: str | None = None
+    says: str = "{value}"
+
+
+class Rule(_Data, frozen=True):
+    """A finding: when its condition matches, it supports patterns and marks muscles, with evidence."""
+
+    id: str
+    when: Condition
+    summary: str
+    weight: Annotated[float, msgspec.Meta(ge=0.01, le=1)]
+    supports: list[str] = []
+    overactive: list[str] = []
+    underactive: list[str] = []
+    item_marks: MuscleRole | None = None
+    """Mark each matched list item (a muscle slug, e.g. a tender spot) with this role, each with its own evidence."""
+
+
+class ReferralRule(_Data, frozen=True):
+    id: str
+    reason: str
+    when: Condition
+    summary: str
+    urgent: bool = False
+
+
+class ReferralSettings(_Data, frozen=True):
+    message: str
+    urgent_message: str
+    rules: list[ReferralRule]
+
+
+class PatternDef(_Data, frozen=True):
+    slug: str
+    name: str
+
+
+class ConflictPolicy(_Data, frozen=True):
+    tie_break: MuscleRole
+    """A muscle marked both ways keeps the role with the larger summed weight; on a tie, this one."""
+
+
+class RuleSet(_Data, frozen=True):
+    version: str
+    patterns: list[PatternDef]
+    conflicts: ConflictPolicy
+    referral: ReferralSettings
+    rules: list[Rule]
+
+
+class _ReferralDocument(_Data, frozen=True):
+    message: str
+    urgent_message: str
+    rules: list[Any]
+
+
+class _Document(_Data, frozen=True):
+    version: str
+    patterns: list[PatternDef]
+    conflicts: ConflictPolicy
+    referral: _ReferralDocument
+    rules: list[Any]
+
+
+# ---------------------------------------------------------------- input paths and their types
+
+_INPUT_TYPE = mi.type_info(AssessmentInput)
+_OPERATORS = (
+    "eq",
+    "in_",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "contains",
+    "contains_any",
+    "nonempty",
+    "differs_by_more_than",
+)
+_NUMERIC = (mi.FloatType, mi.IntType)
+
+
+def _strip_optional(t: mi.Type) -> mi.Type:
+    """The type without its documentation wrapper (`Metadata`) and its `| None`."""
+    while True:
+        if isinstance(t, mi.Metadata):
+            t = t.type
+        elif isinstance(t, mi.UnionType) and sum(not isinstance(m, mi.NoneType) for m in t.types) == 1:
+            t = next(m for m in t.types if not isinstance(m, mi.NoneType))
+        else:
+            return t
+
+
+def field_type(path: str) -> mi.Type | None:
+    """The type of the input field at a dotted path (optionality removed), or None when no such field exists."""
+    current: mi.Type = _INPUT_TYPE
+    for part in path.split("."):
+        current = _strip_optional(current)
+        if not isinstance(current, mi.StructType):
+            return None
+        found = next((f for f in current.fields if f.encode_name == part), None)
+        if found is None:
+            return None
+        current = found.type
+    return _strip_optional(current)
+
+
+def _values_ok(t: mi.Type, values: list[str]) -> list[str]:
+    """The values that the (enum or free string) type does not accept."""
+    if isinstance(t, mi.EnumType):
+        allowed = {member.value for member in t.cls}
+        return [v for v in values if v not in allowed]
+    if isinstance(t, mi.StrType):
+        return []
+    return values
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _template(label: str, where: str, template: str, allowed: set[str]) -> None:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise RulesError(f"{label}: {where}: bad template {template!r}: {exc}") from exc
+    unknown = sorted(names - allowed)
+    if unknown:
+        raise RulesError(f"{label}: {where}: template names unknown placeholder(s) {', '.join(unknown)}")
+    try:
+        template.format(**{name: "x" for name in allowed})
+    except (ValueError, KeyError, IndexError) as exc:
+        raise RulesError(f"{label}: {where}: bad template {template!r}: {exc}") from exc
+
+
+def _check_condition(cond: Condition, label: str, where: str, known_muscles: frozenset[str] | None) -> None:
+    operators = [name for name in _OPERATORS if getattr(cond, name) is not None]
+    branches = [name for name in ("all_", "any_") if getattr(cond, name) is not None]
+    if branches:
+        if len(branches) > 1 or cond.path is not None or operators or cond.paired_with is not None:
+            raise RulesError(f"{label}: {where}: a node is either all, any or a leaf (path + one operator)")
+        children: list[Condition] = getattr(cond, branches[0])
+        if not children:
+            raise RulesError(f"{label}: {where}: {branches[0].rstrip('_')} must not be empty")
+        for index, child in enumerate(children):
+            _check_condition(child, label, f"{where}.{branches[0].rstrip('_')}[{index}]", known_muscles)
+        return
+    if cond.path is None:
+        raise RulesError(f"{label}: {where}: a leaf needs a path")
+    if len(operators) != 1:
+        found = ", ".join(op.rstrip("_") for op in operators) or "none"
+        raise RulesError(f"{label}: {where}: a leaf needs exactly one operator (found {found})")
+    op = operators[0]
+    t = field_type(cond.path)
+    if t is None:
+        raise RulesError(f"{label}: {where}: unknown input path {cond.path!r}")
+    if isinstance(t, mi.StructType):
+        raise RulesError(f"{label}: {where}: path {cond.path!r} is a group of fields, not a field")
+    if cond.paired_with is not None and op != "differs_by_more_than":
+        raise RulesError(f"{label}: {where}: paired_with only goes with differs_by_more_than")
+    placeholders = {"value"}
+
+    def fail(message: str) -> RulesError:
+        return RulesError(f"{label}: {where}: {op.rstrip('_')} on {cond.path!r}: {message}")
+
+    if op == "eq":
+        if isinstance(cond.eq, bool):
+            if not isinstance(t, mi.BoolType):
+                raise fail("a yes/no value needs a yes/no field")
+        elif isinstance(cond.eq, str):
+            if not isinstance(t, (mi.EnumType, mi.StrType)) or _values_ok(t, [cond.eq]):
+                raise fail(f"{cond.eq!r} is not a value of this field")
+        elif not isinstance(t, _NUMERIC):
+            raise fail("a number needs a numeric field")
+    elif op == "in_":
+        values = cond.in_ or []
+        if not values:
+            raise fail("needs at least one value")
+        bad = _values_ok(t, values)
+        if not isinstance(t, (mi.EnumType, mi.StrType)) or bad:
+            raise fail(f"not values of this field: {', '.join(map(repr, bad or values))}")
+    elif op in ("lt", "lte", "gt", "gte"):
+        if not isinstance(t, _NUMERIC):
+            raise fail("needs a numeric field")
+    elif op in ("contains", "contains_any", "nonempty"):
+        if not isinstance(t, mi.ListType):
+            raise fail("needs a list field")
+        if op == "nonempty":
+            if cond.nonempty is not True:
+                raise fail("the only meaningful value is true")
+        else:
+            values = [cond.contains] if op == "contains" and cond.contains is not None else (cond.contains_any or [])
+            if not values:
+                raise fail("needs at least one value")
+            bad = _values_ok(_strip_optional(t.item_type), values)
+            if bad:
+                raise fail(f"not values of this list: {', '.join(map(repr, bad))}")
+            if cond.path in MUSCLE_LIST_PATHS and known_muscles is not None:
+                unknown = [v for v in values if v not in known_muscles]
+                if unknown:
+                    raise fail(f"unknown muscle(s) {', '.join(unknown)}")
+    else:  # differs_by_more_than
+        if not isinstance(t, _NUMERIC):
+            raise fail("needs a numeric field")
+        if cond.paired_with is None:
+            raise fail("needs paired_with (the field to compare with)")
+        other = field_type(cond.paired_with)
+        if not isinstance(other, _NUMERIC):
+            raise fail(f"paired_with {cond.paired_with!r} is not a numeric input field")
+        if cond.differs_by_more_than is None or not 0 < cond.differs_by_more_than < 1:
+            raise fail("the fraction must be between 0 and 1")
+        placeholders |= {"other", "difference"}
+    _template(label, f"{where}.says", cond.says, placeholders)
+
+
+def _check_muscles(label: str, field: str, slugs: list[str], known_muscles: frozenset[str] | None) -> None:
+    duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
+    if duplicates:
+        raise RulesError(f"{label}: {field} lists {', '.join(duplicates)} more than once")
+    if known_muscles is not None:
+        unknown = [s for s in slugs if s not in known_muscles]
+        if unknown:
+            raise RulesError(f"{label}: {field} names unknown muscle(s) {', '.join(unknown)}")
+
+
+def _check_rule(rule: Rule, label: str, patterns: set[str], known_muscles: frozenset[str] | None) -> None:
+    _check_condition(rule.when, label, "when", known_muscles)
+    _template(label, "summary", rule.summary, {"facts"})
+    unknown_patterns = [p for p in rule.supports if p not in patterns]
+    if unknown_patterns:
+        raise RulesError(f"{label}: supports undeclared pattern(s) {', '.join(unknown_patterns)}")
+    if len(set(rule.supports)) != len(rule.supports):
+        raise RulesError(f"{label}: supports lists a pattern more than once")
+    _check_muscles(label, "overactive", rule.overactive, known_muscles)
+    _check_muscles(label, "underactive", rule.underactive, known_muscles)
+    both = sorted(set(rule.overactive) & set(rule.underactive))
+    if both:
+        raise RulesError(f"{label}: marks {', '.join(both)} both overactive and underactive")
+    if rule.item_marks is not None:
+        when = rule.when
+        if when.path not in MUSCLE_LIST_PATHS or (when.nonempty is None and when.contains_any is None):
+            raise RulesError(
+                f"{label}: item_marks needs a single nonempty or contains_any leaf on a muscle list "
+                f"({', '.join(sorted(MUSCLE_LIST_PATHS))})"
+            )
+    if not (rule.supports or rule.overactive or rule.underactive or rule.item_marks):
+        raise RulesError(f"{label}: has no effect (no supports, overactive, underactive or item_marks)")
+
+
+def _label(source: str, kind: str, index: int, item: object) -> str:
+    rule_id = item.get("id") if isinstance(item, dict) else None
+    return f"{source}: {kind} #{index} ({rule_id or 'no id'})"
+
+
+def _convert_rules(items: list[Any], record_type: type[Any], source: str, kind: str) -> list[tuple[Any, str]]:
+    converted: list[tuple[Any, str]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items, start=1):
+        label = _label(source, kind, index, item)
+        try:
+            record = msgspec.convert(item, record_type)
+        except msgspec.ValidationError as exc:
+            raise RulesError(f"{label}: {exc}") from exc
+        if not RULE_ID_RE.fullmatch(record.id):
+            raise RulesError(f"{label}: id must be dotted snake_case (e.g. lcs.short_hamstrings)")
+        if record.id in seen:
+            raise RulesError(f"{label}: duplicate rule id")
+        seen.add(record.id)
+        converted.append((record, label))
+    return converted
+
+
+def parse_rules(
+    raw: object,
+    *,
+    source: str = "rules.yaml",
+    known_muscles: frozenset[str] | None = None,
+    known_patterns: frozenset[str] | None = None,
+) -> RuleSet:
+    """Validate an already-parsed rules document; `source` names it in error messages."""
+    try:
+        document = msgspec.convert(raw, _Document)
+    except msgspec.ValidationError as exc:
+        raise RulesError(f"{source}: {exc}") from exc
+    if not VERSION_RE.fullmatch(document.version):
+        raise RulesError(f"{source}: version must look like YYYY.M.N (e.g. 2026.11.1), got {document.version!r}")
+
+    pattern_slugs = [p.slug for p in document.patterns]
+    if len(set(pattern_slugs)) != len(pattern_slugs):
+        raise RulesError(f"{source}: patterns: a slug is declared more than once")
+    if known_patterns is not None:
+        unknown = [p for p in pattern_slugs if p not in known_patterns]
+        if unknown:
+            raise RulesError(f"{source}: patterns: not in the catalogue: {', '.join(unknown)}")
+
+    referral_rules = _convert_rules(document.referral.rules, ReferralRule, source, "referral rule")
+    finding_rules = _convert_rules(document.rules, Rule, source, "rule")
+    ids = [r.id for r, _ in referral_rules]
+    for rule, label in finding_rules:
+        if rule.id in ids:
+            raise RulesError(f"{label}: id already used by a referral rule")
+
+    reasons: set[str] = set()
+    flags_covered: set[str] = set()
+    for referral_rule, label in referral_rules:
+        if not CODE_RE.fullmatch(referral_rule.reason):
+            raise RulesError(f"{label}: reason must be a snake_case code")
+        if referral_rule.reason in reasons:
+            raise RulesError(f"{label}: reason {referral_rule.reason} is already given by another referral rule")
+        reasons.add(referral_rule.reason)
+        _check_condition(referral_rule.when, label, "when", known_muscles)
+        _template(label, "summary", referral_rule.summary, {"facts"})
+        flags_covered |= {p.removeprefix("red_flags.") for p in _paths(referral_rule.when)}
+    # A red flag the rules never read would be silently ignored: refuse the file instead.
+    missing = [f for f in RedFlags.__struct_fields__ if f not in flags_covered]
+    if missing:
+        raise RulesError(f"{source}: referral: no rule reads red flag(s) {', '.join(missing)}")
+
+    patterns = set(pattern_slugs)
+    for rule, label in finding_rules:
+        _check_rule(rule, label, patterns, known_muscles)
+
+    return RuleSet(
+        version=document.version,
+        patterns=document.patterns,
+        conflicts=document.conflicts,
+        referral=ReferralSettings(
+            message=document.referral.message,
+            urgent_message=document.referral.urgent_message,
+            rules=[r for r, _ in referral_rules],
+        ),
+        rules=[r for r, _ in finding_rules],
+    )
+
+
+def _paths(cond: Condition) -> list[str]:
+    children = (cond.all_ or []) + (cond.any_ or [])
+    own = [cond.path] if cond.path is not None else []
+    return own + [p for child in children for p in _paths(child)]
+
+
+def load_rules(
+    path: Path = RULES_PATH,
+    *,
+    known_muscles: frozenset[str] | None = None,
+    known_patterns: frozenset[str] | None = None,
+) -> RuleSet:
+    """Load and validate the rules file; pass the catalogue's slugs to check every muscle and pattern named."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RulesError(f"{path.name}: cannot read: {exc}") from exc
+    return parse_rules(raw, source=path.name, known_muscles=known_muscles, known_patterns=known_patterns)

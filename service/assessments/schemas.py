@@ -1,0 +1,316 @@
+"""The assessment's input (the `POST /v1/assessments` body) and the rule engine's result.
+
+Field names are the public contract (PRODUCT.md §4). Every part of the input is optional and unknown fields are
+rejected; the msgspec constraints make a decoding error name the offending field. Checks that need the catalogue
+or look at several fields at once live in `service.assessments.engine.validate_input`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+import msgspec
+
+# ---------------------------------------------------------------- vocabularies
+
+
+class AgeBand(StrEnum):
+    under_30 = "under_30"
+    age_30_49 = "30_49"
+    age_50_64 = "50_64"
+    age_65_plus = "65_plus"
+
+
+class ActivityLevel(StrEnum):
+    sedentary = "sedentary"
+    lightly_active = "lightly_active"
+    active = "active"
+    very_active = "very_active"
+
+
+class TrainingExperience(StrEnum):
+    none = "none"
+    beginner = "beginner"
+    intermediate = "intermediate"
+    advanced = "advanced"
+
+
+class PainRegion(StrEnum):
+    lower_back = "lower_back"
+    upper_back = "upper_back"
+    neck = "neck"
+    shoulder = "shoulder"
+    hip = "hip"
+    knee = "knee"
+    ankle = "ankle"
+    headache = "headache"
+    wrist = "wrist"
+    elbow = "elbow"
+
+
+class PainDuration(StrEnum):
+    acute = "acute"
+    subacute = "subacute"
+    chronic = "chronic"
+
+
+class Compensation(StrEnum):
+    """Overhead-squat compensations (the NASM overhead-squat assessment's checkpoints)."""
+
+    low_back_arches = "low_back_arches"
+    excessive_forward_lean = "excessive_forward_lean"
+    knees_move_inward = "knees_move_inward"
+    knees_move_outward = "knees_move_outward"
+    feet_turn_out = "feet_turn_out"
+    feet_flatten = "feet_flatten"
+    heels_rise = "heels_rise"
+    asymmetric_weight_shift = "asymmetric_weight_shift"
+    arms_fall_forward = "arms_fall_forward"
+    head_forward = "head_forward"
+    shoulders_elevate = "shoulders_elevate"
+
+
+class ThomasResult(StrEnum):
+    positive = "positive"
+    negative = "negative"
+
+
+class AssessmentStatus(StrEnum):
+    ok = "ok"
+    refer = "refer"
+
+
+Status = AssessmentStatus
+
+
+# ---------------------------------------------------------------- input
+
+
+class _Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of every input part: unknown fields are an error, every field is optional."""
+
+
+SubjectRef = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=128,
+        description=(
+            "The caller's opaque reference for its end user (for example an internal user id or a hash of one). "
+            "It must never be a name or an email address."
+        ),
+        examples=["app-user-8c1f"],
+    ),
+]
+SittingHours = Annotated[float, msgspec.Meta(ge=0, le=24, description="Hours spent sitting on a typical day.")]
+PainIntensity = Annotated[int, msgspec.Meta(ge=0, le=10, description="Pain intensity, 0 (none) to 10 (worst).")]
+LegRaiseAngle = Annotated[
+    float, msgspec.Meta(ge=0, le=180, description="Hip flexion angle in degrees at the end of the raise.")
+]
+BridgeSeconds = Annotated[
+    float, msgspec.Meta(ge=0, le=600, description="Seconds the single-leg bridge is held with a level pelvis.")
+]
+SitAndReach = Annotated[
+    float,
+    msgspec.Meta(
+        ge=-50,
+        le=50,
+        description="Sit-and-reach distance in cm relative to the toes: 0 reaches the toes, negative falls short.",
+    ),
+]
+TenderSpot = Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="A muscle slug.")]
+YesNo = bool | None
+
+
+class Lifestyle(_Input):
+    sitting_hours_per_day: SittingHours | None = None
+    activity_level: ActivityLevel | None = None
+    training_experience: TrainingExperience | None = None
+
+
+class Pain(_Input):
+    regions: (
+        Annotated[
+            list[PainRegion],
+            msgspec.Meta(
+                max_length=10, description="Where it hurts; each region once.", extra_json_schema={"uniqueItems": True}
+            ),
+        ]
+        | None
+    ) = None
+    intensity: PainIntensity | None = None
+    duration: (
+        Annotated[
+            PainDuration,
+            msgspec.Meta(description="acute: under 6 weeks; subacute: 6 to 12 weeks; chronic: over 12 weeks."),
+        ]
+        | None
+    ) = None
+    new_pain: Annotated[bool, msgspec.Meta(description="The pain is new (not a known, long-standing one).")] | None = (
+        None
+    )
+
+
+class RedFlags(_Input):
+    """Screening questions answered yes (true) or no (false); null or absent means not asked."""
+
+    saddle_numbness: YesNo = None
+    bladder_or_bowel_dysfunction: YesNo = None
+    progressive_leg_weakness_or_numbness: YesNo = None
+    significant_trauma: YesNo = None
+    fever_or_unexplained_weight_loss: YesNo = None
+    history_of_cancer: YesNo = None
+    constant_night_pain: YesNo = None
+    diagnosed_acute_disc_injury: YesNo = None
+
+
+class MovementScreen(_Input):
+    overhead_squat: (
+        Annotated[
+            list[Compensation],
+            msgspec.Meta(
+                max_length=11,
+                description="Compensations seen in the overhead squat; each code once.",
+                extra_json_schema={"uniqueItems": True},
+            ),
+        ]
+        | None
+    ) = None
+
+
+class StraightLegRaise(_Input):
+    left: LegRaiseAngle | None = None
+    right: LegRaiseAngle | None = None
+
+
+class ThomasTest(_Input):
+    left: ThomasResult | None = None
+    right: ThomasResult | None = None
+
+
+class SingleLegBridge(_Input):
+    left: BridgeSeconds | None = None
+    right: BridgeSeconds | None = None
+
+
+class FieldTests(_Input):
+    straight_leg_raise_deg: StraightLegRaise | None = None
+    thomas_test: Annotated[ThomasTest, msgspec.Meta(description="Modified Thomas test, per side.")] | None = None
+    sit_and_reach_cm: SitAndReach | None = None
+    single_leg_bridge_seconds: SingleLegBridge | None = None
+
+
+class AssessmentInput(_Input):
+    """The `POST /v1/assessments` body: questionnaire, movement screen, field tests and tender spots."""
+
+    subject_ref: SubjectRef | None = None
+    age_band: AgeBand | None = None
+    lifestyle: Lifestyle | None = None
+    pain: Pain | None = None
+    red_flags: RedFlags | None = None
+    movement_screen: MovementScreen | None = None
+    tests: FieldTests | None = None
+    tender_spots: (
+        Annotated[
+            list[TenderSpot],
+            msgspec.Meta(max_length=40, description="Muscle slugs the person reports or a trainer palpates as tender."),
+        ]
+        | None
+    ) = None
+
+
+# ---------------------------------------------------------------- result
+
+
+class _Output(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of every result part."""
+
+
+class Evidence(_Output):
+    rule: Annotated[
+        str, msgspec.Meta(description="Id of the rule, in the ruleset of `ruleset_version`, that produced the finding.")
+    ]
+    inputs: Annotated[
+        list[str],
+        msgspec.Meta(
+            description="The input paths that caused it, e.g. `tests.straight_leg_raise_deg.left` or `tender_spots[2]`."
+        ),
+    ]
+    summary: Annotated[
+        str,
+        msgspec.Meta(
+            description="Plain English, e.g. `Straight-leg raise 60° left, 62° right (below 70°): short hamstrings`."
+        ),
+    ]
+
+
+class Referral(_Output):
+    reasons: Annotated[
+        list[str],
+        msgspec.Meta(description="Red-flag codes (the `red_flags` field names) and other referral reasons, sorted."),
+    ]
+    message: Annotated[str, msgspec.Meta(description="Plain-language advice to see a clinician before training.")]
+    urgent: Annotated[
+        bool, msgspec.Meta(description="A reason calls for medical care today rather than a routine appointment.")
+    ] = False
+    evidence: Annotated[list[Evidence], msgspec.Meta(description="For each reason, the answers that raised it.")] = []
+
+
+class PatternFinding(_Output):
+    slug: str
+    name: str
+    score: Annotated[
+        float,
+        msgspec.Meta(
+            ge=0,
+            le=1,
+            description="Weighted evidence, capped at 1, rounded to 2 decimals; a pattern appears only above 0.",
+        ),
+    ]
+    evidence: list[Evidence]
+
+
+class MuscleFinding(_Output):
+    muscle: Annotated[str, msgspec.Meta(description="A muscle slug.")]
+    reasons: list[Evidence]
+
+
+class AssessmentResult(_Output):
+    """What the rule engine concludes; with status `refer` only the referral is filled in."""
+
+    status: AssessmentStatus
+    referral: Referral | None
+    patterns: Annotated[list[PatternFinding], msgspec.Meta(description="By score, highest first, then by slug.")]
+    overactive: Annotated[list[MuscleFinding], msgspec.Meta(description="Overactive or short muscles, by slug.")]
+    underactive: Annotated[list[MuscleFinding], msgspec.Meta(description="Underactive or weak muscles, by slug.")]
+    trigger_points: Annotated[
+        list[str], msgspec.Meta(description="The tender spots, deduplicated and sorted: the release phase's targets.")
+    ]
+    ruleset_version: str
+
+
+# ---------------------------------------------------------------- the stored resource (PRODUCT.md §4 response)
+
+
+class Assessment(_Output):
+    """An assessment as the API returns it: its identity, the engine's result and the input as stored."""
+
+    id: uuid.UUID
+    created_at: datetime
+    subject_ref: str | None
+    status: AssessmentStatus
+    referral: Referral | None
+    patterns: list[PatternFinding]
+    overactive: list[MuscleFinding]
+    underactive: list[MuscleFinding]
+    trigger_points: list[str]
+    ruleset_version: str
+    input: AssessmentInput
+
+
+class AssessmentList(msgspec.Struct):
+    items: list[Assessment]
+    next_cursor: str | None

@@ -1,0 +1,72 @@
+"""Tenant isolation, enforced in one place: the ORM session.
+
+Every model that belongs to an API client mixes in `TenantOwned`. A session is opened for one tenant
+(`tenant_session`), and an ORM event adds `client_id = <tenant>` to every SELECT, UPDATE and DELETE that touches a
+tenant-owned model, joins and relationship loads included. A session that names no tenant and touches such a model
+is refused: isolation fails closed, so a forgotten filter is an error in tests, not a leak in production.
+Cross-tenant reads (the operator's stats) must say so with `ALL_TENANTS`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Final
+
+from sqlalchemy import ForeignKey, event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
+
+TENANT_KEY: Final = "tenant"
+ALL_TENANTS: Final = "all-tenants"
+
+
+class TenantOwned:
+    """Mixin: the row belongs to one API client."""
+
+    @declared_attr
+    def client_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(ForeignKey("api_clients.id", ondelete="CASCADE"), index=True)
+
+
+class TenantScopeMissing(RuntimeError):
+    """A query touched tenant-owned rows from a session opened for no tenant."""
+
+
+def _touches_tenant_rows(state: ORMExecuteState) -> bool:
+    return any(issubclass(mapper.class_, TenantOwned) for mapper in state.all_mappers)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_tenant(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete) or not _touches_tenant_rows(state):
+        return
+    tenant = state.session.info.get(TENANT_KEY)
+    if tenant is None:
+        raise TenantScopeMissing("tenant-owned rows queried from a session opened for no tenant")
+    if tenant == ALL_TENANTS:
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantOwned, lambda cls: cls.client_id == tenant, include_aliases=True)
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_new_rows(session: Session, *_: Any) -> None:
+    """New tenant-owned rows take the session's tenant; a row for another tenant is refused."""
+    tenant = session.info.get(TENANT_KEY)
+    for obj in session.new:
+        if not isinstance(obj, TenantOwned):
+            continue
+        if tenant is None or tenant == ALL_TENANTS:
+            raise TenantScopeMissing("tenant-owned rows must be written from a session opened for their tenant")
+        if getattr(obj, "client_id", None) is None:
+            obj.client_id = tenant
+        elif obj.client_id != tenant:
+            raise TenantScopeMissing("a row for another tenant cannot be written from this session")
+
+
+def tenant_session(factory: async_sessionmaker[AsyncSession], tenant: uuid.UUID | str) -> AsyncSession:
+    """A session that can see and write only `tenant`'s rows (or, with ALL_TENANTS, read everyone's)."""
+    session = factory()
+    session.info[TENANT_KEY] = tenant
+    return session

@@ -1,0 +1,332 @@
+"""Assessments over GraphQL: the same service calls as REST, scoped to the caller's tenant."""
+
+import hashlib
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+import strawberry
+from strawberry.scalars import JSON
+
+from service.assessments import schemas as s
+from service.assessments import services
+from service.clients.auth import require
+from service.clients.scopes import Scope
+from service.clients.tenancy import tenant_session
+from service.graphql.catalog import SlugEnums
+from service.graphql.context import Info
+from service.graphql.errors import translate_problems
+from service.graphql.permissions import requires
+from service.idempotency import services as idempotency
+from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.problems import FieldError, ProblemError, bad_request
+
+AgeBand = strawberry.enum(s.AgeBand)
+ActivityLevel = strawberry.enum(s.ActivityLevel)
+TrainingExperience = strawberry.enum(s.TrainingExperience)
+PainRegion = strawberry.enum(s.PainRegion)
+PainDuration = strawberry.enum(s.PainDuration)
+Compensation = strawberry.enum(s.Compensation)
+ThomasResult = strawberry.enum(s.ThomasResult)
+AssessmentStatus = strawberry.enum(s.AssessmentStatus)
+
+
+@strawberry.input
+class LifestyleInput:
+    sitting_hours_per_day: float | None = None
+    activity_level: ActivityLevel | None = None  # type: ignore[valid-type]
+    training_experience: TrainingExperience | None = None  # type: ignore[valid-type]
+
+
+@strawberry.input
+class PainInput:
+    regions: list[PainRegion] | None = None  # type: ignore[valid-type]
+    intensity: int | None = None
+    duration: PainDuration | None = None  # type: ignore[valid-type]
+    new_pain: bool | None = None
+
+
+@strawberry.input
+class RedFlagsInput:
+    saddle_numbness: bool | None = None
+    bladder_or_bowel_dysfunction: bool | None = None
+    progressive_leg_weakness_or_numbness: bool | None = None
+    significant_trauma: bool | None = None
+    fever_or_unexplained_weight_loss: bool | None = None
+    history_of_cancer: bool | None = None
+    constant_night_pain: bool | None = None
+    diagnosed_acute_disc_injury: bool | None = None
+
+
+@strawberry.input
+class MovementScreenInput:
+    overhead_squat: list[Compensation] | None = None  # type: ignore[valid-type]
+
+
+@strawberry.input
+class SidesDegreesInput:
+    left: float | None = None
+    right: float | None = None
+
+
+@strawberry.input
+class SidesThomasInput:
+    left: ThomasResult | None = None  # type: ignore[valid-type]
+    right: ThomasResult | None = None  # type: ignore[valid-type]
+
+
+@strawberry.input
+class SidesSecondsInput:
+    left: float | None = None
+    right: float | None = None
+
+
+@strawberry.input
+class FieldTestsInput:
+    straight_leg_raise_deg: SidesDegreesInput | None = None
+    thomas_test: SidesThomasInput | None = None
+    sit_and_reach_cm: float | None = None
+    single_leg_bridge_seconds: SidesSecondsInput | None = None
+
+
+def _plain(value: Any) -> Any:
+    """Strawberry input → the REST body's shape: enums to values, unset fields dropped."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if hasattr(value, "__strawberry_definition__"):
+        return {k: _plain(v) for k, v in vars(value).items() if v is not None}
+    return value.value if hasattr(value, "value") else value
+
+
+def _to_domain(data: Any) -> s.AssessmentInput:
+    try:
+        return msgspec.convert(_plain(data), s.AssessmentInput)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        field = message.rsplit("at `$.", 1)[-1].rstrip("`") if "at `$." in message else "input"
+        raise ProblemError(400, message, errors=[FieldError(field=field, message=message)]) from None
+
+
+@strawberry.type
+class Evidence:
+    rule: str
+    inputs: list[str]
+    summary: str
+
+
+@strawberry.type
+class Referral:
+    reasons: list[str]
+    message: str
+    urgent: bool
+    evidence: list[Evidence]
+
+
+@strawberry.type
+class PatternFinding:
+    slug: str
+    name: str
+    score: float
+    evidence: list[Evidence]
+
+
+@strawberry.type
+class MuscleFinding:
+    muscle: str
+    reasons: list[Evidence]
+
+
+@strawberry.type
+class Assessment:
+    id: strawberry.ID
+    created_at: datetime
+    subject_ref: str | None
+    status: AssessmentStatus  # type: ignore[valid-type]
+    referral: Referral | None
+    patterns: list[PatternFinding]
+    overactive: list[MuscleFinding]
+    underactive: list[MuscleFinding]
+    trigger_points: list[str]
+    ruleset_version: str
+    input: JSON
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> "Assessment":
+        def evidence(items: list[dict[str, Any]]) -> list[Evidence]:
+            return [Evidence(rule=e["rule"], inputs=e["inputs"], summary=e["summary"]) for e in items]
+
+        referral = body["referral"]
+        return cls(
+            id=strawberry.ID(str(body["id"])),
+            created_at=datetime.fromisoformat(str(body["created_at"])),
+            subject_ref=body["subject_ref"],
+            status=s.AssessmentStatus(body["status"]),
+            referral=Referral(
+                reasons=referral["reasons"],
+                message=referral["message"],
+                urgent=referral["urgent"],
+                evidence=evidence(referral["evidence"]),
+            )
+            if referral
+            else None,
+            patterns=[
+                PatternFinding(slug=p["slug"], name=p["name"], score=p["score"], evidence=evidence(p["evidence"]))
+                for p in body["patterns"]
+            ],
+            overactive=[MuscleFinding(muscle=m["muscle"], reasons=evidence(m["reasons"])) for m in body["overactive"]],
+            underactive=[
+                MuscleFinding(muscle=m["muscle"], reasons=evidence(m["reasons"])) for m in body["underactive"]
+            ],
+            trigger_points=body["trigger_points"],
+            ruleset_version=body["ruleset_version"],
+            input=body["input"],
+        )
+
+
+@strawberry.type
+class AssessmentEdge:
+    cursor: str
+    node: Assessment
+
+
+@strawberry.type
+class AssessmentPageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class AssessmentConnection:
+    edges: list[AssessmentEdge]
+    page_info: AssessmentPageInfo
+
+
+@strawberry.input
+class AssessmentFilter:
+    subject_ref: str | None = None
+    status: AssessmentStatus | None = None  # type: ignore[valid-type]
+    pattern: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def _body(assessment: s.Assessment) -> dict[str, Any]:
+    body: dict[str, Any] = msgspec.to_builtins(assessment)
+    return body
+
+
+@strawberry.type
+class AssessmentQuery:
+    @strawberry.field(
+        description="One of your assessments, or null.", permission_classes=[requires(Scope.assessments_read)]
+    )
+    @translate_problems
+    async def assessment(self, info: Info, id: strawberry.ID) -> Assessment | None:
+        principal = require(info.context.principal, Scope.assessments_read)
+        async with tenant_session(info.context.session_factory, principal.client_id) as session:
+            try:
+                found = await services.get(session, str(id))
+            except ProblemError as exc:
+                if exc.status_code == 404:
+                    return None
+                raise
+        return Assessment.from_body(_body(found))
+
+    @strawberry.field(
+        description="Your assessments, newest first.", permission_classes=[requires(Scope.assessments_read)]
+    )
+    @translate_problems
+    async def assessments(
+        self,
+        info: Info,
+        filter: AssessmentFilter | None = None,
+        first: Annotated[int, strawberry.argument(description=f"Page size, 1 to {MAX_LIMIT}.")] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description="An `endCursor`.")] = None,
+    ) -> AssessmentConnection:
+        if not 1 <= first <= MAX_LIMIT:
+            raise bad_request("first", f"must be between 1 and {MAX_LIMIT}")
+        principal = require(info.context.principal, Scope.assessments_read)
+        flt = services.AssessmentFilter(
+            subject_ref=filter.subject_ref if filter else None,
+            status=filter.status.value if filter and filter.status else None,
+            pattern=filter.pattern if filter else None,
+            created_after=filter.created_after if filter else None,
+            created_before=filter.created_before if filter else None,
+        )
+        async with tenant_session(info.context.session_factory, principal.client_id) as session:
+            page = await services.list_assessments(session, flt, limit=first, cursor=after)
+        edges = [
+            AssessmentEdge(cursor=c, node=Assessment.from_body(_body(a)))
+            for a, c in zip(page.items, page.cursors, strict=True)
+        ]
+        return AssessmentConnection(
+            edges=edges,
+            page_info=AssessmentPageInfo(
+                has_next_page=page.next_cursor is not None, end_cursor=page.cursors[-1] if page.cursors else None
+            ),
+        )
+
+
+def assessment_mutation(enums: SlugEnums) -> type:
+    """Mutations on assessments; tender spots are typed as the catalogue's muscle slugs."""
+    MuscleSlug = enums.muscle
+
+    @strawberry.input(description="The same fields as the REST body, in camelCase; ranges are checked the same way.")
+    class AssessmentInput:
+        subject_ref: str | None = strawberry.field(
+            default=None, description="Your opaque reference for the person; never a name or an email."
+        )
+        age_band: AgeBand | None = None  # type: ignore[valid-type]
+        lifestyle: LifestyleInput | None = None
+        pain: PainInput | None = None
+        red_flags: RedFlagsInput | None = None
+        movement_screen: MovementScreenInput | None = None
+        tests: FieldTestsInput | None = None
+        tender_spots: list[MuscleSlug] | None = None  # type: ignore[valid-type]
+
+    @strawberry.type
+    class AssessmentMutation:
+        @strawberry.mutation(
+            description="Assess a person; `idempotencyKey` makes retries safe, as the REST header does.",
+            permission_classes=[requires(Scope.assessments_write)],
+        )
+        @translate_problems
+        async def create_assessment(
+            self, info: Info, input: AssessmentInput, idempotency_key: str | None = None
+        ) -> Assessment:
+            principal = require(info.context.principal, Scope.assessments_write)
+            data = _to_domain(input)
+            state = info.context.request.app.state  # type: ignore[union-attr]
+            key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
+            digest = hashlib.sha256(msgspec.json.encode(data)).hexdigest()
+            created = await services.create_idempotently(
+                info.context.session_factory,
+                principal.client_id,
+                data,
+                state.assessment_rules,
+                state.known_muscles,
+                key,
+                digest,
+            )
+            return Assessment.from_body(created.body)
+
+        @strawberry.mutation(
+            description="Erase one of your assessments and everything derived from it; false when there is none.",
+            permission_classes=[requires(Scope.assessments_write)],
+        )
+        @translate_problems
+        async def delete_assessment(self, info: Info, id: strawberry.ID) -> bool:
+            principal = require(info.context.principal, Scope.assessments_write)
+            try:
+                async with (
+                    tenant_session(info.context.session_factory, principal.client_id) as session,
+                    session.begin(),
+                ):
+                    await services.delete(session, str(id))
+            except ProblemError as exc:
+                if exc.status_code == 404:
+                    return False
+                raise
+            return True
+
+    return AssessmentMutation

@@ -1,0 +1,1 @@
+"""`Idempotency-Key` for creating POSTs: a retried request replays the first answer instead of creating twice."""

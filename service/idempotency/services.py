@@ -1,0 +1,131 @@
+"""Claim, complete and replay idempotency keys.
+
+The claim is committed on its own before the work starts, so a concurrent request with the same key sees it at
+once (409 while in flight). The answer is stored in the same transaction that creates the resource: either both
+exist or neither, and a failed attempt releases the claim so that the client can retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.idempotency.models import IdempotencyRecord
+from service.problems import FieldError, ProblemError
+
+# A claim older than this whose request never finished (the process died) may be taken over.
+ABANDONED_AFTER = timedelta(minutes=5)
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class Replay:
+    status: int
+    body: Any
+
+
+def request_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def check_key(key: str) -> str:
+    key = key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise ProblemError(
+            400,
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters.",
+            errors=[FieldError(field="Idempotency-Key", message="invalid key")],
+        )
+    return key
+
+
+async def claim(session: AsyncSession, client_id: uuid.UUID, operation: str, key: str, digest: str) -> Replay | None:
+    """Claim the key for this request (None), or return the first answer to replay; 409/422 problems otherwise.
+
+    Runs in its own short transaction on `session` and commits it.
+    """
+    async with session.begin():
+        inserted = await session.execute(
+            insert(IdempotencyRecord)
+            .values(client_id=client_id, operation=operation, key=key, request_hash=digest)
+            .on_conflict_do_nothing()
+            .returning(IdempotencyRecord.key)
+        )
+        if inserted.first() is not None:
+            return None
+        record, now = (
+            await session.execute(
+                select(IdempotencyRecord, func.now())
+                .where(
+                    IdempotencyRecord.client_id == client_id,
+                    IdempotencyRecord.operation == operation,
+                    IdempotencyRecord.key == key,
+                )
+                .with_for_update()
+            )
+        ).one()
+        if record.request_hash != digest:
+            raise ProblemError(
+                422,
+                "This Idempotency-Key was already used with a different request body.",
+                kind="idempotency-key-reused",
+                title="Idempotency key reused",
+            )
+        if record.response_status is not None:
+            return Replay(status=record.response_status, body=record.response_body)
+        if now - record.created_at < ABANDONED_AFTER:
+            raise ProblemError(
+                409,
+                "A request with this Idempotency-Key is still being processed; retry shortly.",
+                kind="idempotency-key-in-flight",
+                title="Request in flight",
+                headers={"Retry-After": "1"},
+            )
+        record.created_at = now  # take over an abandoned claim
+        return None
+
+
+async def complete(
+    session: AsyncSession,
+    client_id: uuid.UUID,
+    operation: str,
+    key: str,
+    status: int,
+    body: Any,
+    resource_id: uuid.UUID | None,
+) -> None:
+    """Store the answer, inside the caller's transaction (the one that created the resource)."""
+    await session.execute(
+        update(IdempotencyRecord)
+        .where(
+            IdempotencyRecord.client_id == client_id,
+            IdempotencyRecord.operation == operation,
+            IdempotencyRecord.key == key,
+        )
+        .values(response_status=status, response_body=body, resource_id=resource_id)
+    )
+
+
+async def release(session: AsyncSession, client_id: uuid.UUID, operation: str, key: str) -> None:
+    """Drop an unfinished claim after a failure, so that a retry can run."""
+    async with session.begin():
+        await session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.client_id == client_id,
+                IdempotencyRecord.operation == operation,
+                IdempotencyRecord.key == key,
+                IdempotencyRecord.response_status.is_(None),
+            )
+        )
+
+
+async def forget_resource(session: AsyncSession, resource_id: uuid.UUID) -> None:
+    """Erase stored answers that contain a deleted resource."""
+    await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.resource_id == resource_id))
