@@ -152,7 +152,8 @@ def publish_constraints(document: OpenAPI, data: CatalogData) -> None:
         tender.items.enum = [m.slug for m in data.muscles]
         # validate_input's rules (no email, no control characters, not blank), stated for client generators; the
         # service checks them itself so that the 400 says which rule was broken.
-        assessment.properties["subject_ref"].pattern = r"^[^@\s][^@\x00-\x1f\x7f]*$"
+        subject_ref: Any = assessment.properties["subject_ref"]
+        subject_ref.pattern = r"^[^@\s][^@\x00-\x1f\x7f]*$"
     for name, field in (("Pain", "regions"), ("MovementScreen", "overhead_squat")):
         if (schema := schemas_.get(name)) is not None and schema.properties:
             array_branch(schema.properties[field]).unique_items = True
