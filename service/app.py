@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -62,12 +63,24 @@ SECURITY_HEADERS = {
 }
 
 
+def _untyped(path: str) -> str:
+    """`/v1/assessments/{assessment_id:str}` → `/v1/assessments/{assessment_id}`."""
+    return re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path)
+
+
 async def add_response_headers(message: Message, scope: Scope) -> None:
     """Security headers on every response; rate-limit headers where the request was counted."""
     if message["type"] == "http.response.start":
         headers = MutableScopeHeaders.from_message(message)
         for name, value in SECURITY_HEADERS.items():
             headers.setdefault(name, value)
+        if scope.get("method") == "OPTIONS" and "allow" in headers:
+            # Litestar 2 answers OPTIONS with the methods of one handler only (litestar#4169, fixed in v3):
+            # list every method served on the path.
+            template = _untyped(scope.get("path_template") or "")
+            methods = {m for route in scope["app"].routes if _untyped(route.path) == template for m in route.methods}
+            if methods:
+                headers["Allow"] = ", ".join(sorted(methods | {"OPTIONS"}))
         if scope["app"].state.get("expose_worker"):
             headers["X-Served-By"] = str(os.getpid())
         decision = scope.get("state", {}).get(RATE_LIMIT_STATE_KEY)

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 from litestar.openapi.spec import Example, OpenAPI, Operation
 
+from service.assessments.schemas import AssessmentInput
 from service.catalog import schemas
 from service.catalog.records import CatalogData, ExerciseRecord
 from service.pagination import encode_cursor
@@ -140,6 +141,34 @@ def add_examples(document: OpenAPI, data: CatalogData) -> None:
                     media.examples = {"example": Example(value=msgspec.to_builtins(value))}
 
 
+def numeric_bounds(root: type) -> dict[str, dict[str, tuple[float | None, float | None]]]:
+    """struct name → field → (ge, le), for every numeric field of `root` and the structs inside it."""
+    bounds: dict[str, dict[str, tuple[float | None, float | None]]] = {}
+
+    def walk(t: Any) -> None:
+        while isinstance(t, msgspec.inspect.Metadata):
+            t = t.type
+        if isinstance(t, msgspec.inspect.UnionType):
+            for member in t.types:
+                walk(member)
+        elif isinstance(t, msgspec.inspect.ListType):
+            walk(t.item_type)
+        elif isinstance(t, msgspec.inspect.StructType) and t.cls.__name__ not in bounds:
+            fields = bounds.setdefault(t.cls.__name__, {})
+            for field in t.fields:
+                inner = field.type
+                members = inner.types if isinstance(inner, msgspec.inspect.UnionType) else (inner,)
+                for member in members:
+                    while isinstance(member, msgspec.inspect.Metadata):
+                        member = member.type
+                    if isinstance(member, msgspec.inspect.FloatType | msgspec.inspect.IntType):
+                        fields[field.name] = (member.ge, member.le)
+                    walk(member)
+
+    walk(msgspec.inspect.type_info(root))
+    return bounds
+
+
 def publish_constraints(document: OpenAPI, data: CatalogData) -> None:
     """What the body types cannot say for themselves: tender spots are muscle slugs, and lists hold no repeats."""
     schemas_ = (document.components.schemas if document.components else None) or {}
@@ -150,10 +179,25 @@ def publish_constraints(document: OpenAPI, data: CatalogData) -> None:
     if (assessment := schemas_.get("AssessmentInput")) is not None and assessment.properties:
         tender = array_branch(assessment.properties["tender_spots"])
         tender.items.enum = [m.slug for m in data.muscles]
-        # validate_input's rules (no email, no control characters, not blank), stated for client generators; the
+        # validate_input's rules (no "@", no control characters, not blank), stated for client generators; the
         # service checks them itself so that the 400 says which rule was broken.
         subject_ref: Any = assessment.properties["subject_ref"]
-        subject_ref.pattern = r"^[^@\s][^@\x00-\x1f\x7f]*$"
+        allowed, visible = r"[^@\x00-\x1f\x7f-\x9f]", r"[^@\s\x00-\x1f\x7f-\x9f]"
+        string_branch = next((b for b in subject_ref.one_of or [] if b.type == "string"), subject_ref)
+        string_branch.pattern = f"^{allowed}*{visible}{allowed}*$"
+    # The request bodies reject unknown fields (msgspec forbid_unknown_fields); say so.
+    for name in (
+        "AssessmentInput", "Lifestyle", "Pain", "RedFlags", "MovementScreen",
+        "FieldTests", "StraightLegRaise", "ThomasTest", "SingleLegBridge",
+    ):  # fmt: skip
+        if (schema := schemas_.get(name)) is not None:
+            schema.additional_properties = False
+    # Litestar drops a lower bound of 0 (a falsy check); restore every bound from the body types themselves.
+    for name, fields in numeric_bounds(AssessmentInput).items():
+        if (schema := schemas_.get(name)) is not None and schema.properties:
+            for field_name, (low, high) in fields.items():
+                prop: Any = schema.properties[field_name]
+                prop.minimum, prop.maximum = low, high
     for name, field in (("Pain", "regions"), ("MovementScreen", "overhead_squat")):
         if (schema := schemas_.get(name)) is not None and schema.properties:
             array_branch(schema.properties[field]).unique_items = True

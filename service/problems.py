@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from litestar import MediaType, Request, Response
@@ -12,6 +13,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import InterfaceError, OperationalError
+
+T = TypeVar("T")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "/problems/"
@@ -111,6 +114,20 @@ def problem_error_handler(request: Request, exc: ProblemError) -> Response[Probl
     return _response(request, problem, exc.headers)
 
 
+_BODY_PATH = re.compile(r"at `\$(?P<path>[^`]*)`")
+_UNKNOWN_FIELD = re.compile(r"unknown field `(?P<name>[^`]+)`")
+
+
+def _body_field(message: str) -> str | None:
+    """The body field a msgspec message points at (`pain.intensity`, `tender_spots[2]`, an unknown field's name)."""
+    located = _BODY_PATH.search(message)
+    path = located.group("path").lstrip(".") if located else ""
+    unknown = _UNKNOWN_FIELD.search(message)
+    if unknown:
+        path = f"{path}.{unknown.group('name')}" if path else unknown.group("name")
+    return path or None
+
+
 def validation_error_handler(request: Request, exc: ValidationException) -> Response[Problem]:
     """Litestar's own parameter and body validation, reshaped into per-field errors."""
     errors: list[FieldError] = []
@@ -118,8 +135,11 @@ def validation_error_handler(request: Request, exc: ValidationException) -> Resp
     if isinstance(extra, list):
         for item in extra:
             if isinstance(item, dict):
+                message = str(item.get("message", "invalid value"))
                 field = str(item.get("key") or item.get("source") or "body")
-                errors.append(FieldError(field=field, message=str(item.get("message", "invalid value"))))
+                if field in {"data", "body"}:
+                    field = _body_field(message) or field
+                errors.append(FieldError(field=field, message=message))
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or str(exc.detail)
     problem = Problem(
         type=PROBLEM_BASE + "invalid-request",
@@ -199,3 +219,16 @@ __all__ = ["PROBLEM_MEDIA_TYPE", "FieldError", "MediaType", "Problem", "ProblemE
 TOO_MANY_REQUESTS = problem_spec(
     "Over the rate limit: `Retry-After`, `RateLimit-Policy` and `RateLimit` say when to come back."
 )
+
+
+def decode_strictly(body: bytes, type_: type[T]) -> T:
+    """Decode a JSON body with no type coercion (Litestar's own parsing turns 0 into false and "1" into 1):
+    a wrongly typed field is a 400 naming it."""
+    try:
+        return msgspec.json.decode(body, type=type_)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        field = _body_field(message) or "body"
+        raise ProblemError(400, f"{field}: {message}", errors=[FieldError(field=field, message=message)]) from None
+    except msgspec.DecodeError as exc:
+        raise ProblemError(400, f"body: {exc}", errors=[FieldError(field="body", message=str(exc))]) from None

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, JSONBody, Parameter, PathParameter
 
 from service.assessments import schemas, services
 from service.clients.auth import SECURED, principal_of, require, requires_scope
@@ -13,7 +13,7 @@ from service.clients.scopes import Scope
 from service.clients.tenancy import tenant_session
 from service.idempotency import services as idempotency
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.problems import TOO_MANY_REQUESTS, parse_instant, problem_spec
+from service.problems import TOO_MANY_REQUESTS, decode_strictly, parse_instant, problem_spec
 
 UNAUTHORIZED = problem_spec("Missing, malformed, unknown or revoked key.")
 FORBIDDEN = problem_spec("The key's client lacks the scope this operation needs.")
@@ -22,14 +22,17 @@ BAD_REQUEST = problem_spec("The request is invalid; `errors` names each offendin
 COMMON = {400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 429: TOO_MANY_REQUESTS}
 IdempotencyKey = Annotated[
     str | None,
-    Parameter(
-        header="Idempotency-Key",
+    HeaderParameter(
+        name="Idempotency-Key",
         required=False,
         max_length=255,
         description="Retry-safe creation: the same key and body replay the first answer; "
         "another body with the same key is a 422, a key still in flight a 409.",
     ),
 ]
+
+
+AssessmentId = Annotated[str, PathParameter(description="The assessment's id (a UUID).", max_length=64)]
 
 
 class AssessmentController(Controller):
@@ -57,19 +60,25 @@ class AssessmentController(Controller):
         },
     )
     async def create(
-        self, request: Request[Any, Any, Any], data: schemas.AssessmentInput, idempotency_key: IdempotencyKey = None
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[schemas.AssessmentInput],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[schemas.Assessment]:
         principal = require(await principal_of(request), Scope.assessments_write)
         state = request.app.state
+        # `data` documents the body; this stricter decode is what counts (no 0 for false, no "4" for 4).
+        body = await request.body()
+        strict = decode_strictly(body, schemas.AssessmentInput)
         key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
         created = await services.create_idempotently(
             state.session_factory,
             principal.client_id,
-            data,
+            strict,
             state.assessment_rules,
             state.known_muscles,
             key,
-            idempotency.request_hash(await request.body()),
+            idempotency.request_hash(body),
         )
         headers = {"Location": f"/v1/assessments/{created.body['id']}"}
         if created.replayed:
@@ -83,7 +92,7 @@ class AssessmentController(Controller):
         guards=[requires_scope(Scope.assessments_read)],
         responses={**COMMON, 404: NOT_FOUND},
     )
-    async def get_one(self, request: Request[Any, Any, Any], assessment_id: str) -> schemas.Assessment:
+    async def get_one(self, request: Request[Any, Any, Any], assessment_id: AssessmentId) -> schemas.Assessment:
         principal = require(await principal_of(request), Scope.assessments_read)
         async with tenant_session(request.app.state.session_factory, principal.client_id) as session:
             return await services.get(session, assessment_id)
@@ -129,7 +138,7 @@ class AssessmentController(Controller):
         guards=[requires_scope(Scope.assessments_write)],
         responses={**COMMON, 404: NOT_FOUND},
     )
-    async def erase(self, request: Request[Any, Any, Any], assessment_id: str) -> None:
+    async def erase(self, request: Request[Any, Any, Any], assessment_id: AssessmentId) -> None:
         principal = require(await principal_of(request), Scope.assessments_write)
         async with tenant_session(request.app.state.session_factory, principal.client_id) as session, session.begin():
             await services.delete(session, assessment_id)

@@ -5,24 +5,31 @@ check runs, on positive and negative data; SCHEMATHESIS_MAX_EXAMPLES sets the ex
 default, as in CI). Calls are authenticated with a key holding every scope; Schemathesis also tries each secured
 operation without it.
 
-Two values cannot be described by a schema: a cursor is valid only when the API returned it, and GraphQL has no
-way to state that `first` lies in 1..500. For positive cases only, generated values of those two are replaced by
-valid ones (a cursor fetched for the same query; `first` folded into range), so "schema-valid data is accepted" is
-checked against what the API documents. Negative cases keep whatever was generated; the rejection of foreign
-cursors and out-of-range pages is asserted in the integration tests.
+Some rules cannot be described by a schema: a cursor is valid only when the API returned it, an Idempotency-Key
+names one request (reusing it with another body is rightly a 422), and GraphQL cannot state numeric ranges (`first`
+in 1..500, the assessment's measurements) or that `subjectRef` is no email. For positive cases only, those generated
+values are replaced by valid ones (a cursor fetched for the same query, a fresh key, numbers folded into the ranges
+the REST body declares, a plain subject reference), so "schema-valid data is accepted" is checked against what the
+API documents. Negative cases keep whatever was generated; the integration tests assert the rejections.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import uuid
 from pathlib import Path
 from typing import Any
 
 import graphql as gql
+import msgspec
 import requests
 import schemathesis
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 
+from service.assessments.schemas import AssessmentInput, FieldTests
+from service.openapi_examples import numeric_bounds
 from service.pagination import MAX_LIMIT
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "openapi"
@@ -39,6 +46,12 @@ def _is_positive(case: schemathesis.Case) -> bool:
     return case.meta is not None and case.meta.generation.mode.is_positive
 
 
+def _use_a_fresh_idempotency_key(case: schemathesis.Case) -> None:
+    """One key per request, as documented: examples that share a key but not a body rightly get 422."""
+    if _is_positive(case) and case.headers and "Idempotency-Key" in case.headers:
+        case.headers["Idempotency-Key"] = f"schemathesis-{uuid.uuid4()}"
+
+
 def _use_a_real_cursor(case: schemathesis.Case, base_url: str) -> None:
     if not (_is_positive(case) and case.query and "cursor" in case.query):
         return
@@ -51,12 +64,74 @@ def _use_a_real_cursor(case: schemathesis.Case, base_url: str) -> None:
         del case.query["cursor"]
 
 
-class _PagingArguments(gql.Visitor):
-    """Folds `first` into 1..MAX_LIMIT and drops generated `after` cursors."""
+def _camel(name: str) -> str:
+    return re.sub(r"_(\w)", lambda m: m.group(1).upper(), name)
+
+
+def _numeric_ranges() -> dict[str, tuple[float, float]]:
+    """camelCase input field → (min, max), read from the REST body's own constraints; a per-side test (an object
+    of `left`/`right`) is keyed by its own field name."""
+    bounds = numeric_bounds(AssessmentInput)
+    ranges: dict[str, tuple[float, float]] = {}
+    for fields in bounds.values():
+        for name, (low, high) in fields.items():
+            if low is not None and high is not None and name not in {"left", "right"}:
+                ranges[_camel(name)] = (low, high)
+    for field in msgspec.inspect.type_info(FieldTests).fields:  # type: ignore[union-attr]
+        for member in getattr(field.type, "types", (field.type,)):
+            sides = bounds.get(getattr(member, "cls", type(None)).__name__, {})
+            low, high = sides.get("left", (None, None))
+            if low is not None and high is not None:
+                ranges[_camel(field.name)] = (low, high)
+    return ranges
+
+
+RANGES = _numeric_ranges()
+
+
+class _DomainValidArguments(gql.Visitor):
+    """Folds numbers into their documented ranges, drops generated `after` cursors, lists each code once, gives
+    every idempotency key to one request and makes `subjectRef` a plain reference (no email, no control characters):
+    the documented rules a GraphQL schema cannot state."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.side_range: tuple[float, float] | None = None
+
+    def enter_object_field(self, node: gql.ObjectFieldNode, *_: Any) -> Any:
+        if node.name.value in RANGES and isinstance(node.value, gql.ObjectValueNode):
+            self.side_range = RANGES[node.name.value]  # left/right of a per-side test share its range
+        return None
+
+    def leave_object_field(self, node: gql.ObjectFieldNode, *_: Any) -> Any:
+        name = node.name.value
+        if name == "subjectRef" and isinstance(node.value, gql.StringValueNode):
+            return gql.ObjectFieldNode(name=node.name, value=gql.StringValueNode(value="subject-1"))
+        bounds = self.side_range if name in {"left", "right"} else RANGES.get(name)
+        if bounds and isinstance(node.value, gql.IntValueNode | gql.FloatValueNode):
+            low, high = bounds
+            value = min(max(float(node.value.value), low), high)
+            literal = (
+                gql.IntValueNode(value=str(int(value)))
+                if isinstance(node.value, gql.IntValueNode)
+                else (gql.FloatValueNode(value=repr(value)))
+            )
+            return gql.ObjectFieldNode(name=node.name, value=literal)
+        return None
+
+    def leave_list_value(self, node: gql.ListValueNode, *_: Any) -> Any:
+        # Codes and regions are listed once each (uniqueItems in the REST body; GraphQL cannot say it).
+        if node.values and all(isinstance(v, gql.EnumValueNode) for v in node.values):
+            unique = list({v.value: v for v in node.values}.values())  # type: ignore[attr-defined]
+            return gql.ListValueNode(values=tuple(unique))
+        return None
 
     def leave_argument(self, node: gql.ArgumentNode, *_: Any) -> Any:
         if node.name.value == "after":
             return gql.REMOVE
+        if node.name.value == "idempotencyKey" and isinstance(node.value, gql.StringValueNode):
+            fresh = gql.StringValueNode(value=f"schemathesis-{uuid.uuid4()}")
+            return gql.ArgumentNode(name=node.name, value=fresh)
         if node.name.value == "first" and isinstance(node.value, gql.IntValueNode):
             first = abs(int(node.value.value)) % MAX_LIMIT + 1
             return gql.ArgumentNode(name=node.name, value=gql.IntValueNode(value=str(first)))
@@ -65,13 +140,20 @@ class _PagingArguments(gql.Visitor):
 
 def _use_valid_paging(case: schemathesis.Case) -> None:
     if _is_positive(case) and isinstance(case.body, str):
-        case.body = gql.print_ast(gql.visit(gql.parse(case.body), _PagingArguments()))
+        case.body = gql.print_ast(gql.visit(gql.parse(case.body), _DomainValidArguments()))
+
+
+def _credentials(case: schemathesis.Case, key: str) -> dict[str, str]:
+    """The key, unless this case is about headers being wrong or missing (Schemathesis drops Authorization)."""
+    headers = case.meta.components.get(ParameterLocation.HEADER) if case.meta else None
+    return {} if headers is not None and headers.mode.is_negative else {"Authorization": f"Bearer {key}"}
 
 
 @rest.parametrize()
 def test_rest_api_honours_its_contract(case: schemathesis.Case, live_server: str, full_access_key: str) -> None:
     _use_a_real_cursor(case, live_server)
-    case.call_and_validate(base_url=live_server, headers={"Authorization": f"Bearer {full_access_key}"})
+    _use_a_fresh_idempotency_key(case)
+    case.call_and_validate(base_url=live_server, headers=_credentials(case, full_access_key))
 
 
 @graphql.parametrize()
