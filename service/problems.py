@@ -232,3 +232,6 @@ def decode_strictly(body: bytes, type_: type[T]) -> T:
         raise ProblemError(400, f"{field}: {message}", errors=[FieldError(field=field, message=message)]) from None
     except msgspec.DecodeError as exc:
         raise ProblemError(400, f"body: {exc}", errors=[FieldError(field="body", message=str(exc))]) from None
+
+
+SERVICE_UNAVAILABLE = problem_spec("The database is unreachable; retry after `Retry-After` seconds.")

@@ -32,6 +32,7 @@ class Settings:
     anonymous_rate_limit: str = "300/60"
     redis_url: str | None = None
     expose_worker: bool = False
+    graphql_introspection: bool = True
     debug: bool = False
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 5000
@@ -55,6 +56,7 @@ class Settings:
             anonymous_rate_limit=env.get("REALIGN_ANONYMOUS_RATE_LIMIT", "300/60"),
             redis_url=env.get("REDIS_URL") or None,
             expose_worker=_flag(env.get("REALIGN_EXPOSE_WORKER"), False),
+            graphql_introspection=_flag(env.get("REALIGN_GRAPHQL_INTROSPECTION"), True),
             debug=_flag(env.get("REALIGN_DEBUG"), False),
             db_pool_size=int(env.get("REALIGN_DB_POOL_SIZE", "10")),
             db_statement_timeout_ms=int(env.get("REALIGN_DB_STATEMENT_TIMEOUT_MS", "5000")),

@@ -13,13 +13,13 @@ from service.clients.scopes import Scope
 from service.clients.tenancy import tenant_session
 from service.idempotency import services as idempotency
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.problems import TOO_MANY_REQUESTS, decode_strictly, parse_instant, problem_spec
+from service.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, decode_strictly, parse_instant, problem_spec
 
 UNAUTHORIZED = problem_spec("Missing, malformed, unknown or revoked key.")
 FORBIDDEN = problem_spec("The key's client lacks the scope this operation needs.")
 NOT_FOUND = problem_spec("No assessment with that id for this client.")
 BAD_REQUEST = problem_spec("The request is invalid; `errors` names each offending field.")
-COMMON = {400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 429: TOO_MANY_REQUESTS}
+COMMON = {400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 429: TOO_MANY_REQUESTS, 503: SERVICE_UNAVAILABLE}
 IdempotencyKey = Annotated[
     str | None,
     HeaderParameter(

@@ -14,7 +14,7 @@ from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import OPTIONALLY_SECURED, catalog_guard
 from service.http_cache import CACHE_HEADERS, cached_json
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.problems import TOO_MANY_REQUESTS, bad_request, parse_instant, problem_spec
+from service.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, bad_request, parse_instant, problem_spec
 
 Limit = Annotated[
     int, Parameter(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")
@@ -32,7 +32,14 @@ UNAUTHORIZED = problem_spec(
     "A key was sent but is malformed, unknown or revoked (or, with a private catalogue, none was)."
 )
 FORBIDDEN = problem_spec("The catalogue is private (REALIGN_PUBLIC_CATALOG=false) and the key lacks `catalog:read`.")
-LIST_RESPONSES = {304: NOT_MODIFIED, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 429: TOO_MANY_REQUESTS}
+LIST_RESPONSES = {
+    304: NOT_MODIFIED,
+    400: BAD_REQUEST,
+    401: UNAUTHORIZED,
+    403: FORBIDDEN,
+    429: TOO_MANY_REQUESTS,
+    503: SERVICE_UNAVAILABLE,
+}
 DETAIL_RESPONSES = {**LIST_RESPONSES, 404: NOT_FOUND}
 
 

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get
 
 from service.clients.auth import SECURED, principal_of, require, requires_scope
 from service.clients.schemas import ClientSummary, KeySummary, Me
-from service.problems import TOO_MANY_REQUESTS, problem_spec
+from service.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, problem_spec
 
 
 class ClientController(Controller):
@@ -23,7 +23,11 @@ class ClientController(Controller):
         description="Check a key and see its client's scopes. Any valid key may call it.",
         guards=[requires_scope(None)],
         security=SECURED,
-        responses={401: problem_spec("Missing, malformed, unknown or revoked key."), 429: TOO_MANY_REQUESTS},
+        responses={
+            401: problem_spec("Missing, malformed, unknown or revoked key."),
+            429: TOO_MANY_REQUESTS,
+            503: SERVICE_UNAVAILABLE,
+        },
     )
     async def me(self, request: Request[Any, Any, Any]) -> Me:
         principal = require(await principal_of(request), None)

@@ -7,7 +7,13 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from litestar import Controller
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.litestar import make_graphql_controller
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -39,6 +45,8 @@ def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schem
         # Unexpected failures reach the client as a bare "Unexpected error." and are logged in full.
         lambda: MaskErrors(should_mask_error=lambda error: not is_client_error(error)),
     ]
+    if not settings.graphql_introspection:
+        extensions.append(DisableIntrospection)
     return RealignSchema(query=query, mutation=mutation, extensions=extensions)
 
 

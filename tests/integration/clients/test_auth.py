@@ -158,3 +158,29 @@ async def test_security_headers_and_body_limit(client: Client) -> None:
         "/graphql", content=b"{" + b" " * (1024 * 1024 + 10) + b"}", headers={"Content-Type": "application/json"}
     )
     assert too_big.status_code == 413
+
+
+async def test_keys_never_reach_the_logs(
+    client: Client, full_access_key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        await client.get("/v1/me", headers={"Authorization": f"Bearer {full_access_key}"})
+        await client.get("/v1/me", headers={"Authorization": "Bearer rl_live_" + "C" * 36})
+        await client.post(
+            "/graphql", json={"query": "{ nope }"}, headers={"Authorization": f"Bearer {full_access_key}"}
+        )
+    assert caplog.records, "nothing was logged, so the test proves nothing"
+    assert full_access_key not in caplog.text and "rl_live_" + "C" * 36 not in caplog.text
+
+
+async def test_introspection_can_be_switched_off(settings: Settings) -> None:
+    closed = Settings(**{**settings.__dict__, "graphql_introspection": False})
+    query = {"query": "{ __schema { queryType { name } } }"}
+    async with AsyncTestClient(app=create_app(closed)) as client:
+        body = (await client.post("/graphql", json=query)).json()
+        assert body["data"] is None and "introspection" in body["errors"][0]["message"].lower()
+        assert (await client.post("/graphql", json={"query": "{ patterns { slug } }"})).json()["data"]["patterns"]
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        assert (await client.post("/graphql", json=query)).json()["data"]["__schema"]["queryType"]["name"] == "Query"
