@@ -28,7 +28,7 @@ from service.clients.controllers import ClientController
 from service.db.dependencies import provide_db_session
 from service.db.engine import create_engine, create_session_factory
 from service.graphql.schema import graphql_controller
-from service.openapi_examples import add_examples, publish_constraints
+from service.openapi_document import add_examples, publish_constraints
 from service.problems import EXCEPTION_HANDLERS, Problem
 from service.ratelimit import Quota, create_limiter
 from service.settings import Settings

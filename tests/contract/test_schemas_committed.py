@@ -35,7 +35,7 @@ def test_examples_are_valid_resources() -> None:
 
     from service.catalog import schemas
     from service.catalog.records import load_catalog
-    from service.openapi_examples import response_examples
+    from service.openapi_document import response_examples
     from service.problems import Problem
 
     types = {

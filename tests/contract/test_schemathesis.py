@@ -29,7 +29,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 
 from service.assessments.schemas import AssessmentInput, FieldTests
-from service.openapi_examples import numeric_bounds
+from service.openapi_document import numeric_bounds
 from service.pagination import MAX_LIMIT
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "openapi"

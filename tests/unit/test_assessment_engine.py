@@ -15,26 +15,12 @@ from service.assessments.engine import assess, validate_input
 from service.assessments.rules import RULES_PATH, RulesError, RuleSet, load_rules, parse_rules
 from service.assessments.schemas import Assessment, AssessmentInput, AssessmentResult, RedFlags
 from service.catalog.records import load_catalog
+from tests.personas import DESK_WORKER
 
 CATALOG = load_catalog()
 MUSCLES = frozenset(m.slug for m in CATALOG.muscles)
 PATTERNS = frozenset(p.slug for p in CATALOG.patterns)
 RED_FLAGS = list(RedFlags.__struct_fields__)
-
-DESK_WORKER: dict[str, Any] = {
-    "subject_ref": "app-user-8c1f",
-    "lifestyle": {"sitting_hours_per_day": 10, "activity_level": "sedentary", "training_experience": "beginner"},
-    "pain": {"regions": ["lower_back"], "intensity": 4, "duration": "chronic"},
-    "red_flags": {flag: False for flag in RED_FLAGS},
-    "movement_screen": {"overhead_squat": ["low_back_arches", "excessive_forward_lean"]},
-    "tests": {
-        "straight_leg_raise_deg": {"left": 60, "right": 62},
-        "thomas_test": {"left": "positive", "right": "negative"},
-        "sit_and_reach_cm": -4,
-        "single_leg_bridge_seconds": {"left": 12, "right": 20},
-    },
-    "tender_spots": ["gastrocnemius", "iliotibial_band", "piriformis", "gluteus_minimus", "hamstrings"],
-}
 
 NECK_AND_SHOULDERS: dict[str, Any] = {
     "subject_ref": "u-17",

@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from service.settings import Settings
 from tests.conftest import make_key
-from tests.integration.assessments.conftest import DESK_WORKER
+from tests.personas import DESK_WORKER
 
 Client = AsyncTestClient[Litestar]
 

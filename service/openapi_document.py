@@ -1,4 +1,5 @@
-"""Examples for the OpenAPI document, drawn from the curated catalogue so they never drift from real data."""
+"""Finishing touches on the generated OpenAPI document: examples drawn from the curated catalogue (so they never
+drift from real data) and the constraints the body types cannot express themselves."""
 
 from __future__ import annotations
 
