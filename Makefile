@@ -20,9 +20,11 @@ install: $(STAMP)
 run: install
 	PORT=$(PORT) $(PY) -m service run
 
-## Serve against DATABASE_URL without migrating or seeding.
+## Serve as in production, against DATABASE_URL (no migration, no seed): WORKERS processes (default 2);
+## set REDIS_URL so that their rate-limit counters are shared.
+WORKERS ?= 2
 serve: install
-	PORT=$(PORT) $(PY) -m service serve
+	PORT=$(PORT) $(PY) -m service serve --workers $(WORKERS)
 
 ## The whole suite on a real PostgreSQL: TEST_DATABASE_URL when set, else an embedded one under .data/.
 test: install

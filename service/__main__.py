@@ -134,16 +134,18 @@ def cmd_seed(_: argparse.Namespace) -> None:
     print("catalogue seeded:", asyncio.run(_seed(Settings.from_env())))
 
 
-def _serve(host: str, port: int) -> None:
+def _serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    from service.app import create_app
+    from service.observability import configure_logging
 
-    uvicorn.run(create_app(Settings.from_env()), host=host, port=port, log_level="info")
+    configure_logging()
+    # The factory import string lets uvicorn start several worker processes, each building its own app.
+    uvicorn.run("service.asgi:app", factory=True, host=host, port=port, workers=workers, log_config=None)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    _serve(args.host, args.port)
+    _serve(args.host, args.port, args.workers)
 
 
 def cmd_run(args: argparse.Namespace) -> None:
@@ -165,7 +167,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         + f"  Try          curl '{base}/v1/exercises?muscle=glutes&phase=strengthen&available_equipment=step'\n",
         flush=True,
     )
-    _serve(args.host, args.port)
+    _serve(args.host, args.port, args.workers)
 
 
 def cmd_export_schemas(args: argparse.Namespace) -> None:
@@ -197,6 +199,7 @@ def main(argv: list[str] | None = None) -> None:
         sub = commands.add_parser(name)
         sub.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         sub.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        sub.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
         sub.set_defaults(handler=handler)
     commands.add_parser("migrate").set_defaults(handler=cmd_migrate)
     commands.add_parser("seed").set_defaults(handler=cmd_seed)

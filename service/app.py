@@ -14,6 +14,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
+from litestar.plugins.prometheus import PrometheusController
 from litestar.response import Redirect
 from litestar.types import Message, Scope
 from sqlalchemy import text
@@ -28,6 +29,7 @@ from service.clients.controllers import ClientController
 from service.db.dependencies import provide_db_session
 from service.db.engine import create_engine, create_session_factory
 from service.graphql.schema import graphql_controller
+from service.observability import prometheus_config, request_id_middleware, request_id_of, watch_pool
 from service.openapi_document import add_examples, publish_constraints
 from service.problems import EXCEPTION_HANDLERS, Problem
 from service.ratelimit import Quota, create_limiter
@@ -48,6 +50,11 @@ back in `If-None-Match` to get a 304. GraphQL lives at `/graphql`.
 @get("/docs", include_in_schema=False)
 async def docs_redirect() -> Redirect:
     return Redirect(path="/schema")
+
+
+class MetricsController(PrometheusController):
+    path = "/metrics"
+    include_in_schema = False
 
 
 @get("/healthz", include_in_schema=False)
@@ -74,6 +81,8 @@ async def add_response_headers(message: Message, scope: Scope) -> None:
         headers = MutableScopeHeaders.from_message(message)
         for name, value in SECURITY_HEADERS.items():
             headers.setdefault(name, value)
+        if "x-request-id" not in headers:  # requests no route matched (404, 405) skip the middleware
+            headers["X-Request-ID"] = request_id_of(scope)
         if scope.get("method") == "OPTIONS" and "allow" in headers:
             # Litestar 2 answers OPTIONS with the methods of one handler only (litestar#4169, fixed in v3):
             # list every method served on the path.
@@ -101,6 +110,8 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
     engine = create_engine(settings)
     session_factory = create_session_factory(engine)
     limiter = create_limiter(settings.redis_url)
+    watch_pool(engine)
+    metrics = prometheus_config()
     key_quota = Quota.parse("per-key", settings.rate_limit)
     anonymous_quota = Quota.parse("per-ip", settings.anonymous_rate_limit)
 
@@ -161,11 +172,13 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
             AssessmentController,
             graphql_controller(settings, vocabulary),
             docs_redirect,
+            MetricsController,
             healthz,
             ready,
         ],
         dependencies={"db_session": Provide(provide_db_session)},
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[request_id_middleware, metrics.middleware],
         openapi_config=openapi,
         lifespan=[lifespan],
         signature_types=[Problem],

@@ -5,8 +5,10 @@ from __future__ import annotations
 from litestar import Litestar
 
 from service.app import create_app
+from service.observability import configure_logging
 from service.settings import Settings
 
 
 def app() -> Litestar:
+    configure_logging()  # each worker process configures its own logging
     return create_app(Settings.from_env())
