@@ -186,6 +186,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         before_send=[add_response_headers],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         debug=settings.debug,
+        logging_config=None,  # logging is the process's (service.observability.configure_logging), not the app's
     )
     add_examples(app.openapi_schema, catalog)
     publish_constraints(app.openapi_schema, catalog)
