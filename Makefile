@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: install run serve test lint format schemas check-schemas clean-data import-free-exercise-db
+.PHONY: install run serve test lint format schemas check-schemas clean-data bench import-free-exercise-db
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required" or 0)'
@@ -50,3 +50,7 @@ import-free-exercise-db: install
 
 clean-data:
 	rm -rf .data
+
+## Load benchmark of the production server (needs wrk: `sudo apt-get install wrk`); figures in .data/bench.json.
+bench: install
+	$(PY) bench/run.py

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import MutableScopeHeaders
-from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
@@ -26,9 +25,9 @@ from service.catalog.records import CatalogData, load_catalog
 from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import RATE_LIMIT_STATE_KEY, SECURITY_SCHEME
 from service.clients.controllers import ClientController
-from service.db.dependencies import provide_db_session
 from service.db.engine import create_engine, create_session_factory
 from service.graphql.schema import graphql_controller
+from service.http_cache import CatalogCache
 from service.observability import prometheus_config, request_id_middleware, request_id_of, watch_pool
 from service.openapi_document import add_examples, publish_constraints
 from service.problems import EXCEPTION_HANDLERS, Problem
@@ -125,6 +124,9 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         app.state.assessment_rules = assessment_rules
         app.state.known_muscles = known_muscles
         app.state.limiter = limiter
+        app.state.catalog_cache = CatalogCache(
+            session_factory, max_age=settings.catalog_cache_seconds, check_seconds=settings.catalog_check_seconds
+        )
         app.state.key_quota = key_quota
         app.state.anonymous_quota = anonymous_quota
         try:
@@ -167,7 +169,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
     )
     app = Litestar(
         route_handlers=[
-            catalog_controller(vocabulary, settings.catalog_cache_seconds),
+            catalog_controller(vocabulary),
             ClientController,
             AssessmentController,
             graphql_controller(settings, vocabulary),
@@ -176,7 +178,6 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
             healthz,
             ready,
         ],
-        dependencies={"db_session": Provide(provide_db_session)},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware, metrics.middleware],
         openapi_config=openapi,

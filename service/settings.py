@@ -37,6 +37,7 @@ class Settings:
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 5000
     catalog_cache_seconds: int = 60
+    catalog_check_seconds: float = 2.0
     graphql_max_depth: int = 10
     graphql_max_tokens: int = 2000
     graphql_max_aliases: int = 15
@@ -61,4 +62,5 @@ class Settings:
             db_pool_size=int(env.get("REALIGN_DB_POOL_SIZE", "10")),
             db_statement_timeout_ms=int(env.get("REALIGN_DB_STATEMENT_TIMEOUT_MS", "5000")),
             catalog_cache_seconds=int(env.get("REALIGN_CATALOG_CACHE_SECONDS", "60")),
+            catalog_check_seconds=float(env.get("REALIGN_CATALOG_CHECK_SECONDS", "2")),
         )

@@ -1,5 +1,6 @@
 """REST front door of the catalogue: translate HTTP into service calls, nothing more."""
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
@@ -12,7 +13,7 @@ from service.catalog import schemas, services
 from service.catalog.enums import Level, Modality, MuscleRoleFilter, Phase
 from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import OPTIONALLY_SECURED, catalog_guard
-from service.http_cache import CACHE_HEADERS, cached_json
+from service.http_cache import CACHE_HEADERS
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, bad_request, parse_instant, problem_spec
 
@@ -51,7 +52,17 @@ def _enum_items(values: tuple[str, ...]) -> dict[str, Any]:
     return {"items": {"type": "string", "enum": list(values)}}
 
 
-def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Controller]:
+async def _cached(request: Request[Any, Any, Any], build: Callable[[AsyncSession], Awaitable[Any]]) -> Response[Any]:
+    """The cached answer; only a miss opens a database session."""
+
+    async def build_in_session() -> Any:
+        async with request.app.state.session_factory() as session:
+            return await build(session)
+
+    return await request.app.state.catalog_cache.respond(request, build_in_session)
+
+
+def catalog_controller(vocabulary: Vocabulary) -> type[Controller]:
     """The catalogue routes, with the catalogue's slugs published as enums in the OpenAPI document."""
 
     class CatalogController(Controller):
@@ -75,15 +86,15 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
         async def list_muscles(
             self,
             request: Request[Any, Any, Any],
-            db_session: AsyncSession,
             view: Annotated[str, Parameter(schema_extra=_enum(("flat", "tree")))] = "flat",
             limit: Limit = DEFAULT_LIMIT,
             cursor: Cursor = None,
         ) -> Response[schemas.MuscleList]:
             if view not in ("flat", "tree"):
                 raise bad_request("view", "must be 'flat' or 'tree'")
-            result = await services.list_muscles(db_session, tree=view == "tree", limit=limit, cursor=cursor)
-            return cached_json(request, result, max_age=cache_seconds)
+            return await _cached(
+                request, lambda session: services.list_muscles(session, tree=view == "tree", limit=limit, cursor=cursor)
+            )
 
         @get(
             "/muscles/{slug:str}",
@@ -92,10 +103,8 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
             description="A muscle with its parent, children, listed members and its `path` from the region down.",
             responses=DETAIL_RESPONSES,
         )
-        async def get_muscle(
-            self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: SlugPath
-        ) -> Response[schemas.MuscleDetail]:
-            return cached_json(request, await services.get_muscle(db_session, slug), max_age=cache_seconds)
+        async def get_muscle(self, request: Request[Any, Any, Any], slug: SlugPath) -> Response[schemas.MuscleDetail]:
+            return await _cached(request, lambda session: services.get_muscle(session, slug))
 
         @get(
             "/equipment",
@@ -106,12 +115,10 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
         async def list_equipment(
             self,
             request: Request[Any, Any, Any],
-            db_session: AsyncSession,
             limit: Limit = DEFAULT_LIMIT,
             cursor: Cursor = None,
         ) -> Response[schemas.EquipmentList]:
-            result = await services.list_equipment(db_session, limit=limit, cursor=cursor)
-            return cached_json(request, result, max_age=cache_seconds)
+            return await _cached(request, lambda session: services.list_equipment(session, limit=limit, cursor=cursor))
 
         @get(
             "/equipment/{slug:str}",
@@ -119,10 +126,8 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
             summary="Get one piece of equipment",
             responses=DETAIL_RESPONSES,
         )
-        async def get_equipment(
-            self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: SlugPath
-        ) -> Response[schemas.Equipment]:
-            return cached_json(request, await services.get_equipment(db_session, slug), max_age=cache_seconds)
+        async def get_equipment(self, request: Request[Any, Any, Any], slug: SlugPath) -> Response[schemas.Equipment]:
+            return await _cached(request, lambda session: services.get_equipment(session, slug))
 
         @get(
             "/conditions",
@@ -133,12 +138,10 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
         async def list_conditions(
             self,
             request: Request[Any, Any, Any],
-            db_session: AsyncSession,
             limit: Limit = DEFAULT_LIMIT,
             cursor: Cursor = None,
         ) -> Response[schemas.ConditionList]:
-            result = await services.list_conditions(db_session, limit=limit, cursor=cursor)
-            return cached_json(request, result, max_age=cache_seconds)
+            return await _cached(request, lambda session: services.list_conditions(session, limit=limit, cursor=cursor))
 
         @get(
             "/patterns",
@@ -150,12 +153,10 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
         async def list_patterns(
             self,
             request: Request[Any, Any, Any],
-            db_session: AsyncSession,
             limit: Limit = DEFAULT_LIMIT,
             cursor: Cursor = None,
         ) -> Response[schemas.PatternList]:
-            result = await services.list_patterns(db_session, limit=limit, cursor=cursor)
-            return cached_json(request, result, max_age=cache_seconds)
+            return await _cached(request, lambda session: services.list_patterns(session, limit=limit, cursor=cursor))
 
         @get(
             "/exercises",
@@ -174,7 +175,6 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
         async def list_exercises(
             self,
             request: Request[Any, Any, Any],
-            db_session: AsyncSession,
             muscle: Annotated[
                 str | None,
                 Parameter(
@@ -248,8 +248,11 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
                 updated_since=parse_instant("updated_since", updated_since) if updated_since is not None else None,
                 source=source,
             )
-            page = await services.list_exercises(db_session, flt, limit=limit, cursor=cursor)
-            return cached_json(request, page.as_list(), max_age=cache_seconds)
+
+            async def page(session: AsyncSession) -> schemas.ExerciseList:
+                return (await services.list_exercises(session, flt, limit=limit, cursor=cursor)).as_list()
+
+            return await _cached(request, page)
 
         @get(
             "/exercises/{slug:str}",
@@ -262,8 +265,8 @@ def catalog_controller(vocabulary: Vocabulary, cache_seconds: int) -> type[Contr
             responses=DETAIL_RESPONSES,
         )
         async def get_exercise(
-            self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: SlugPath
+            self, request: Request[Any, Any, Any], slug: SlugPath
         ) -> Response[schemas.ExerciseDetail]:
-            return cached_json(request, await services.get_exercise(db_session, slug), max_age=cache_seconds)
+            return await _cached(request, lambda session: services.get_exercise(session, slug))
 
     return CatalogController

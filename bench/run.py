@@ -1,0 +1,185 @@
+"""`make bench`: the production server under a load generator that is not the bottleneck's cause (wrk).
+
+Starts PostgreSQL (DATABASE_URL, or an embedded one under .data/), migrates, seeds, creates a key, starts the
+service and a ceiling app with the same server and worker count, drives each row with wrk, and prints one table
+(requests/s, p50, p99, ratio to the ceiling, non-2xx count), also written to .data/bench.json.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / ".data"
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+
+
+@dataclass
+class Row:
+    name: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+    ratio_to_ceiling: float | None = None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _database_url() -> str:
+    sys.path.insert(0, str(ROOT))
+    from service.db.embedded import ensure_database, start_embedded_postgres
+    from service.settings import to_async_url
+
+    if os.environ.get("DATABASE_URL"):
+        return to_async_url(os.environ["DATABASE_URL"])
+    admin = start_embedded_postgres(DATA / "bench-postgres")
+    return to_async_url(ensure_database(admin, "realign_bench", recreate=True))
+
+
+def _prepare(url: str, pepper: str) -> str:
+    """Migrate, seed, and return a key with every scope."""
+    from service.__main__ import _seed
+    from service.clients.scopes import ALL_SCOPES
+    from service.db.migrate import upgrade
+    from service.settings import Settings
+    from tests.conftest import make_key
+
+    settings = Settings(database_url=url, key_pepper=pepper)
+    upgrade(settings.database_url)
+    asyncio.run(_seed(settings))
+    return asyncio.run(make_key(settings, f"bench-{int(time.time())}", list(ALL_SCOPES)))
+
+
+def _start(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "uvicorn", "--factory", app, "--port", str(port), "--workers", str(WORKERS)]
+    process = subprocess.Popen(
+        [*command, "--no-access-log", "--log-level", "warning"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"{app} did not start")
+
+
+def _lua(method: str, body: str | None, headers: dict[str, str]) -> str:
+    lines = [f'wrk.method = "{method}"']
+    for name, value in headers.items():
+        lines.append(f'wrk.headers["{name}"] = "{value}"')
+    if body is not None:
+        lines.append(f"wrk.body = {json.dumps(body)}")
+    return "\n".join(lines) + "\n"
+
+
+def _seconds_ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def _wrk(
+    name: str, url: str, method: str = "GET", body: str | None = None, headers: dict[str, str] | None = None
+) -> Row:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_lua(method, body, headers or {}))
+    out = subprocess.run(
+        ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", DURATION, "--latency", "-s", script.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _seconds_ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _seconds_ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: .*?timeout (\d+)", out)
+    return Row(name, rps, p50, p99, int(bad.group(1)) if bad else 0 + (int(errors.group(1)) if errors else 0))
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("make bench needs wrk: `sudo apt-get install wrk` (Debian/Ubuntu) or `brew install wrk`")
+    pepper = "bench-pepper"
+    url = _database_url()
+    key = _prepare(url, pepper)
+    auth = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REALIGN_KEY_PEPPER": pepper,
+        "REALIGN_RATE_LIMIT": "off",
+        "REALIGN_ANONYMOUS_RATE_LIMIT": "off",
+    }
+    service_port, ceiling_port = _free_port(), _free_port()
+    service = _start("service.asgi:app", service_port, env)
+    base = f"http://127.0.0.1:{service_port}"
+    try:
+        page = httpx.get(f"{base}/v1/exercises?limit=20")
+        page.raise_for_status()
+        ceiling = _start("bench.ceiling:app", ceiling_port, {**env, "BENCH_CEILING_BYTES": str(len(page.content))})
+        try:
+            rows = [_wrk("ceiling (precomputed bytes)", f"http://127.0.0.1:{ceiling_port}/ceiling")]
+        finally:
+            ceiling.terminate()
+            ceiling.wait(timeout=15)
+        from tests.personas import DESK_WORKER
+
+        graphql_page = json.dumps(
+            {
+                "query": "{ exercises(first: 20) { edges { node { slug name modality phases primaryMuscles "
+                "secondaryMuscles equipment level spinalLoad dose { sets reps holdSeconds } } } } }"
+            }
+        )
+        rows += [
+            _wrk("GET /v1/exercises?limit=20", f"{base}/v1/exercises?limit=20"),
+            _wrk("GET /v1/exercises/{slug}", f"{base}/v1/exercises/step_up"),
+            _wrk("GraphQL exercises(first: 20)", f"{base}/graphql", "POST", graphql_page, auth),
+            _wrk("POST /v1/assessments", f"{base}/v1/assessments", "POST", json.dumps(DESK_WORKER), auth),
+        ]
+    finally:
+        service.terminate()
+        service.wait(timeout=15)
+    top = rows[0].requests_per_second
+    for row in rows:
+        row.ratio_to_ceiling = round(row.requests_per_second / top, 3)
+    print(f"\n{WORKERS} workers, wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, {os.cpu_count()} cores\n")
+    print(f"{'row':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'non-2xx':>8}")
+    for row in rows:
+        print(
+            f"{row.name:34} {row.requests_per_second:9.0f} {row.p50_ms:8.2f} {row.p99_ms:8.2f} "
+            f"{row.ratio_to_ceiling:6.2f} {row.non_2xx:8d}"
+        )
+    print("POST /v1/programs                  (not built yet: issue 5)")
+    DATA.mkdir(exist_ok=True)
+    report = {"workers": WORKERS, "duration": DURATION, "connections": CONNECTIONS, "rows": [asdict(r) for r in rows]}
+    (DATA / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten to {DATA / 'bench.json'}")
+
+
+if __name__ == "__main__":
+    main()
