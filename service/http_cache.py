@@ -10,6 +10,7 @@ ETag, cached or not.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.datastructures import ResponseHeader
 from sqlalchemy import func, select, union_all
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import models
@@ -31,6 +33,7 @@ CACHE_HEADERS = [
     ),
     ResponseHeader(name="Cache-Control", description="How long clients may reuse it.", documentation_only=True),
 ]
+logger = logging.getLogger("service.http_cache")
 _CATALOG_TABLES = (models.Muscle, models.Equipment, models.Condition, models.Pattern, models.Exercise)
 
 
@@ -71,8 +74,13 @@ class CatalogCache:
         if now - self._checked_at < self._check_seconds:
             return
         self._checked_at = now
-        async with self._session_factory() as session:
-            version = await catalog_version(session)
+        try:
+            async with self._session_factory() as session:
+                version = await catalog_version(session)
+        except (OperationalError, InterfaceError, OSError) as exc:
+            # Database down: keep serving what is cached (a miss still fails with a 503).
+            logger.warning("catalogue version check failed, serving cached responses: %s", exc)
+            return
         if version != self._version:
             self._entries.clear()
             self._version = version
