@@ -14,12 +14,12 @@ from service.assessments import services
 from service.clients.auth import require
 from service.clients.scopes import Scope
 from service.clients.tenancy import tenant_session
-from service.graphql.catalog import SlugEnums
+from service.graphql.catalog import SlugEnums, check_first
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
 from service.graphql.permissions import requires
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.problems import FieldError, ProblemError, bad_request
+from service.problems import FieldError, ProblemError
 
 AgeBand = strawberry.enum(s.AgeBand)
 ActivityLevel = strawberry.enum(s.ActivityLevel)
@@ -245,8 +245,7 @@ class AssessmentQuery:
         first: Annotated[int, strawberry.argument(description=f"Page size, 1 to {MAX_LIMIT}.")] = DEFAULT_LIMIT,
         after: Annotated[str | None, strawberry.argument(description="An `endCursor`.")] = None,
     ) -> AssessmentConnection:
-        if not 1 <= first <= MAX_LIMIT:
-            raise bad_request("first", f"must be between 1 and {MAX_LIMIT}")
+        check_first(first)
         principal = require(info.context.principal, Scope.assessments_read)
         flt = services.AssessmentFilter(
             subject_ref=filter.subject_ref if filter else None,

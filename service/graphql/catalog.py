@@ -211,7 +211,8 @@ class Pattern:
     updated_at: datetime
 
 
-def _check_first(first: int) -> None:
+def check_first(first: int) -> None:
+    """A connection's page size: the same bounds as REST's `limit`."""
     if not 1 <= first <= MAX_LIMIT:
         raise bad_request("first", f"must be between 1 and {MAX_LIMIT}")
 
@@ -287,7 +288,7 @@ def catalog_query(enums: SlugEnums) -> type:
                 str | None, strawberry.argument(description="An `endCursor` (or edge cursor) from a previous page.")
             ] = None,
         ) -> ExerciseConnection:
-            _check_first(first)
+            check_first(first)
             domain_filter = filter.to_domain() if filter else services.ExerciseFilter()
             async with info.context.session() as session:
                 page = await services.list_exercises(session, domain_filter, limit=first, cursor=after)
