@@ -85,10 +85,9 @@ async def add_response_headers(message: Message, scope: Scope) -> None:
         if scope.get("method") == "OPTIONS" and "allow" in headers:
             # Litestar 2 answers OPTIONS with the methods of one handler only (litestar#4169, fixed in v3):
             # list every method served on the path.
-            template = _untyped(scope.get("path_template") or "")
-            methods = {m for route in scope["app"].routes if _untyped(route.path) == template for m in route.methods}
-            if methods:
-                headers["Allow"] = ", ".join(sorted(methods | {"OPTIONS"}))
+            allow = scope["app"].state.allow_by_path.get(_untyped(scope.get("path_template") or ""))
+            if allow:
+                headers["Allow"] = allow
         if scope["app"].state.get("expose_worker"):
             headers["X-Served-By"] = str(os.getpid())
         decision = scope.get("state", {}).get(RATE_LIMIT_STATE_KEY)
@@ -189,6 +188,10 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         debug=settings.debug,
         logging_config=None,  # logging is the process's (service.observability.configure_logging), not the app's
     )
+    methods: dict[str, set[str]] = {}
+    for route in app.routes:
+        methods.setdefault(_untyped(route.path), set()).update(route.methods)
+    app.state.allow_by_path = {path: ", ".join(sorted(m | {"OPTIONS"})) for path, m in methods.items()}
     add_examples(app.openapi_schema, catalog)
     publish_constraints(app.openapi_schema, catalog)
     return app

@@ -20,10 +20,10 @@ import msgspec
 from litestar import Request, Response
 from litestar.datastructures import ResponseHeader
 from sqlalchemy import func, select, union_all
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import models
+from service.problems import DATABASE_UNAVAILABLE
 
 CACHE_HEADERS = [
     ResponseHeader(
@@ -77,7 +77,7 @@ class CatalogCache:
         try:
             async with self._session_factory() as session:
                 version = await catalog_version(session)
-        except (OperationalError, InterfaceError, OSError) as exc:
+        except DATABASE_UNAVAILABLE as exc:
             # Database down: keep serving what is cached (a miss still fails with a 503).
             logger.warning("catalogue version check failed, serving cached responses: %s", exc)
             return

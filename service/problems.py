@@ -78,8 +78,10 @@ def bad_request(field: str, message: str) -> ProblemError:
     return ProblemError(400, f"{field}: {message}", errors=[FieldError(field=field, message=message)])
 
 
-def parse_instant(field: str, value: str) -> datetime:
-    """A strict RFC 3339 date-time with an offset; anything else is a 400 naming `field`."""
+def parse_instant(field: str, value: str | None) -> datetime | None:
+    """A strict RFC 3339 date-time with an offset (None when absent); anything else is a 400 naming `field`."""
+    if value is None:
+        return None
     try:
         instant = msgspec.convert(value, datetime)
     except msgspec.ValidationError:
@@ -190,15 +192,14 @@ def database_unavailable_handler(request: Request, exc: Exception) -> Response[P
     return _response(request, problem, {"Retry-After": "2"})
 
 
+# Connection failures (refused, reset, timed out) surface as these; query errors do not.
+DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError, TimeoutError)
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     ProblemError: problem_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
-    # Connection failures (refused, reset, timed out) surface as these; query errors do not.
-    OperationalError: database_unavailable_handler,
-    InterfaceError: database_unavailable_handler,
-    OSError: database_unavailable_handler,
-    TimeoutError: database_unavailable_handler,
+    **dict.fromkeys(DATABASE_UNAVAILABLE, database_unavailable_handler),
     Exception: internal_error_handler,
 }
 

@@ -1,6 +1,5 @@
 """REST front door of assessments. Each handler opens a tenant session: the caller sees only its own."""
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -124,8 +123,8 @@ class AssessmentController(Controller):
             subject_ref=subject_ref,
             status=status.value if status else None,
             pattern=pattern,
-            created_after=_instant("created_after", created_after),
-            created_before=_instant("created_before", created_before),
+            created_after=parse_instant("created_after", created_after),
+            created_before=parse_instant("created_before", created_before),
         )
         async with tenant_session(request.app.state.session_factory, principal.client_id) as session:
             page = await services.list_assessments(session, flt, limit=limit, cursor=cursor)
@@ -142,7 +141,3 @@ class AssessmentController(Controller):
         principal = require(await principal_of(request), Scope.assessments_write)
         async with tenant_session(request.app.state.session_factory, principal.client_id) as session, session.begin():
             await services.delete(session, assessment_id)
-
-
-def _instant(field: str, value: str | None) -> datetime | None:
-    return parse_instant(field, value) if value is not None else None

@@ -245,7 +245,7 @@ def catalog_controller(vocabulary: Vocabulary) -> type[Controller]:
                 level=level,
                 exclude_condition=exclude_condition or (),
                 q=q,
-                updated_since=parse_instant("updated_since", updated_since) if updated_since is not None else None,
+                updated_since=parse_instant("updated_since", updated_since),
                 source=source,
             )
 
