@@ -21,3 +21,26 @@ DESK_WORKER: dict[str, Any] = {
     },
     "tender_spots": ["gastrocnemius", "iliotibial_band", "piriformis", "gluteus_minimus", "hamstrings"],
 }
+
+# The desk worker a week into a bad flare: severe, recent pain (static stretches first, lower volume).
+SEVERE_ACUTE: dict[str, Any] = {**DESK_WORKER, "pain": {"regions": ["lower_back"], "intensity": 8, "duration": "acute"}}
+
+# Upper crossed syndrome only: forward head, elevated shoulders, rounded arms; neck pain; an active person.
+UPPER_CROSSED: dict[str, Any] = {
+    "subject_ref": "app-user-u2",
+    "lifestyle": {"sitting_hours_per_day": 3, "activity_level": "active", "training_experience": "intermediate"},
+    "pain": {"regions": ["neck"], "intensity": 3, "duration": "chronic"},
+    "red_flags": dict.fromkeys(RedFlags.__struct_fields__, False),
+    "movement_screen": {"overhead_squat": ["head_forward", "shoulders_elevate", "arms_fall_forward"]},
+    "tender_spots": ["upper_trapezius", "levator_scapulae"],
+}
+
+# Both patterns: the desk worker with the upper-body signs as well.
+BOTH_PATTERNS: dict[str, Any] = {
+    **DESK_WORKER,
+    "pain": {"regions": ["lower_back", "neck"], "intensity": 4, "duration": "chronic"},
+    "movement_screen": {
+        "overhead_squat": ["low_back_arches", "excessive_forward_lean", "head_forward", "shoulders_elevate"]
+    },
+    "tender_spots": [*DESK_WORKER["tender_spots"], "upper_trapezius"],
+}

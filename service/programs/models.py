@@ -1,0 +1,37 @@
+"""Stored programs. The body is kept exactly as the generator built it and the API showed it, so that a GET returns
+what the POST returned, whatever later rulesets would generate from the same assessment."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, Index, String, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.clients.tenancy import TenantOwned
+from service.db.base import Base
+
+
+class Program(TenantOwned, Base):
+    __tablename__ = "programs"
+    __table_args__ = (
+        Index("ix_programs_client_created", "client_id", "created_at", "id"),
+        # assessment_id first: the same index serves the `assessment_id` filter (with the client) and the
+        # ON DELETE CASCADE from assessments, which looks programs up by assessment_id alone.
+        Index("ix_programs_assessment_client", "assessment_id", "client_id"),
+        Index("ix_programs_client_subject", "client_id", "subject_ref"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    # Erasing an assessment erases what was derived from it.
+    assessment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    # Copied from the assessment, for the `subject_ref` filter without a join.
+    subject_ref: Mapped[str | None] = mapped_column(String(128))
+    ruleset_version: Mapped[str] = mapped_column(String(32))
+    # The request with its defaults filled in (also inside `body`), kept apart for queries and aggregates.
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,184 @@
+"""The program ruleset (rules.yaml): its types, loading and validation against the catalogue.
+
+A rules file naming an exercise, muscle, condition or pattern the catalogue lacks fails the load with the path
+of the offending value, before the app serves anything.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+import yaml
+
+from service.catalog.enums import Level, Phase
+from service.catalog.records import CatalogData
+
+RULES_PATH = Path(__file__).parent / "rules.yaml"
+
+
+class _Rule(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class PhaseText(_Rule):
+    title: str
+    goal: str
+    modalities: list[str]
+
+
+class AreaRule(_Rule):
+    """A muscle (or area) to release or lengthen, with the exercises to try first."""
+
+    muscle: str
+    when: Literal["thomas_test_positive"] | None = None
+    prefer: list[str] = []
+    dynamic: list[str] = []
+    static: list[str] = []
+
+
+class SlotRule(_Rule):
+    """One prescription of the strengthen or integrate phase: a role the program must fill."""
+
+    slot: str
+    muscle: str
+    prefer: list[str]
+    rationale: str
+    cues: list[str] = []
+
+
+class AvoidRule(_Rule):
+    exercise: str
+    reason: str
+    when_condition: str | None = None
+
+
+class PatternRules(_Rule):
+    release: list[AreaRule]
+    lengthen: list[AreaRule]
+    strengthen: list[SlotRule]
+    integrate: list[SlotRule]
+    avoid: list[AvoidRule] = []
+
+
+class UnmatchedRules(_Rule):
+    rationale: dict[Phase, str]
+
+
+class BaselineRules(_Rule):
+    release: list[AreaRule]
+    lengthen: list[AreaRule]
+    strengthen: list[AreaRule]
+    integrate: list[AreaRule]
+    rationale: str
+
+
+class SeverePain(_Rule):
+    intensity_at_least: int
+    durations: list[str]
+
+
+class Stage(_Rule):
+    name: Literal["foundation", "volume", "load"]
+    until: float
+    sets: int
+    reps: int
+    hold_seconds: int
+    intensity: str
+
+
+class DoseRules(_Rule):
+    level_sets: dict[Level, int]
+    max_sets: int
+    severe_pain_sets: int
+    stages: list[Stage]
+    release_seconds: dict[str, int]
+    seconds_per_rep: int
+    setup_seconds: int
+    static_until: float
+    regression_until: float
+
+
+class ScheduleRules(_Rule):
+    preparation_share: float
+
+
+class SafetyNotes(_Rule):
+    always: list[str]
+    severe_pain: str
+    release: str
+    beginner: str
+    conditions: dict[str, str]
+
+
+class ProgramRules(_Rule):
+    version: str
+    phases: dict[Phase, PhaseText]
+    pain_region_conditions: dict[str, str]
+    spinal_load_limits: dict[str, Literal["none", "low", "moderate", "high"]]
+    severe_pain: SeverePain
+    imported_phases: list[Phase]
+    patterns: dict[str, PatternRules]
+    unmatched_findings: UnmatchedRules
+    baseline: BaselineRules
+    dose: DoseRules
+    schedule: ScheduleRules
+    safety_notes: SafetyNotes
+
+
+class ProgramRulesError(ValueError):
+    """The rules file is invalid or names something the catalogue lacks."""
+
+
+def _check_names(rules: ProgramRules, catalog: CatalogData) -> None:
+    muscles = {m.slug for m in catalog.muscles}
+    exercises = {e.slug for e in catalog.exercises}
+    conditions = {c.slug for c in catalog.conditions}
+    patterns = {p.slug for p in catalog.patterns}
+    problems: list[str] = []
+
+    def need(kind: str, known: set[str], path: str, *values: str | None) -> None:
+        problems.extend(f"{path}: unknown {kind} {v}" for v in values if v is not None and v not in known)
+
+    need("condition", conditions, "pain_region_conditions", *rules.pain_region_conditions.values())
+    need("condition", conditions, "spinal_load_limits", *rules.spinal_load_limits)
+    need("condition", conditions, "safety_notes.conditions", *rules.safety_notes.conditions)
+    areas: list[tuple[str, AreaRule]] = []
+    for slug, pattern in rules.patterns.items():
+        need("pattern", patterns, "patterns", slug)
+        areas += [(f"patterns.{slug}.release", a) for a in pattern.release]
+        areas += [(f"patterns.{slug}.lengthen", a) for a in pattern.lengthen]
+        for phase, slots in (("strengthen", pattern.strengthen), ("integrate", pattern.integrate)):
+            for slot in slots:
+                path = f"patterns.{slug}.{phase}.{slot.slot}"
+                need("muscle", muscles, path, slot.muscle)
+                need("exercise", exercises, path, *slot.prefer)
+        for avoid in pattern.avoid:
+            need("exercise", exercises, f"patterns.{slug}.avoid", avoid.exercise)
+            need("condition", conditions, f"patterns.{slug}.avoid", avoid.when_condition)
+    for phase in Phase:
+        areas += [(f"baseline.{phase}", a) for a in getattr(rules.baseline, phase.value)]
+    for path, area in areas:
+        need("muscle", muscles, path, area.muscle)
+        need("exercise", exercises, path, *area.prefer, *area.dynamic, *area.static)
+    stages = rules.dose.stages
+    if not stages or stages[-1].until != 1.0 or any(a.until >= b.until for a, b in itertools.pairwise(stages)):
+        problems.append("dose.stages: `until` must rise and end at 1.0")
+    if set(rules.phases) != set(Phase):
+        problems.append("phases: every phase needs a title and goal")
+    if problems:
+        raise ProgramRulesError("program rules: " + "; ".join(problems))
+
+
+def load_program_rules(path: Path = RULES_PATH, *, catalog: CatalogData | None = None) -> ProgramRules:
+    """Load and validate the rules; with the curated catalogue, check every slug they name."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        rules = msgspec.convert(raw, ProgramRules)
+    except (OSError, yaml.YAMLError, msgspec.ValidationError) as exc:
+        raise ProgramRulesError(f"{path.name}: {exc}") from exc
+    if catalog is not None:
+        _check_names(rules, catalog)
+    return rules

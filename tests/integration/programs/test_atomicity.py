@@ -1,0 +1,39 @@
+"""A failure half way through creating a program leaves nothing behind, and the key can be retried."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from service.idempotency import services as idempotency
+
+Client = AsyncTestClient[Litestar]
+
+
+async def test_failure_after_the_insert_rolls_everything_back(
+    client: Client,
+    planner: dict[str, str],
+    new_assessment: Callable[..., Awaitable[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assessment = await new_assessment()
+    key = f"atomic-{uuid.uuid4()}"
+    body = {"assessment_id": assessment["id"], "weeks": 1}
+
+    async def broken_complete(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("simulated crash after the program row was written")
+
+    monkeypatch.setattr(idempotency, "complete", broken_complete)
+    failed = await client.post("/v1/programs", json=body, headers={**planner, "Idempotency-Key": key})
+    assert failed.status_code == 500 and failed.headers["content-type"].startswith("application/problem+json")
+    listed = await client.get("/v1/programs", params={"assessment_id": assessment["id"]}, headers=planner)
+    assert listed.json()["items"] == [], "the program row survived a failed transaction"
+
+    monkeypatch.undo()
+    retried = await client.post("/v1/programs", json=body, headers={**planner, "Idempotency-Key": key})
+    assert retried.status_code == 201, "the failed attempt's claim was not released"

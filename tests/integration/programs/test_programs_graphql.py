@@ -1,0 +1,195 @@
+"""Programs over GraphQL: the same service and the same answers as REST, batched related loads."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.integration.catalog.test_graphql import count_statements
+from tests.personas import DESK_WORKER
+
+Client = AsyncTestClient[Litestar]
+Headers = dict[str, str]
+NewAssessment = Callable[..., Awaitable[dict[str, Any]]]
+
+DOSE = "sets reps holdSeconds durationSeconds perSide tempo restSeconds intensity"
+PROGRAM = f"""
+  id createdAt subjectRef assessmentId rulesetVersion
+  parameters {{ weeks sessionsPerWeek sessionMinutes level availableEquipment excludeExercises conditions }}
+  phases {{
+    key order title goal focusMuscles
+    items {{
+      exercise {{ slug name }} dose {{ {DOSE} }} rationale alternatives cues
+      finding {{ type target rules summary }}
+      startWith {{ exercise {{ slug name }} untilWeek dose {{ {DOSE} }} reason }}
+    }}
+    gaps {{ muscle reason }}
+  }}
+  schedule {{ weeks {{ week stage sessions {{
+    session estimatedMinutes items {{ phase exercise {{ slug name }} dose {{ {DOSE} }} }}
+  }} }} }}
+  excluded {{ exercise reason }}
+  safetyNotes
+"""
+GENERATE = f"""
+mutation ($input: ProgramInput!, $key: String) {{
+  generateProgram(input: $input, idempotencyKey: $key) {{ {PROGRAM} }}
+}}
+"""
+
+
+async def _gql(client: Client, headers: Headers, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _snake(value: Any) -> Any:
+    """A GraphQL answer in the REST resource's spelling, to compare the two field for field."""
+    if isinstance(value, dict):
+        return {re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), k): _snake(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_snake(item) for item in value]
+    return value
+
+
+async def test_generate_read_list_delete_mirror_rest(
+    client: Client, planner: Headers, new_assessment: NewAssessment
+) -> None:
+    assessment = await new_assessment(subject_ref=f"gql-{uuid.uuid4()}")
+    variables = {"input": {"assessmentId": assessment["id"], "weeks": 3, "availableEquipment": ["foam_roller", "step"]}}
+    result = await _gql(client, planner, GENERATE, variables)
+    assert "errors" not in result, result
+    created = result["data"]["generateProgram"]
+    rest = (await client.get(f"/v1/programs/{created['id']}", headers=planner)).json()
+    as_rest = _snake(created)
+    assert as_rest.pop("created_at").replace("+00:00", "Z") == rest.pop("created_at").replace("+00:00", "Z")
+    assert as_rest == {k: v for k, v in rest.items() if k != "created_at"}
+
+    one = await _gql(
+        client, planner, "query ($id: ID!) { program(id: $id) { id assessmentId } }", {"id": created["id"]}
+    )
+    assert one["data"]["program"] == {"id": created["id"], "assessmentId": assessment["id"]}
+    unknown = await _gql(client, planner, "query ($id: ID!) { program(id: $id) { id } }", {"id": "nope"})
+    assert unknown["data"]["program"] is None
+    listed = await _gql(
+        client,
+        planner,
+        "query ($a: ID, $s: String) { programs(first: 5, assessmentId: $a, subjectRef: $s) "
+        "{ edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }",
+        {"a": assessment["id"], "s": assessment["subject_ref"]},
+    )
+    connection = listed["data"]["programs"]
+    assert [e["node"]["id"] for e in connection["edges"]] == [created["id"]]
+    assert connection["pageInfo"] == {"hasNextPage": False, "endCursor": connection["edges"][0]["cursor"]}
+    for other in ("not-a-uuid", str(uuid.uuid4())):
+        empty = await _gql(
+            client, planner, "query ($a: ID) { programs(assessmentId: $a) { edges { cursor } } }", {"a": other}
+        )
+        assert empty["data"]["programs"]["edges"] == []
+
+    delete = "mutation ($id: ID!) { deleteProgram(id: $id) }"
+    assert (await _gql(client, planner, delete, {"id": created["id"]}))["data"]["deleteProgram"] is True
+    assert (await _gql(client, planner, delete, {"id": created["id"]}))["data"]["deleteProgram"] is False
+
+
+async def test_idempotency_key_replays(client: Client, planner: Headers, new_assessment: NewAssessment) -> None:
+    assessment = await new_assessment()
+    variables = {"input": {"assessmentId": assessment["id"], "weeks": 2}, "key": f"gql-{uuid.uuid4()}"}
+    first = (await _gql(client, planner, GENERATE, variables))["data"]["generateProgram"]
+    second = (await _gql(client, planner, GENERATE, variables))["data"]["generateProgram"]
+    assert second == first
+
+
+async def test_referral_is_a_client_error_saying_why(
+    client: Client, planner: Headers, new_assessment: NewAssessment
+) -> None:
+    assessment = await new_assessment(red_flags={**DESK_WORKER["red_flags"], "saddle_numbness": True})
+    result = await _gql(client, planner, GENERATE, {"input": {"assessmentId": assessment["id"]}})
+    assert result["data"] is None
+    error = result["errors"][0]
+    assert error["message"] == assessment["referral"]["message"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["status"] == 422
+    assert error["extensions"]["type"].endswith("/referral-required")
+    assert error["extensions"]["reasons"] == ["saddle_numbness"]
+
+
+async def test_invalid_input_names_the_field(client: Client, planner: Headers, new_assessment: NewAssessment) -> None:
+    assessment = await new_assessment()
+    cases = [
+        ({"weeks": 0}, "weeks", 400),
+        ({"excludeExercises": ["no_such_exercise"]}, "exclude_exercises[0]", 400),
+        ({"availableEquipment": ["step", "step"]}, "available_equipment[1]", 400),
+        ({"assessmentId": "not-a-uuid"}, "assessment_id", 400),
+        ({"assessmentId": str(uuid.uuid4())}, "assessment_id", 422),
+    ]
+    for changes, field, status in cases:
+        result = await _gql(client, planner, GENERATE, {"input": {"assessmentId": assessment["id"], **changes}})
+        extensions = result["errors"][0]["extensions"]
+        assert extensions["code"] == "BAD_USER_INPUT" and extensions["status"] == status, (changes, result)
+        assert extensions["errors"][0]["field"] == field, (changes, result)
+    unknown_slug = await _gql(
+        client, planner, GENERATE, {"input": {"assessmentId": assessment["id"], "availableEquipment": ["jetpack"]}}
+    )
+    assert "jetpack" in unknown_slug["errors"][0]["message"]  # an enum: refused before any resolver runs
+
+
+async def test_fields_need_their_scopes(client: Client, new_assessment: NewAssessment) -> None:
+    assessment = await new_assessment()
+    result = await _gql(client, {}, GENERATE, {"input": {"assessmentId": assessment["id"]}})
+    assert result["data"] is None and result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    listed = await _gql(client, {}, "{ programs { edges { cursor } } }", {})
+    assert listed["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+RELATED = """
+query ($subject: String!) {
+  programs(first: 50, subjectRef: $subject) {
+    edges { node {
+      id assessment { id status }
+      phases { items { exercise { slug details { slug modality } } } }
+    } }
+  }
+}
+"""
+
+
+async def test_related_data_is_batched_whatever_the_number_of_programs(
+    client: Client, app: Litestar, planner: Headers, new_assessment: NewAssessment
+) -> None:
+    subject = f"batch-{uuid.uuid4()}"
+    counts = []
+    for programs in (1, 4):
+        while True:
+            listed = await _gql(client, planner, RELATED, {"subject": subject})
+            if len(listed["data"]["programs"]["edges"]) >= programs:
+                break
+            assessment = await new_assessment(subject_ref=subject)
+            response = await client.post(
+                "/v1/programs", json={"assessment_id": assessment["id"], "weeks": 1}, headers=planner
+            )
+            assert response.status_code == 201, response.text
+        with count_statements(app) as statements:
+            result = await _gql(client, planner, RELATED, {"subject": subject})
+        assert "errors" not in result, result
+        nodes = [edge["node"] for edge in result["data"]["programs"]["edges"]]
+        assert len(nodes) == programs
+        assert all(node["assessment"]["status"] == "ok" for node in nodes)
+        details = [item["exercise"]["details"] for node in nodes for phase in node["phases"] for item in phase["items"]]
+        assert details and all(d is not None for d in details)
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+
+
+async def test_a_subject_filter_no_subject_can_have_is_a_client_error(client: Client, planner: Headers) -> None:
+    result = await _gql(
+        client, planner, "query ($s: String) { programs(subjectRef: $s) { edges { cursor } } }", {"s": "a\x00b"}
+    )
+    extensions = result["errors"][0]["extensions"]
+    assert extensions["code"] == "BAD_USER_INPUT" and extensions["errors"][0]["field"] == "subject_ref"

@@ -1,0 +1,56 @@
+"""The program generator on the curated catalogue, without a database: shared by unit and property tests."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+
+from service.assessments.engine import assess
+from service.assessments.rules import load_rules
+from service.assessments.schemas import Assessment, AssessmentInput
+from service.catalog.records import load_catalog
+from service.programs.catalog_index import CatalogIndex, ExerciseEntry
+from service.programs.generator import generate
+from service.programs.rules import load_program_rules
+from service.programs.schemas import ProgramBody, ProgramRequest
+
+CATALOG = load_catalog()
+ASSESSMENT_RULES = load_rules(
+    known_muscles=frozenset(m.slug for m in CATALOG.muscles), known_patterns=frozenset(p.slug for p in CATALOG.patterns)
+)
+RULES = load_program_rules(catalog=CATALOG)
+
+
+def build_index(extra: list[ExerciseEntry] | None = None) -> CatalogIndex:
+    return CatalogIndex.build(
+        [*(ExerciseEntry.from_record(e) for e in CATALOG.exercises), *(extra or [])],
+        CATALOG.muscles,
+        [e.slug for e in CATALOG.equipment],
+        [c.slug for c in CATALOG.conditions],
+        CATALOG.patterns,
+    )
+
+
+INDEX = build_index()
+
+
+def assessment_of(body: dict[str, Any]) -> Assessment:
+    """The assessment the API would store for this body (the real engine, a fixed id)."""
+    result = assess(msgspec.convert(body, AssessmentInput), ASSESSMENT_RULES)
+    return msgspec.convert(
+        {
+            **msgspec.to_builtins(result),
+            "id": str(uuid.UUID(int=1)),
+            "created_at": "2026-11-24T00:00:00Z",
+            "subject_ref": body.get("subject_ref"),
+            "input": body,
+        },
+        Assessment,
+    )
+
+
+def program_for(body: dict[str, Any], index: CatalogIndex = INDEX, **parameters: Any) -> ProgramBody:
+    request = msgspec.convert({"assessment_id": str(uuid.UUID(int=1)), **parameters}, ProgramRequest)
+    return generate(assessment_of(body), request, index, RULES)

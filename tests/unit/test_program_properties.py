@@ -1,0 +1,118 @@
+"""Properties of the program generator over generated assessments and parameters (3,000 cases per run).
+
+Assessment bodies come from the assessment property suite's strategy (every part optional, values in range); the
+parameters cover the request's whole range, random equipment subsets (often none at all), random exclusions and
+declared conditions. Each case runs the real assessment engine, then the generator on the curated catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from service.assessments.schemas import AssessmentStatus
+from service.programs.catalog_index import SPINAL_LOAD_RANK
+from service.programs.generator import ReferralRequired
+from service.programs.schemas import ProgramBody
+from tests.programs import CATALOG, INDEX, RULES, assessment_of, program_for
+from tests.unit.test_assessment_properties import bodies
+
+EQUIPMENT = sorted(e.slug for e in CATALOG.equipment)
+EXERCISES = sorted(e.slug for e in CATALOG.exercises)
+CONDITIONS = sorted(c.slug for c in CATALOG.conditions)
+PHASES = ["release", "lengthen", "strengthen", "integrate"]
+
+parameters = st.fixed_dictionaries(
+    {},
+    optional={
+        "weeks": st.integers(1, 16),
+        "sessions_per_week": st.integers(1, 7),
+        "session_minutes": st.integers(10, 180),
+        "level": st.sampled_from(["beginner", "intermediate", "advanced"]),
+        "available_equipment": st.none()
+        | st.just([])
+        | st.lists(st.sampled_from(EQUIPMENT), unique=True, max_size=len(EQUIPMENT)),
+        "exclude_exercises": st.lists(st.sampled_from(EXERCISES), unique=True, max_size=12),
+        "conditions": st.lists(st.sampled_from(CONDITIONS), unique=True, max_size=3),
+    },
+)
+
+PROPERTIES = settings(max_examples=3000, deadline=None)
+
+
+def used_exercises(program: ProgramBody) -> set[str]:
+    used = set()
+    for p in program.phases:
+        for item in p.items:
+            used.add(item.exercise.slug)
+            used.update(item.alternatives)
+            if item.start_with is not None:
+                used.add(item.start_with.exercise.slug)
+    used.update(i.exercise.slug for w in program.schedule.weeks for s in w.sessions for i in s.items)
+    return used
+
+
+@PROPERTIES
+@given(bodies, parameters)
+def test_every_program_keeps_the_rules(body: dict[str, Any], params: dict[str, Any]) -> None:
+    if assessment_of(body).status is AssessmentStatus.refer:
+        event("referred: no program")
+        with pytest.raises(ReferralRequired):
+            program_for(body, **params)
+        return
+    program = program_for(body, **params)
+    p = program.parameters
+    event(f"program for {len(assessment_of(body).patterns)} pattern(s)")
+
+    # Four phases, in order; each filled, or saying why not.
+    assert [(phase.key, phase.order) for phase in program.phases] == [(k, i) for i, k in enumerate(PHASES, 1)]
+    for phase in program.phases:
+        assert phase.items or phase.gaps, phase.key
+
+    # Equipment within the available set; nothing excluded or contraindicated; spinal load within the limits.
+    available = set(p.available_equipment)
+    assert "bodyweight" in available
+    if params.get("available_equipment") is not None:
+        assert available == {*params["available_equipment"], "bodyweight"}
+    limits = [SPINAL_LOAD_RANK[RULES.spinal_load_limits[c]] for c in p.conditions if c in RULES.spinal_load_limits]
+    excluded = {e.exercise for e in program.excluded}
+    assert set(params.get("exclude_exercises", [])) <= excluded
+    for slug in used_exercises(program):
+        entry = INDEX.exercises[slug]
+        assert entry.equipment <= available, slug
+        assert not set(entry.contraindications) & set(p.conditions), slug
+        assert slug not in excluded, slug
+        assert not limits or SPINAL_LOAD_RANK[entry.spinal_load] <= min(limits), slug
+
+    # Items explain themselves and are not repeated.
+    prescribed = [item.exercise.slug for phase in program.phases for item in phase.items]
+    assert len(prescribed) == len(set(prescribed))
+    for phase in program.phases:
+        for item in phase.items:
+            assert item.rationale and item.finding.summary
+            assert item.exercise.slug not in item.alternatives
+            if item.start_with is not None:
+                assert 1 <= item.start_with.until_week < p.weeks
+
+    # The schedule: every week and session, each within the time budget, phases in order within a session.
+    assert [w.week for w in program.schedule.weeks] == list(range(1, p.weeks + 1))
+    for week in program.schedule.weeks:
+        assert [s.session for s in week.sessions] == list(range(1, p.sessions_per_week + 1))
+        for session in week.sessions:
+            assert 0 <= session.estimated_minutes <= p.session_minutes
+            orders = [PHASES.index(i.phase) for i in session.items]
+            assert orders == sorted(orders)
+
+
+@settings(max_examples=300, deadline=None)
+@given(bodies, parameters)
+def test_same_input_same_program(body: dict[str, Any], params: dict[str, Any]) -> None:
+    try:
+        first = msgspec.json.encode(program_for(body, **params))
+    except ReferralRequired:
+        return
+    assert msgspec.json.encode(program_for(body, **params)) == first
