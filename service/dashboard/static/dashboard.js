@@ -1,0 +1,198 @@
+// Realign operator dashboard: a worked example of the GraphQL stats API.
+//
+// 1. GET /v1/me checks the key: it must carry `stats:read` and belong to an internal (operator) client.
+// 2. ONE GraphQL query fetches everything drawn below (STATS_QUERY): a series per bucket and the range's totals,
+//    overall and per client.
+// 3. Chart.js (vendored from the npm registry by `make dashboard-assets`) draws it; no CDN at run time.
+"use strict";
+
+const STATS_QUERY = `
+query Dashboard($from: Date!, $to: Date!, $bucket: StatsBucket!) {
+  overall: stats(from: $from, to: $to, bucket: $bucket) {
+    series { start assessments referrals referralRate programs
+             byStatus { key count } byPattern { key count } }
+    totals { assessments referrals referralRate programs
+             referralReasons(limit: 10) { key count }
+             overactiveMuscles(limit: 8) { key count }
+             underactiveMuscles(limit: 8) { key count }
+             topExercises(limit: 5) { phase exercises { key count } } }
+  }
+  clients: stats(from: $from, to: $to, bucket: $bucket, byClient: true) {
+    totals { client { id name } assessments referralRate programs }
+  }
+}`;
+
+const $ = (id) => document.getElementById(id);
+const charts = {};
+
+function say(text, isError = false) {
+  const box = $("message");
+  box.textContent = text;
+  box.className = isError ? "error" : "";
+  box.hidden = !text;
+}
+
+function isoDay(date) {
+  return date.toISOString().slice(0, 10);
+}
+
+function defaults() {
+  const today = new Date();
+  const tomorrow = new Date(today.getTime() + 86400000);
+  const start = new Date(today.getTime() - 12 * 7 * 86400000);
+  $("from").value = isoDay(start);
+  $("to").value = isoDay(tomorrow);
+  $("key").value = sessionStorage.getItem("realign-key") || "";
+}
+
+async function call(path, key, init = {}) {
+  const response = await fetch(path, {
+    ...init,
+    headers: { ...(init.headers || {}), Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+  });
+  const body = await response.json().catch(() => ({}));
+  return { status: response.status, body };
+}
+
+// The key's client and scopes, or a message saying why it cannot open the dashboard.
+async function checkKey(key) {
+  const { status, body } = await call("/v1/me", key);
+  if (status === 401) return { refusal: "This key is not valid (unknown, revoked or mistyped)." };
+  if (status !== 200) return { refusal: `Could not check the key: ${body.detail || status}.` };
+  if (!body.scopes.includes("stats:read")) {
+    return { refusal: `This key lacks the 'stats:read' scope: it cannot read stats. Ask for an operator key.` };
+  }
+  if (!body.client.internal) {
+    return { refusal: "This dashboard needs an operator key (a client created with --internal)." };
+  }
+  return { me: body };
+}
+
+function draw(id, config) {
+  if (charts[id]) charts[id].destroy();
+  charts[id] = new Chart($(id), { ...config, options: { animation: false, responsive: true, ...(config.options || {}) } });
+}
+
+function keysOf(points, field) {
+  const keys = new Set();
+  points.forEach((p) => p[field].forEach((kc) => keys.add(kc.key)));
+  return [...keys].sort();
+}
+
+function countOf(point, field, key) {
+  const found = point[field].find((kc) => kc.key === key);
+  return found ? found.count : 0;
+}
+
+function render(data) {
+  const series = data.overall.series;
+  const totals = data.overall.totals[0];
+  const labels = series.map((p) => p.start);
+  $("total-assessments").textContent = String(totals.assessments);
+  $("total-programs").textContent = String(totals.programs);
+  $("referral-rate").textContent =
+    totals.referralRate === null ? "–" : `${(totals.referralRate * 100).toFixed(1)} %`;
+
+  const stacked = { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } };
+  draw("chart-status", {
+    type: "bar",
+    data: { labels, datasets: keysOf(series, "byStatus").map((key) => ({ label: key, data: series.map((p) => countOf(p, "byStatus", key)) })) },
+    options: stacked,
+  });
+  draw("chart-patterns", {
+    type: "bar",
+    data: { labels, datasets: keysOf(series, "byPattern").map((key) => ({ label: key, data: series.map((p) => countOf(p, "byPattern", key)) })) },
+  });
+  draw("chart-referral-rate", {
+    type: "line",
+    data: { labels, datasets: [{ label: "referral rate", data: series.map((p) => p.referralRate) }] },
+    options: { scales: { y: { beginAtZero: true, max: 1 } } },
+  });
+  draw("chart-referral-reasons", {
+    type: "bar",
+    data: { labels: totals.referralReasons.map((kc) => kc.key), datasets: [{ label: "referrals", data: totals.referralReasons.map((kc) => kc.count) }] },
+    options: { indexAxis: "y" },
+  });
+  draw("chart-programs", {
+    type: "bar",
+    data: { labels, datasets: [{ label: "programs", data: series.map((p) => p.programs) }] },
+  });
+  const muscles = [...new Set([...totals.overactiveMuscles, ...totals.underactiveMuscles].map((kc) => kc.key))];
+  draw("chart-muscles", {
+    type: "bar",
+    data: {
+      labels: muscles,
+      datasets: [
+        { label: "overactive", data: muscles.map((m) => countOf(totals, "overactiveMuscles", m)) },
+        { label: "underactive", data: muscles.map((m) => countOf(totals, "underactiveMuscles", m)) },
+      ],
+    },
+    options: { indexAxis: "y" },
+  });
+
+  const phases = $("top-exercises");
+  phases.replaceChildren(
+    ...totals.topExercises.map((phase) => {
+      const column = document.createElement("div");
+      const title = document.createElement("h3");
+      title.textContent = phase.phase;
+      const list = document.createElement("ol");
+      phase.exercises.forEach((kc) => {
+        const item = document.createElement("li");
+        item.textContent = `${kc.key} (${kc.count})`;
+        list.append(item);
+      });
+      column.append(title, list);
+      return column;
+    }),
+  );
+
+  $("clients").querySelector("tbody").replaceChildren(
+    ...data.clients.totals.map((t) => {
+      const row = document.createElement("tr");
+      const rate = t.referralRate === null ? "–" : `${(t.referralRate * 100).toFixed(1)} %`;
+      [t.client.name, t.assessments, rate, t.programs].forEach((value) => {
+        const cell = document.createElement("td");
+        cell.textContent = String(value);
+        row.append(cell);
+      });
+      return row;
+    }),
+  );
+  $("content").hidden = false;
+  document.body.dataset.state = "loaded";
+}
+
+async function load(event) {
+  event.preventDefault();
+  const key = $("key").value.trim();
+  sessionStorage.setItem("realign-key", key);
+  $("content").hidden = true;
+  document.body.dataset.state = "loading";
+  say("Loading…");
+  try {
+    const { refusal } = await checkKey(key);
+    if (refusal) {
+      say(refusal, true);
+      document.body.dataset.state = "refused";
+      return;
+    }
+    const variables = { from: $("from").value, to: $("to").value, bucket: $("bucket").value };
+    const { body } = await call("/graphql", key, { method: "POST", body: JSON.stringify({ query: STATS_QUERY, variables }) });
+    if (body.errors && body.errors.length) {
+      say(`The stats query failed: ${body.errors.map((e) => e.message).join("; ")}`, true);
+      document.body.dataset.state = "error";
+      return;
+    }
+    say("");
+    render(body.data);
+  } catch (error) {
+    say(`Could not reach the service: ${error}`, true);
+    document.body.dataset.state = "error";
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  defaults();
+  $("controls").addEventListener("submit", load);
+});

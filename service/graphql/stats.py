@@ -1,0 +1,149 @@
+"""Stats for dashboards over GraphQL: aggregates only (no subject reference, no input), scope `stats:read`.
+
+A client's key sees its own activity; an operator key (an internal client) sees every client's, and may group by
+client. Buckets are UTC days, ISO weeks (Monday) or months; a bucket counts what happened in it within [from, to).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from service.clients.auth import require
+from service.clients.scopes import Scope
+from service.clients.tenancy import ALL_TENANTS, tenant_session
+from service.graphql.context import Info
+from service.graphql.errors import translate_problems
+from service.graphql.permissions import requires
+from service.problems import ProblemError
+from service.stats import services
+from service.stats.services import Counts, Point, ranked
+
+
+@strawberry.enum(description="The width of a time bucket (UTC).")
+class StatsBucket(Enum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+@strawberry.type(description="How many times a key (a status, pattern, reason, muscle or exercise slug) occurred.")
+class KeyCount:
+    key: str
+    count: int
+
+
+def _key_counts(counts: dict[str, int], limit: int | None = None) -> list[KeyCount]:
+    return [KeyCount(key=k, count=c) for k, c in ranked(counts, limit)]
+
+
+@strawberry.type(description="An API client (the `client` dimension, operator keys only see others).")
+class StatsClient:
+    id: strawberry.ID
+    name: str
+
+
+@strawberry.type(description="Exercises prescribed in one program phase, most frequent first.")
+class PhaseExercises:
+    phase: str
+    exercises: list[KeyCount]
+
+
+def _limit(value: int) -> int:
+    if not 1 <= value <= 100:
+        raise ProblemError(400, "`limit` must be between 1 and 100.")
+    return value
+
+
+@strawberry.type(description="Activity of one bucket, or of the whole range in `totals`.")
+class StatsPoint:
+    start: date = strawberry.field(description="First day of the bucket (or of the range, in `totals`).")
+    client: StatsClient | None = strawberry.field(description="Set when grouped by client.")
+    assessments: int
+    by_status: list[KeyCount] = strawberry.field(description="Assessments by status (ok, refer).")
+    by_pattern: list[KeyCount] = strawberry.field(description="Assessments showing each pattern.")
+    referrals: int
+    referral_rate: float | None = strawberry.field(description="Referrals / assessments; null without assessments.")
+    programs: int = strawberry.field(description="Programs generated.")
+    counts: strawberry.Private[Counts]
+
+    @strawberry.field(description="The reasons people were referred (red-flag codes), most frequent first.")
+    def referral_reasons(self, limit: int = 20) -> list[KeyCount]:
+        return _key_counts(self.counts.of("referral_reason"), _limit(limit))
+
+    @strawberry.field(description="The most prescribed exercises of each phase, in phase order.")
+    def top_exercises(self, limit: int = 5) -> list[PhaseExercises]:
+        prescribed = self.counts.prescribed()
+        order = ["release", "lengthen", "strengthen", "integrate"]
+        return [
+            PhaseExercises(phase=phase, exercises=_key_counts(prescribed[phase], _limit(limit)))
+            for phase in sorted(prescribed, key=lambda p: order.index(p) if p in order else len(order))
+        ]
+
+    @strawberry.field(description="The muscles most often found overactive.")
+    def overactive_muscles(self, limit: int = 10) -> list[KeyCount]:
+        return _key_counts(self.counts.of("overactive"), _limit(limit))
+
+    @strawberry.field(description="The muscles most often found underactive.")
+    def underactive_muscles(self, limit: int = 10) -> list[KeyCount]:
+        return _key_counts(self.counts.of("underactive"), _limit(limit))
+
+    @classmethod
+    def of(cls, point: Point) -> StatsPoint:
+        counts = point.counts
+        return cls(
+            start=point.start,
+            client=StatsClient(id=strawberry.ID(str(point.client.id)), name=point.client.name)
+            if point.client
+            else None,
+            assessments=counts.assessments,
+            by_status=_key_counts(counts.of("status")),
+            by_pattern=_key_counts(counts.of("pattern")),
+            referrals=counts.referrals,
+            referral_rate=counts.referral_rate,
+            programs=counts.programs,
+            counts=counts,
+        )
+
+
+@strawberry.type
+class Stats:
+    from_: date = strawberry.field(name="from")
+    to: date
+    bucket: StatsBucket
+    series: list[StatsPoint] = strawberry.field(description="One point per bucket (per client when grouped).")
+    totals: list[StatsPoint] = strawberry.field(description="The whole range: one point, or one per client.")
+
+
+@strawberry.type
+class StatsQuery:
+    @strawberry.field(
+        description=(
+            "Aggregated activity between `from` (inclusive) and `to` (exclusive), UTC days. Your own activity, or "
+            "every client's with an operator key; `byClient` adds the client dimension."
+        ),
+        permission_classes=[requires(Scope.stats_read)],
+    )
+    @translate_problems
+    async def stats(
+        self,
+        info: Info,
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+        bucket: StatsBucket = StatsBucket.WEEK,
+        by_client: bool = False,
+    ) -> Stats:
+        principal = require(info.context.principal, Scope.stats_read)
+        tenant = ALL_TENANTS if principal.internal else principal.client_id
+        async with tenant_session(info.context.session_factory, tenant) as session:
+            result = await services.report(session, from_, to, services.Bucket(bucket.value), by_client=by_client)
+        return Stats(
+            from_=result.start,
+            to=result.end,
+            bucket=bucket,
+            series=[StatsPoint.of(p) for p in result.series],
+            totals=[StatsPoint.of(p) for p in result.totals],
+        )
