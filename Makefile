@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: install run serve test lint format schemas check-schemas clean-data bench import-free-exercise-db
+.PHONY: install run serve test lint format schemas check-schemas clean-data bench bench-generator import-free-exercise-db dashboard-assets
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required" or 0)'
@@ -54,3 +54,15 @@ clean-data:
 ## Load benchmark of the production server (needs wrk: `sudo apt-get install wrk`); figures in .data/bench.json.
 bench: install
 	$(PY) bench/run.py
+
+## The program generator alone (no database, no HTTP) on the curated catalogue and on 1k, 10k and 100k exercises
+## (synthetic, seeded): index build time, generation median and p95; figures in .data/bench-generator.json.
+bench-generator: install
+	$(PY) bench/generator.py
+
+## Vendor the dashboard's front-end packages from the npm registry (dashboard/package-lock.json) into
+## service/dashboard/static/vendor, where they are committed: the service needs no npm and no CDN at run time.
+dashboard-assets:
+	cd dashboard && npm ci --no-audit --no-fund
+	cp dashboard/node_modules/chart.js/dist/chart.umd.min.js service/dashboard/static/vendor/
+	cp dashboard/node_modules/chart.js/LICENSE.md service/dashboard/static/vendor/chart.js-LICENSE.md

@@ -135,13 +135,15 @@ def cmd_seed(_: argparse.Namespace) -> None:
 
 
 def _serve(host: str, port: int, workers: int = 1) -> None:
-    import uvicorn
-
     from service.observability import configure_logging
+    from service.server import metrics_directory, serve
 
     configure_logging()
-    # The factory import string lets uvicorn start several worker processes, each building its own app.
-    uvicorn.run("service.asgi:app", factory=True, host=host, port=port, workers=workers, log_config=None)
+    # The factory import string lets uvicorn start several worker processes, each building its own app; with
+    # several, each worker listens on its own SO_REUSEPORT socket and writes its metrics where /metrics of any
+    # worker adds them up (PROMETHEUS_MULTIPROC_DIR, a fresh temporary directory unless set; see service.server).
+    with metrics_directory(workers):
+        serve("service.asgi:app", factory=True, host=host, port=port, workers=workers, log_config=None)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -163,6 +165,7 @@ def cmd_run(args: argparse.Namespace) -> None:
         f"  API docs     {base}/docs\n"
         f"  OpenAPI      {base}/schema/openapi.json\n"
         f"  GraphQL      {base}/graphql\n"
+        f"  Dashboard    {base}/dashboard   (enter the API key below: the development client is an operator)\n"
         + (f"  API key      {key}   (development client, every scope; also in {DEV_KEY_FILE})\n" if key else "")
         + f"  Try          curl '{base}/v1/exercises?muscle=glutes&phase=strengthen&available_equipment=step'\n",
         flush=True,

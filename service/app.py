@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar, Response, get
 from litestar.config.cors import CORSConfig
-from litestar.datastructures import MutableScopeHeaders
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
@@ -23,14 +22,20 @@ from service.assessments.rules import load_rules
 from service.catalog.controllers import catalog_controller
 from service.catalog.records import CatalogData, load_catalog
 from service.catalog.vocabulary import Vocabulary
-from service.clients.auth import RATE_LIMIT_STATE_KEY, SECURITY_SCHEME
+from service.clients.auth import RATE_LIMIT_STATE_KEY, SECURITY_SCHEME, KeyLookups
 from service.clients.controllers import ClientController
-from service.db.engine import create_engine, create_session_factory
+from service.dashboard.controllers import dashboard_router
+from service.db.engine import create_engine, create_session_factory, key_lookup_engine
+from service.graphql.cache import GraphQLCache
 from service.graphql.schema import graphql_controller
 from service.http_cache import CatalogCache
-from service.observability import prometheus_config, request_id_middleware, request_id_of, watch_pool
+from service.observability import forget_process, observe_middleware, request_id_of, watch_pool
 from service.openapi_document import add_examples, publish_constraints
 from service.problems import EXCEPTION_HANDLERS, Problem
+from service.programs.controllers import ProgramController
+from service.programs.examples import program_examples
+from service.programs.index_cache import CatalogIndexCache
+from service.programs.rules import load_program_rules
 from service.ratelimit import Quota, create_limiter
 from service.settings import Settings
 
@@ -67,6 +72,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
+_SECURITY_HEADERS = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
 
 
 def _untyped(path: str) -> str:
@@ -75,25 +81,37 @@ def _untyped(path: str) -> str:
 
 
 async def add_response_headers(message: Message, scope: Scope) -> None:
-    """Security headers on every response; rate-limit headers where the request was counted."""
-    if message["type"] == "http.response.start":
-        headers = MutableScopeHeaders.from_message(message)
-        for name, value in SECURITY_HEADERS.items():
-            headers.setdefault(name, value)
-        if "x-request-id" not in headers:  # requests no route matched (404, 405) skip the middleware
-            headers["X-Request-ID"] = request_id_of(scope)
-        if scope.get("method") == "OPTIONS" and "allow" in headers:
-            # Litestar 2 answers OPTIONS with the methods of one handler only (litestar#4169, fixed in v3):
-            # list every method served on the path.
-            allow = scope["app"].state.allow_by_path.get(_untyped(scope.get("path_template") or ""))
-            if allow:
-                headers["Allow"] = allow
-        if scope["app"].state.get("expose_worker"):
-            headers["X-Served-By"] = str(os.getpid())
-        decision = scope.get("state", {}).get(RATE_LIMIT_STATE_KEY)
-        if decision is not None:
-            for name, value in decision.headers().items():
-                headers.setdefault(name, value)
+    """Security headers on every response; rate-limit headers where the request was counted.
+
+    Works on the encoded header list of the start message (one pass to see what is there, then appends): it runs
+    on every response, cached catalogue reads included."""
+    if message["type"] != "http.response.start":
+        return
+    headers = message.get("headers")
+    if not isinstance(headers, list):
+        headers = message["headers"] = list(headers or ())
+    present = {name.lower() for name, _ in headers}
+    for name, value in _SECURITY_HEADERS:
+        if name not in present:
+            headers.append((name, value))
+    if b"x-request-id" not in present:  # requests no route matched (404, 405) skip the middleware
+        headers.append((b"x-request-id", request_id_of(scope).encode("latin-1")))
+    app_state = scope["app"].state
+    if b"allow" in present and scope.get("method") == "OPTIONS":
+        # Litestar 2 answers OPTIONS with the methods of one handler only (litestar#4169, fixed in v3):
+        # list every method served on the path.
+        allow = app_state.allow_by_path.get(_untyped(scope.get("path_template") or ""))
+        if allow:
+            headers[:] = [(name, value) for name, value in headers if name.lower() != b"allow"]
+            headers.append((b"allow", allow.encode("latin-1")))
+    if app_state.get("expose_worker"):
+        headers.append((b"x-served-by", str(os.getpid()).encode()))
+    decision = scope.get("state", {}).get(RATE_LIMIT_STATE_KEY)
+    if decision is not None:
+        for name, value in decision.headers().items():
+            encoded = name.lower().encode("latin-1")
+            if encoded not in present:
+                headers.append((encoded, value.encode("latin-1")))
 
 
 def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litestar:
@@ -105,17 +123,21 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
     assessment_rules = load_rules(
         known_muscles=known_muscles, known_patterns=frozenset(p.slug for p in catalog.patterns)
     )
+    program_rules = load_program_rules(catalog=catalog)
     engine = create_engine(settings)
+    lookup_engine = key_lookup_engine(settings)
     session_factory = create_session_factory(engine)
     limiter = create_limiter(settings.redis_url)
     watch_pool(engine)
-    metrics = prometheus_config()
+    watch_pool(lookup_engine)
     key_quota = Quota.parse("per-key", settings.rate_limit)
     anonymous_quota = Quota.parse("per-ip", settings.anonymous_rate_limit)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.engine = engine
+        app.state.key_lookup_engine = lookup_engine
+        app.state.key_lookups = KeyLookups(lookup_engine, settings.key_pepper.encode())
         app.state.session_factory = session_factory
         app.state.key_pepper = settings.key_pepper.encode()
         app.state.public_catalog = settings.public_catalog
@@ -126,6 +148,12 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         app.state.catalog_cache = CatalogCache(
             session_factory, max_age=settings.catalog_cache_seconds, check_seconds=settings.catalog_check_seconds
         )
+        app.state.program_rules = program_rules
+        app.state.program_catalog = CatalogIndexCache(
+            session_factory, catalog, check_seconds=settings.catalog_check_seconds
+        )
+        app.state.graphql_cache = GraphQLCache()
+        app.state.catalog_cache.on_change(app.state.graphql_cache.clear)
         app.state.key_quota = key_quota
         app.state.anonymous_quota = anonymous_quota
         try:
@@ -133,6 +161,8 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         finally:
             await limiter.close()
             await engine.dispose()
+            await lookup_engine.dispose()
+            forget_process()
 
     @get("/readyz", include_in_schema=False)
     async def ready() -> Response[dict[str, str]]:
@@ -153,6 +183,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
             Tag(name="catalogue", description="Muscles, equipment, conditions, patterns and exercises."),
             Tag(name="clients", description="The calling client and its key."),
             Tag(name="assessments", description="Muscle-imbalance assessments with red-flag screening."),
+            Tag(name="programs", description="Four-phase corrective programs generated from assessments."),
         ],
         components=Components(
             security_schemes={
@@ -171,14 +202,16 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
             catalog_controller(vocabulary),
             ClientController,
             AssessmentController,
+            ProgramController,
             graphql_controller(settings, vocabulary),
             docs_redirect,
+            dashboard_router(),
             MetricsController,
             healthz,
             ready,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_id_middleware, metrics.middleware],
+        middleware=[observe_middleware],
         openapi_config=openapi,
         lifespan=[lifespan],
         signature_types=[Problem],
@@ -192,6 +225,6 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
     for route in app.routes:
         methods.setdefault(_untyped(route.path), set()).update(route.methods)
     app.state.allow_by_path = {path: ", ".join(sorted(m | {"OPTIONS"})) for path, m in methods.items()}
-    add_examples(app.openapi_schema, catalog)
+    add_examples(app.openapi_schema, catalog, program_examples(catalog, assessment_rules, program_rules))
     publish_constraints(app.openapi_schema, catalog)
     return app

@@ -4,26 +4,30 @@ Each process keeps the encoded body and ETag of every catalogue response it has 
 At most every `check_seconds` one request asks PostgreSQL for the catalogue's version (the newest `updated_at`
 and the row counts of its tables); when a seed or an import changed it, the cache is emptied. A cached read
 touches no database; a change is visible everywhere within `check_seconds`. Conditional GETs get 304 from the
-ETag, cached or not.
+ETag, cached or not. A cached answer is served by `cached_read_middleware` before Litestar does its per-request
+work (query-parameter parsing and validation, dependency injection, Response objects).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from litestar import Request, Response
 from litestar.datastructures import ResponseHeader
+from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import models
-from service.problems import DATABASE_UNAVAILABLE
+from service.clients.auth import check_catalog_access
+from service.problems import DATABASE_UNAVAILABLE, ProblemError
 
 CACHE_HEADERS = [
     ResponseHeader(
@@ -52,6 +56,18 @@ async def catalog_version(session: AsyncSession) -> str:
     return "|".join(f"{newest}:{count}" for newest, count in rows)
 
 
+class _Entry(NamedTuple):
+    body: bytes
+    etag: str
+    headers: tuple[tuple[bytes, bytes], ...]  # of a 200, encoded once
+    not_modified_headers: tuple[tuple[bytes, bytes], ...]  # of a 304
+
+
+def cache_key(scope: Scope) -> str:
+    """The exact path and raw query string: only a request spelled the same way reuses an answer."""
+    return scope["path"] + "?" + scope["query_string"].decode("latin-1")
+
+
 class CatalogCache:
     def __init__(
         self,
@@ -62,18 +78,49 @@ class CatalogCache:
         max_entries: int = 5000,
     ) -> None:
         self._session_factory = session_factory
-        self._max_age = max_age
+        self._cache_control = f"public, max-age={max_age}"
         self._check_seconds = check_seconds
         self._max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._version: str | None = None
         self._checked_at = float("-inf")
+        self._listeners: list[Callable[[], None]] = []
+        self._building: dict[str, asyncio.Future[_Entry]] = {}
+        self._checking: asyncio.Future[None] | None = None
 
-    async def _refresh(self) -> None:
+    @property
+    def version(self) -> str | None:
+        """The catalogue version the cached answers belong to (None before the first check)."""
+        return self._version
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call `listener` whenever the catalogue changed and the cache was emptied (other caches follow it)."""
+        self._listeners.append(listener)
+
+    async def refresh(self) -> None:
+        """Ask PostgreSQL for the catalogue version, at most every `check_seconds`; empty the cache on a change.
+
+        One check at a time: the others go on with the current answers, or, before the first check has answered
+        (nothing can be served yet), wait for it."""
+        if self._checking is not None:
+            if self._version is None:
+                await asyncio.wait([self._checking])
+            return
         now = time.monotonic()
         if now - self._checked_at < self._check_seconds:
             return
         self._checked_at = now
+        checking = self._checking = asyncio.ensure_future(self._check())
+        checking.add_done_callback(self._checked)
+        await asyncio.shield(checking)
+
+    def _checked(self, checking: asyncio.Future[None]) -> None:
+        if self._checking is checking:
+            self._checking = None
+        if not checking.cancelled():
+            checking.exception()  # retrieved: the caller that started it re-raises it
+
+    async def _check(self) -> None:
         try:
             async with self._session_factory() as session:
                 version = await catalog_version(session)
@@ -84,22 +131,98 @@ class CatalogCache:
         if version != self._version:
             self._entries.clear()
             self._version = version
+            for listener in self._listeners:
+                listener()
 
-    async def respond(self, request: Request[Any, Any, Any], build: Callable[[], Awaitable[Any]]) -> Response[Any]:
-        """The cached answer to this request, building (and keeping) it on a miss; problems are never cached."""
-        await self._refresh()
-        key = request.scope["path"] + "?" + request.scope["query_string"].decode("latin-1")
+    def _entry(self, body: bytes) -> _Entry:
+        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        validators = ((b"etag", etag.encode()), (b"cache-control", self._cache_control.encode()))
+        content = ((b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()))
+        return _Entry(body, etag, validators + content, validators)
+
+    async def lookup(self, scope: Scope) -> _Entry | None:
+        """The cached answer to exactly this path and query, if there is one for the current catalogue."""
+        await self.refresh()
+        key = cache_key(scope)
         entry = self._entries.get(key)
-        if entry is None:
-            body = msgspec.json.encode(await build())
-            entry = (body, '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"')
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    async def _build(self, key: str, build: Callable[[], Awaitable[Any]]) -> _Entry:
+        version = self._version
+        building: asyncio.Future[_Entry] = asyncio.get_running_loop().create_future()
+        self._building.setdefault(key, building)  # others wait for it, unless another build is already on
+        try:
+            entry = self._entry(msgspec.json.encode(await build()))
+        except BaseException:
+            building.cancel()  # the requests waiting for it build their own (and fail their own way)
+            raise
+        finally:
+            if self._building.get(key) is building:
+                del self._building[key]
+        building.set_result(entry)
+        if version is not None and version == self._version:
             self._entries[key] = entry
             if len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
-        else:
-            self._entries.move_to_end(key)
-        body, etag = entry
-        headers = {"ETag": etag, "Cache-Control": f"public, max-age={self._max_age}"}
-        if _matches(request.headers.get("if-none-match"), etag):
+        return entry
+
+    async def respond(self, request: Request[Any, Any, Any], build: Callable[[], Awaitable[Any]]) -> Response[Any]:
+        """The cached answer to this request, building (and keeping) it on a miss; problems are never cached.
+
+        Concurrent misses of one key share one build (a cold or just-emptied cache is not a stampede on the
+        database); an answer built while the catalogue version changed is returned but not kept."""
+        entry = await self.lookup(request.scope)
+        if entry is None:
+            key = cache_key(request.scope)
+            building = self._building.get(key)
+            if building is not None:
+                await asyncio.wait([building])  # the first request's build; if it failed, build our own
+                entry = None if building.cancelled() else building.result()
+            if entry is None:
+                entry = await self._build(key, build)
+        headers = {"ETag": entry.etag, "Cache-Control": self._cache_control}
+        if _matches(request.headers.get("if-none-match"), entry.etag):
             return Response(content=b"", status_code=304, headers=headers)
-        return Response(content=body, media_type="application/json", headers=headers)
+        return Response(content=entry.body, media_type="application/json", headers=headers)
+
+
+def _if_none_match(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":
+            return value.decode("latin-1")
+    return None
+
+
+def cached_read_middleware(app: ASGIApp) -> ASGIApp:
+    """The catalogue routes' fast path: a GET whose exact path and raw query string have a cached answer gets it
+    before Litestar parses and validates parameters, injects dependencies or builds a Response.
+
+    Only an answer that a request spelled exactly the same way produced (after passing validation) is reused, so
+    a request that would fail validation never finds one and takes the normal way, as does every miss. Access is
+    decided by the same function as the routes' guard (key, private catalogue, rate limit); when it refuses, the
+    normal way answers with its problem, reusing what was found here (the principal, the request's count). It runs
+    inside the app's middleware, so request ids, metrics and the before_send headers apply as to any response."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":  # type: ignore[typeddict-item]
+            await app(scope, receive, send)
+            return
+        entry = await scope["app"].state.catalog_cache.lookup(scope)
+        if entry is None:
+            await app(scope, receive, send)
+            return
+        try:
+            await check_catalog_access(scope)
+        except ProblemError:
+            await app(scope, receive, send)
+            return
+        if _matches(_if_none_match(scope), entry.etag):
+            await send({"type": "http.response.start", "status": 304, "headers": list(entry.not_modified_headers)})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": list(entry.headers)})
+        await send({"type": "http.response.body", "body": entry.body, "more_body": False})
+
+    return middleware

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
-import uuid
+import time
 import weakref
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from litestar.datastructures import MutableScopeHeaders
-from litestar.plugins.prometheus import PrometheusConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -31,28 +31,113 @@ request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 def request_id_of(scope: Scope) -> str:
     """The caller's X-Request-ID when it is a sane token, else a new id."""
-    offered = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
-    return offered if _SANE_ID.match(offered) else uuid.uuid4().hex
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            offered = value.decode("latin-1")
+            if _SANE_ID.match(offered):
+                return offered
+            break
+    return os.urandom(16).hex()
 
 
-def request_id_middleware(app: ASGIApp) -> ASGIApp:
-    """Route-level: sets the id for the logs of a routed request (app.add_response_headers covers 404s too)."""
+_METRICS_EXCLUDED = ("/metrics", "/healthz", "/readyz")
+_APP_NAME = "realign"
+
+
+class _Metrics:
+    """The request metrics, under the names and labels of Litestar's Prometheus middleware, made once per process.
+
+    Labels: method, path (the route template, never the raw path), status_code, app_name."""
+
+    def __init__(self, prefix: str = "realign") -> None:
+        labels = ["method", "path", "status_code", "app_name"]
+        self.requests = Counter(f"{prefix}_requests_total", "Total requests", labels)
+        self.duration = Histogram(f"{prefix}_request_duration_seconds", "Request duration, in seconds", labels)
+        self.in_progress = Gauge(
+            f"{prefix}_requests_in_progress",
+            "Total requests currently in progress",
+            labels,
+            multiprocess_mode="livesum",
+        )
+        self.errors = Counter(f"{prefix}_requests_error_total", "Total errors in requests", labels)
+        # Label children, looked up once per (method, path, status) instead of on every request.
+        self._finished: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
+        self._running: dict[tuple[str, str], Any] = {}
+
+    def running(self, method: str, path: str) -> Any:
+        child = self._running.get((method, path))
+        if child is None:
+            child = self._running[(method, path)] = self.in_progress.labels(method, path, 200, _APP_NAME)
+        return child
+
+    def finished(self, method: str, path: str, status: int, seconds: float) -> None:
+        children = self._finished.get((method, path, status))
+        if children is None:
+            labels = (method, path, status, _APP_NAME)
+            error = self.errors.labels(*labels) if status >= 500 else None
+            children = (self.requests.labels(*labels), self.duration.labels(*labels), error)
+            self._finished[(method, path, status)] = children
+        requests, duration, error = children
+        requests.inc()
+        duration.observe(seconds)
+        if error is not None:
+            error.inc()
+
+
+_metrics: _Metrics | None = None
+
+
+def request_metrics() -> _Metrics:
+    global _metrics
+    if _metrics is None:  # registered once per process, however many apps are made
+        _metrics = _Metrics()
+    return _metrics
+
+
+def observe_middleware(app: ASGIApp) -> ASGIApp:
+    """Route-level: the request id (echoed, and on every log line of the request) and the request metrics.
+
+    Plain ASGI with one wrapped `send`: this runs on every request, cached catalogue reads included, so it makes
+    no Request object and looks label children up once. app.add_response_headers covers unrouted requests."""
+    metrics = request_metrics()
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
         rid = request_id_of(scope)
+        rid_header = (b"x-request-id", rid.encode("latin-1"))
+        path = scope.get("path_template") or scope["path"]
+        counted = not path.startswith(_METRICS_EXCLUDED)
+        status = 200
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                MutableScopeHeaders.from_message(message)["X-Request-ID"] = rid
+                status = message["status"]
+                headers = message.get("headers")
+                if isinstance(headers, list):
+                    headers.append(rid_header)
+                else:
+                    message["headers"] = [*(headers or ()), rid_header]
             await send(message)
 
         token = request_id.set(rid)
+        if not counted:
+            try:
+                await app(scope, receive, send_with_id)
+            finally:
+                request_id.reset(token)
+            return
+        method: str = scope["method"]  # type: ignore[typeddict-item]
+        running = metrics.running(method, path)
+        running.inc()
+        started = time.perf_counter()
         try:
             await app(scope, receive, send_with_id)
         finally:
+            running.dec()
+            metrics.finished(method, path, status, time.perf_counter() - started)
             request_id.reset(token)
 
     return middleware
@@ -85,6 +170,22 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).propagate = True
 
 
+def multiprocess_dir() -> str | None:
+    """prometheus-client's multiprocess mode: set for every worker of a multi-worker server (service.server)."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def _pool_numbers(engines: weakref.WeakSet[AsyncEngine]) -> tuple[int, int]:
+    pools = [engine.sync_engine.pool for engine in list(engines)]
+    in_use = sum(getattr(pool, "checkedout", lambda: 0)() for pool in pools)
+    idle = sum(getattr(pool, "checkedin", lambda: 0)() for pool in pools)
+    return in_use, idle
+
+
+_POOL_IN_USE = ("realign_db_pool_connections_in_use", "Connections checked out of the pool.")
+_POOL_IDLE = ("realign_db_pool_connections_idle", "Connections idle in the pool.")
+
+
 class _PoolCollector(Collector):
     """Connection-pool use of every live engine of this process, read at scrape time."""
 
@@ -92,31 +193,53 @@ class _PoolCollector(Collector):
         self.engines: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        in_use = GaugeMetricFamily("realign_db_pool_connections_in_use", "Connections checked out of the pool.")
-        idle = GaugeMetricFamily("realign_db_pool_connections_idle", "Connections idle in the pool.")
-        pools = [engine.sync_engine.pool for engine in list(self.engines)]
-        in_use.add_metric([], sum(getattr(pool, "checkedout", lambda: 0)() for pool in pools))
-        idle.add_metric([], sum(getattr(pool, "checkedin", lambda: 0)() for pool in pools))
-        yield in_use
-        yield idle
+        in_use, idle = _pool_numbers(self.engines)
+        yield GaugeMetricFamily(*_POOL_IN_USE, value=in_use)
+        yield GaugeMetricFamily(*_POOL_IDLE, value=idle)
+
+
+class _PoolGauges:
+    """The same pool figures in multiprocess mode, where /metrics reads the workers' files, not this process:
+    each worker writes its own on every checkout and checkin, and the scrape sums the live workers'."""
+
+    def __init__(self) -> None:
+        self.engines: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
+        self.in_use = Gauge(*_POOL_IN_USE, multiprocess_mode="livesum")
+        self.idle = Gauge(*_POOL_IDLE, multiprocess_mode="livesum")
+
+    def update(self, *_: Any) -> None:
+        in_use, idle = _pool_numbers(self.engines)
+        self.in_use.set(in_use)
+        self.idle.set(idle)
+
+    def watch(self, engine: AsyncEngine) -> None:
+        self.engines.add(engine)
+        pool = engine.sync_engine.pool
+        for name in ("checkout", "checkin", "close", "invalidate"):
+            event.listen(pool, name, self.update)
+        self.update()
 
 
 _pool_collector: _PoolCollector | None = None
+_pool_gauges: _PoolGauges | None = None
 
 
 def watch_pool(engine: AsyncEngine) -> None:
-    global _pool_collector
+    global _pool_collector, _pool_gauges
+    if multiprocess_dir():
+        if _pool_gauges is None:
+            _pool_gauges = _PoolGauges()
+        _pool_gauges.watch(engine)
+        return
     if _pool_collector is None:  # registered once per process, however many apps are made
         _pool_collector = _PoolCollector()
         REGISTRY.register(_pool_collector)
     _pool_collector.engines.add(engine)
 
 
-def prometheus_config() -> PrometheusConfig:
-    # Labelled by route template (group_path), not raw path, so that ids do not explode the label set.
-    return PrometheusConfig(
-        app_name="realign",
-        prefix="realign",
-        group_path=True,
-        exclude=["^/metrics", "^/healthz", "^/readyz"],
-    )
+def forget_process() -> None:
+    """At a worker's exit in multiprocess mode: its live gauges (requests in progress, pool) stop counting."""
+    if multiprocess_dir():
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(os.getpid())

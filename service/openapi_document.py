@@ -7,14 +7,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from litestar.openapi.spec import Example, OpenAPI, Operation
+from litestar.openapi.spec import Example, OpenAPI, Operation, RequestBody
 
-from service.assessments.schemas import AssessmentInput
+from service.assessments.schemas import SUBJECT_REF_PATTERN, AssessmentInput
 from service.catalog import schemas
 from service.catalog.records import CatalogData, ExerciseRecord
 from service.pagination import encode_cursor
 
 EXAMPLE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
+SLUG_PATTERN = r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$"
 
 
 def _exercise(record: ExerciseRecord) -> schemas.Exercise:
@@ -130,16 +131,26 @@ def response_examples(data: CatalogData) -> dict[str, dict[str, Any]]:
     }
 
 
-def add_examples(document: OpenAPI, data: CatalogData) -> None:
+def add_examples(document: OpenAPI, data: CatalogData, programs: dict[str, Any] | None = None) -> None:
+    """Response examples of the catalogue; with `programs` (service.programs.examples), those of programs and the
+    request body of createProgram."""
     examples = response_examples(data)
+    requests: dict[str, Any] = {}
+    if programs is not None:
+        examples["createProgram"] = {"201": programs["201"], "422": programs["422"]}
+        requests["createProgram"] = programs["request"]
     for path_item in (document.paths or {}).values():
         for operation in (path_item.get, path_item.post, path_item.put, path_item.patch, path_item.delete):
-            if not isinstance(operation, Operation) or operation.operation_id not in examples:
+            if not isinstance(operation, Operation):
                 continue
-            for status, value in examples[operation.operation_id].items():
+            for status, value in examples.get(operation.operation_id or "", {}).items():
                 response = (operation.responses or {}).get(status)
                 for media in (getattr(response, "content", None) or {}).values():
                     media.examples = {"example": Example(value=msgspec.to_builtins(value))}
+            body = operation.request_body
+            if operation.operation_id in requests and isinstance(body, RequestBody):
+                for media in body.content.values():
+                    media.examples = {"example": Example(value=requests[operation.operation_id])}
 
 
 def numeric_bounds(root: type) -> dict[str, dict[str, tuple[float | None, float | None]]]:
@@ -183,13 +194,25 @@ def publish_constraints(document: OpenAPI, data: CatalogData) -> None:
         # validate_input's rules (no "@", no control characters, not blank), stated for client generators; the
         # service checks them itself so that the 400 says which rule was broken.
         subject_ref: Any = assessment.properties["subject_ref"]
-        allowed, visible = r"[^@\x00-\x1f\x7f-\x9f]", r"[^@\s\x00-\x1f\x7f-\x9f]"
         string_branch = next((b for b in subject_ref.one_of or [] if b.type == "string"), subject_ref)
-        string_branch.pattern = f"^{allowed}*{visible}{allowed}*$"
+        string_branch.pattern = SUBJECT_REF_PATTERN
+    if (program := schemas_.get("ProgramRequest")) is not None and program.properties:
+        # Litestar drops the item constraints of these lists: each names catalogue slugs, each at most once.
+        known = {
+            "available_equipment": [e.slug for e in data.equipment],
+            "conditions": [c.slug for c in data.conditions],
+        }
+        for field in ("available_equipment", "exclude_exercises", "conditions"):
+            branch = array_branch(program.properties[field])
+            branch.unique_items = True
+            if field in known:
+                branch.items.enum = known[field]
+            else:  # imported exercises count too, so no enum: the slug's shape, and a 400 for an unknown one
+                branch.items.pattern, branch.items.min_length, branch.items.max_length = SLUG_PATTERN, 1, 80
     # The request bodies reject unknown fields (msgspec forbid_unknown_fields); say so.
     for name in (
         "AssessmentInput", "Lifestyle", "Pain", "RedFlags", "MovementScreen",
-        "FieldTests", "StraightLegRaise", "ThomasTest", "SingleLegBridge",
+        "FieldTests", "StraightLegRaise", "ThomasTest", "SingleLegBridge", "ProgramRequest",
     ):  # fmt: skip
         if (schema := schemas_.get(name)) is not None:
             schema.additional_properties = False

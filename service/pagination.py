@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
 
 import msgspec
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.problems import bad_request
 
@@ -28,3 +33,27 @@ def decode_cursor(cursor: str, *, keys: set[str]) -> dict[str, Any]:
     if not isinstance(position, dict) or set(position) != keys:
         raise bad_request("cursor", "not a cursor returned by this API")
     return position
+
+
+R = TypeVar("R")
+
+
+async def newest_first(
+    session: AsyncSession, table: type[R], query: Select[Any], *, limit: int, cursor: str | None
+) -> tuple[list[R], list[str], str | None]:
+    """One page of `query`'s `table` rows keyset-paged on (created_at, id), newest first: the rows, each row's
+    cursor, and the cursor of the next page (None on the last one). `table` has `created_at` and a UUID `id`."""
+    dated: Any = table  # any mapped class with those two columns; a Protocol cannot describe ORM columns to mypy
+    if cursor:
+        position = decode_cursor(cursor, keys={"t", "id"})
+        try:
+            at, after_id = datetime.fromisoformat(position["t"]), uuid.UUID(position["id"])
+        except (TypeError, ValueError):
+            raise bad_request("cursor", "not a cursor returned by this API") from None
+        query = query.where(or_(dated.created_at < at, and_(dated.created_at == at, dated.id < after_id)))
+    rows: Sequence[Any] = (
+        await session.scalars(query.order_by(dated.created_at.desc(), dated.id.desc()).limit(limit + 1))
+    ).all()
+    page: list[Any] = list(rows[:limit])
+    cursors = [encode_cursor({"t": row.created_at.isoformat(), "id": str(row.id)}) for row in page]
+    return page, cursors, cursors[-1] if len(rows) > limit else None

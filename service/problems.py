@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+import asyncpg
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -18,6 +19,8 @@ T = TypeVar("T")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "/problems/"
+# Problem types beyond the one per status (the `kind` of a ProblemError; its `type` is PROBLEM_BASE + kind).
+REFERRAL_REQUIRED = "referral-required"
 
 _TITLES = {
     400: ("invalid-request", "The request is invalid"),
@@ -52,6 +55,13 @@ class Problem(msgspec.Struct, omit_defaults=True):
     detail: str
     instance: str | None = None
     errors: list[FieldError] | None = None
+    reasons: Annotated[
+        list[str] | None,
+        msgspec.Meta(
+            description="Only in `referral-required` problems: why the person must see a clinician first "
+            "(the assessment's referral reasons, red-flag codes)."
+        ),
+    ] = None
 
 
 class ProblemError(HTTPException):
@@ -66,16 +76,23 @@ class ProblemError(HTTPException):
         title: str | None = None,
         errors: list[FieldError] | None = None,
         headers: dict[str, str] | None = None,
+        reasons: list[str] | None = None,
     ) -> None:
         super().__init__(detail=detail, status_code=status, headers=headers)
         default_kind, default_title = _TITLES.get(status, ("error", "Error"))
         self.kind = kind or default_kind
         self.title = title or default_title
         self.errors = errors
+        self.reasons = reasons
 
 
 def bad_request(field: str, message: str) -> ProblemError:
     return ProblemError(400, f"{field}: {message}", errors=[FieldError(field=field, message=message)])
+
+
+def referral_required(detail: str, reasons: list[str]) -> ProblemError:
+    """The person must see a clinician before training: a 422 whose `reasons` say why."""
+    return ProblemError(422, detail, kind=REFERRAL_REQUIRED, title="Referral required", reasons=reasons)
 
 
 def parse_instant(field: str, value: str | None) -> datetime | None:
@@ -112,6 +129,7 @@ def problem_error_handler(request: Request, exc: ProblemError) -> Response[Probl
         detail=exc.detail,
         instance=request.url.path,
         errors=exc.errors,
+        reasons=exc.reasons,
     )
     return _response(request, problem, exc.headers)
 
@@ -192,8 +210,17 @@ def database_unavailable_handler(request: Request, exc: Exception) -> Response[P
     return _response(request, problem, {"Retry-After": "2"})
 
 
-# Connection failures (refused, reset, timed out) surface as these; query errors do not.
-DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, OSError, TimeoutError)
+# Connection failures (refused, reset, timed out) surface as these; query errors do not. The asyncpg ones come
+# from the few statements run on the driver's connection directly (key lookups, service.clients.services).
+DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    OSError,
+    TimeoutError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InterfaceError,
+)
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     ProblemError: problem_error_handler,
@@ -222,17 +249,30 @@ TOO_MANY_REQUESTS = problem_spec(
 )
 
 
+def _integral_floats_as_ints(value: Any) -> Any:
+    """JSON Schema counts 1.0 as an integer (OpenAPI 3.1), so the bodies accept it where they say `integer`."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral_floats_as_ints(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
+    return value
+
+
 def decode_strictly(body: bytes, type_: type[T]) -> T:
     """Decode a JSON body with no type coercion (Litestar's own parsing turns 0 into false and "1" into 1):
-    a wrongly typed field is a 400 naming it."""
+    a wrongly typed field is a 400 naming it. The one conversion is JSON Schema's own: 4.0 is the integer 4."""
     try:
-        return msgspec.json.decode(body, type=type_)
+        raw = msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise ProblemError(400, f"body: {exc}", errors=[FieldError(field="body", message=str(exc))]) from None
+    try:
+        return msgspec.convert(_integral_floats_as_ints(raw), type_)
     except msgspec.ValidationError as exc:
         message = str(exc)
         field = _body_field(message) or "body"
         raise ProblemError(400, f"{field}: {message}", errors=[FieldError(field=field, message=message)]) from None
-    except msgspec.DecodeError as exc:
-        raise ProblemError(400, f"body: {exc}", errors=[FieldError(field="body", message=str(exc))]) from None
 
 
 SERVICE_UNAVAILABLE = problem_spec("The database is unreachable; retry after `Retry-After` seconds.")

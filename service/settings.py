@@ -15,6 +15,14 @@ def to_async_url(url: str) -> str:
     raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, got {url.split(':', 1)[0]}://…")
 
 
+def statement_cache_disabled_in(url: str) -> bool:
+    """Whether the URL itself turns prepared-statement caching off (`?prepared_statement_cache_size=0`)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    values = parse_qs(urlsplit(url).query).get("prepared_statement_cache_size", [])
+    return any(value.strip() == "0" for value in values)
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -36,6 +44,8 @@ class Settings:
     debug: bool = False
     db_pool_size: int = 10
     db_statement_timeout_ms: int = 5000
+    # False behind PgBouncer in transaction mode: no prepared statement outlives its statement.
+    db_statement_cache: bool = True
     catalog_cache_seconds: int = 60
     catalog_check_seconds: float = 2.0
     graphql_max_depth: int = 10
@@ -61,6 +71,8 @@ class Settings:
             debug=_flag(env.get("REALIGN_DEBUG"), False),
             db_pool_size=int(env.get("REALIGN_DB_POOL_SIZE", "10")),
             db_statement_timeout_ms=int(env.get("REALIGN_DB_STATEMENT_TIMEOUT_MS", "5000")),
+            db_statement_cache=_flag(env.get("REALIGN_DB_STATEMENT_CACHE"), True)
+            and not statement_cache_disabled_in(url),
             catalog_cache_seconds=int(env.get("REALIGN_CATALOG_CACHE_SECONDS", "60")),
             catalog_check_seconds=float(env.get("REALIGN_CATALOG_CHECK_SECONDS", "2")),
         )

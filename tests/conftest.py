@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -167,3 +170,16 @@ def live_server(settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+def wait_until_healthy(base: str, server: subprocess.Popen[bytes]) -> None:
+    """Wait (at most 30 s) for a server process started by a test to answer /healthz."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline and server.poll() is None, "server did not start"
+        time.sleep(0.2)

@@ -2,35 +2,21 @@
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.params import HeaderParameter, JSONBody, Parameter, PathParameter
+from litestar.params import JSONBody, Parameter, PathParameter
 
 from service.assessments import schemas, services
+from service.assessments.schemas import SUBJECT_REF_PATTERN
 from service.clients.auth import SECURED, principal_of, require, requires_scope
+from service.clients.responses import SECURED_PROBLEMS
 from service.clients.scopes import Scope
 from service.clients.tenancy import tenant_session
 from service.idempotency import services as idempotency
+from service.idempotency.header import IN_FLIGHT, IdempotencyKey, created_response
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, decode_strictly, parse_instant, problem_spec
+from service.problems import decode_strictly, parse_instant, problem_spec
 
-UNAUTHORIZED = problem_spec("Missing, malformed, unknown or revoked key.")
-FORBIDDEN = problem_spec("The key's client lacks the scope this operation needs.")
 NOT_FOUND = problem_spec("No assessment with that id for this client.")
-BAD_REQUEST = problem_spec("The request is invalid; `errors` names each offending field.")
-COMMON = {400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 429: TOO_MANY_REQUESTS, 503: SERVICE_UNAVAILABLE}
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(
-        name="Idempotency-Key",
-        required=False,
-        max_length=255,
-        description="Retry-safe creation: the same key and body replay the first answer; "
-        "another body with the same key is a 422, a key still in flight a 409.",
-    ),
-]
-
-
 AssessmentId = Annotated[str, PathParameter(description="The assessment's id (a UUID).", max_length=64)]
 
 
@@ -52,8 +38,8 @@ class AssessmentController(Controller):
         guards=[requires_scope(Scope.assessments_write)],
         status_code=201,
         responses={
-            **COMMON,
-            409: problem_spec("A request with this Idempotency-Key is still in flight."),
+            **SECURED_PROBLEMS,
+            409: IN_FLIGHT,
             413: problem_spec("The body is larger than 1 MiB."),
             422: problem_spec("This Idempotency-Key was used with a different body."),
         },
@@ -79,17 +65,14 @@ class AssessmentController(Controller):
             key,
             idempotency.request_hash(body),
         )
-        headers = {"Location": f"/v1/assessments/{created.body['id']}"}
-        if created.replayed:
-            headers["Idempotent-Replayed"] = "true"
-        return Response(msgspec.convert(created.body, schemas.Assessment), status_code=created.status, headers=headers)
+        return created_response(created, "/v1/assessments")
 
     @get(
         "/{assessment_id:str}",
         operation_id="getAssessment",
         summary="Get one assessment",
         guards=[requires_scope(Scope.assessments_read)],
-        responses={**COMMON, 404: NOT_FOUND},
+        responses={**SECURED_PROBLEMS, 404: NOT_FOUND},
     )
     async def get_one(self, request: Request[Any, Any, Any], assessment_id: AssessmentId) -> schemas.Assessment:
         principal = require(await principal_of(request), Scope.assessments_read)
@@ -101,12 +84,14 @@ class AssessmentController(Controller):
         operation_id="listAssessments",
         summary="List assessments, newest first",
         guards=[requires_scope(Scope.assessments_read)],
-        responses=COMMON,
+        responses=SECURED_PROBLEMS,
     )
     async def list_all(
         self,
         request: Request[Any, Any, Any],
-        subject_ref: Annotated[str | None, Parameter(max_length=128, description="Only this subject.")] = None,
+        subject_ref: Annotated[
+            str | None, Parameter(max_length=128, pattern=SUBJECT_REF_PATTERN, description="Only this subject.")
+        ] = None,
         status: Annotated[schemas.Status | None, Parameter(description="ok or refer.")] = None,
         pattern: Annotated[str | None, Parameter(max_length=80, description="Only those showing it.")] = None,
         created_after: Annotated[
@@ -135,7 +120,7 @@ class AssessmentController(Controller):
         operation_id="deleteAssessment",
         summary="Erase an assessment and everything derived from it",
         guards=[requires_scope(Scope.assessments_write)],
-        responses={**COMMON, 404: NOT_FOUND},
+        responses={**SECURED_PROBLEMS, 404: NOT_FOUND},
     )
     async def erase(self, request: Request[Any, Any, Any], assessment_id: AssessmentId) -> None:
         principal = require(await principal_of(request), Scope.assessments_write)

@@ -93,6 +93,11 @@ class _Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of every input part: unknown fields are an error, every field is optional."""
 
 
+# validate_input's rules for a subject_ref (no "@", no control characters, not blank) as a pattern, for the OpenAPI
+# document and the list filters; the body is checked by validate_input itself, so that the 400 says which rule broke.
+_ALLOWED, _VISIBLE = r"[^@\x00-\x1f\x7f-\x9f]", r"[^@\s\x00-\x1f\x7f-\x9f]"
+SUBJECT_REF_PATTERN = f"^{_ALLOWED}*{_VISIBLE}{_ALLOWED}*$"
+
 SubjectRef = Annotated[
     str,
     msgspec.Meta(

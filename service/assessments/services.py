@@ -6,23 +6,24 @@ calling client by the session itself, which is why none of them filters by clien
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import msgspec
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.assessments import models, schemas
 from service.assessments.engine import assess, validate_input
 from service.assessments.rules import RuleSet
-from service.clients.tenancy import tenant_session
 from service.idempotency import services as idempotency
-from service.pagination import decode_cursor, encode_cursor
+from service.ids import parse_uuid
+from service.pagination import newest_first
 from service.problems import FieldError, ProblemError, bad_request
+from service.programs.models import Program
 
 OPERATION = "createAssessment"
 
@@ -62,19 +63,18 @@ async def create(
     return _resource(row)
 
 
-def _parse_id(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
-
-
 async def get(session: AsyncSession, assessment_id: str) -> schemas.Assessment:
-    parsed = _parse_id(assessment_id)
+    parsed = parse_uuid(assessment_id)
     row = await session.get(models.Assessment, parsed) if parsed else None
     if row is None:
         raise ProblemError(404, f"No assessment with id '{assessment_id}'.")
     return _resource(row)
+
+
+async def by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, schemas.Assessment]:
+    """Those of `ids` the session's tenant owns, in one statement (GraphQL's batched loads)."""
+    rows = await session.scalars(select(models.Assessment).where(models.Assessment.id.in_(ids)))
+    return {row.id: _resource(row) for row in rows}
 
 
 @dataclass(frozen=True)
@@ -93,10 +93,18 @@ class AssessmentPage:
     next_cursor: str | None
 
 
+def check_subject_filter(subject_ref: str | None) -> None:
+    """A `subject_ref` filter names a stored reference, which never holds control characters (validate_input);
+    PostgreSQL refuses a NUL outright, so one is a 400 here rather than a database error."""
+    if subject_ref is not None and any(unicodedata.category(c) in ("Cc", "Cs") for c in subject_ref):
+        raise bad_request("subject_ref", "must not contain control characters")
+
+
 async def list_assessments(
     session: AsyncSession, flt: AssessmentFilter, *, limit: int, cursor: str | None
 ) -> AssessmentPage:
     """Newest first, keyset-paged on (created_at, id)."""
+    check_subject_filter(flt.subject_ref)
     table = models.Assessment
     query = select(table)
     if flt.subject_ref is not None:
@@ -109,40 +117,20 @@ async def list_assessments(
         query = query.where(table.created_at > flt.created_after)
     if flt.created_before is not None:
         query = query.where(table.created_at < flt.created_before)
-    if cursor:
-        position = decode_cursor(cursor, keys={"t", "id"})
-        try:
-            at, after_id = datetime.fromisoformat(position["t"]), uuid.UUID(position["id"])
-        except (TypeError, ValueError):
-            raise bad_request("cursor", "not a cursor returned by this API") from None
-        query = query.where(or_(table.created_at < at, and_(table.created_at == at, table.id < after_id)))
-    rows: Sequence[models.Assessment] = (
-        await session.scalars(query.order_by(table.created_at.desc(), table.id.desc()).limit(limit + 1))
-    ).all()
-    page = list(rows[:limit])
-    cursors = [encode_cursor({"t": row.created_at.isoformat(), "id": str(row.id)}) for row in page]
-    return AssessmentPage(
-        items=[_resource(row) for row in page],
-        cursors=cursors,
-        next_cursor=cursors[-1] if len(rows) > limit else None,
-    )
+    rows, cursors, next_cursor = await newest_first(session, table, query, limit=limit, cursor=cursor)
+    return AssessmentPage(items=[_resource(row) for row in rows], cursors=cursors, next_cursor=next_cursor)
 
 
 async def delete(session: AsyncSession, assessment_id: str) -> None:
     """Erase the assessment and what was derived from it (programs cascade; stored idempotent replies go too)."""
-    parsed = _parse_id(assessment_id)
+    parsed = parse_uuid(assessment_id)
     row = await session.get(models.Assessment, parsed) if parsed else None
     if row is None:
         raise ProblemError(404, f"No assessment with id '{assessment_id}'.")
+    # The database erases the programs (ON DELETE CASCADE); their stored replies must not outlive them either.
+    program_ids = (await session.scalars(select(Program.id).where(Program.assessment_id == row.id))).all()
     await session.delete(row)
-    await idempotency.forget_resource(session, row.id)
-
-
-@dataclass(frozen=True)
-class Created:
-    status: int
-    body: dict[str, Any]
-    replayed: bool
+    await idempotency.forget_resource(session, row.id, *program_ids)
 
 
 async def create_idempotently(
@@ -153,22 +141,8 @@ async def create_idempotently(
     known_muscles: frozenset[str],
     key: str | None,
     request_digest: str,
-) -> Created:
-    """Create once per Idempotency-Key: a retry replays the first answer (shared by REST and GraphQL)."""
-    if key is not None:
-        async with factory() as session:
-            replay = await idempotency.claim(session, client_id, OPERATION, key, request_digest)
-        if replay is not None:
-            return Created(status=replay.status, body=replay.body, replayed=True)
-    try:
-        async with tenant_session(factory, client_id) as session, session.begin():
-            created = await create(session, data, rules, known_muscles)
-            body = msgspec.to_builtins(created)
-            if key is not None:
-                await idempotency.complete(session, client_id, OPERATION, key, 201, body, created.id)
-    except BaseException:
-        if key is not None:
-            async with factory() as session:
-                await idempotency.release(session, client_id, OPERATION, key)
-        raise
-    return Created(status=201, body=body, replayed=False)
+) -> idempotency.Created:
+    """Create once per Idempotency-Key (shared by REST and GraphQL)."""
+    return await idempotency.create_once(
+        factory, client_id, OPERATION, key, request_digest, lambda session: create(session, data, rules, known_muscles)
+    )

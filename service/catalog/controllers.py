@@ -13,7 +13,7 @@ from service.catalog import schemas, services
 from service.catalog.enums import Level, Modality, MuscleRoleFilter, Phase
 from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import OPTIONALLY_SECURED, catalog_guard
-from service.http_cache import CACHE_HEADERS
+from service.http_cache import CACHE_HEADERS, cached_read_middleware
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, bad_request, parse_instant, problem_spec
 
@@ -70,6 +70,8 @@ def catalog_controller(vocabulary: Vocabulary) -> type[Controller]:
         tags = ["catalogue"]
         response_headers = CACHE_HEADERS
         guards = [catalog_guard]
+        # Cached reads are answered before parameter parsing; the guard's decision is taken there too.
+        middleware = [cached_read_middleware]
         security = OPTIONALLY_SECURED
 
         @get(

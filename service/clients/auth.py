@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import SecurityRequirement
+from litestar.types import Scope as ASGIScope
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.clients import services
 from service.clients.scopes import Scope
@@ -33,42 +37,87 @@ def forbidden(scope: str) -> ProblemError:
     )
 
 
-async def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
-    """The caller, once per request; None without credentials; a 401 problem for bad ones."""
-    cached = connection.state.get(_STATE_KEY, _MISSING)
+def _header(scope: ASGIScope, name: bytes) -> str | None:
+    return next((v.decode("latin-1") for k, v in scope["headers"] if k == name), None)
+
+
+def _scope_state(scope: ASGIScope) -> dict[str, Any]:
+    return scope.setdefault("state", {})
+
+
+class KeyLookups:
+    """Key lookups of one process; lookups of the same key that overlap share one database round trip.
+
+    A request that arrives while a lookup of its key is in flight takes that lookup's answer: it was read at most
+    one round trip before the request came. A revoked or disabled key fails the first lookup that starts after
+    the change committed, exactly as when every request ran its own. The lookup runs as its own task, so a caller
+    that goes away (a client disconnecting) does not cancel it for the others."""
+
+    def __init__(self, engine: AsyncEngine, pepper: bytes) -> None:
+        self._engine = engine
+        self._pepper = pepper
+        self._in_flight: dict[str, asyncio.Task[Principal | None]] = {}
+
+    def _done(self, token: str, task: asyncio.Task[Principal | None]) -> None:
+        if self._in_flight.get(token) is task:
+            del self._in_flight[token]
+        if not task.cancelled():
+            task.exception()  # retrieved here: every waiter re-raises it, and none may be left
+
+    async def principal(self, token: str) -> Principal | None:
+        task = self._in_flight.get(token)
+        if task is None:
+            task = asyncio.ensure_future(services.authenticate_with(self._engine, token, self._pepper))
+            self._in_flight[token] = task
+            task.add_done_callback(functools.partial(self._done, token))
+        return await asyncio.shield(task)
+
+
+async def principal_of_scope(scope: ASGIScope) -> Principal | None:
+    """The caller of this request, once per request; None without credentials; a 401 problem for bad ones."""
+    state = _scope_state(scope)
+    cached = state.get(_STATE_KEY, _MISSING)
     if cached is not _MISSING:
         return cached
-    header = connection.headers.get("authorization")
+    header = _header(scope, b"authorization")
     principal = None
     if header is not None:
         scheme, _, token = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise unauthorized("Send the key as `Authorization: Bearer <key>`.", token_presented=True)
-        app_state = connection.app.state
-        async with app_state.session_factory() as session, session.begin():
-            principal = await services.authenticate(session, token.strip(), app_state.key_pepper)
+        app_state = scope["app"].state
+        principal = await app_state.key_lookups.principal(token.strip())
         if principal is None:
             raise unauthorized("The key is unknown, revoked, or its client is disabled.", token_presented=True)
-    connection.state[_STATE_KEY] = principal
+    state[_STATE_KEY] = principal
     return principal
+
+
+async def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """The caller, once per request; None without credentials; a 401 problem for bad ones."""
+    return await principal_of_scope(connection.scope)
 
 
 RATE_LIMIT_STATE_KEY = "ratelimit"
 
 
-async def admit(connection: ASGIConnection[Any, Any, Any, Any], principal: Principal | None) -> None:
-    """Count the request against its key's quota (its IP's when anonymous); 429 once over it."""
-    state = connection.app.state
-    quota = state.key_quota if principal else state.anonymous_quota
+async def admit_scope(scope: ASGIScope, principal: Principal | None) -> None:
+    """Count the request against its key's quota (its IP's when anonymous), once per request; 429 once over it."""
+    app_state = scope["app"].state
+    quota = app_state.key_quota if principal else app_state.anonymous_quota
     if quota is None:
         return
-    if principal is not None:
-        identity = f"key:{principal.key_id}"
-    else:
-        identity = f"ip:{connection.client.host if connection.client else 'unknown'}"
-    decision = await state.limiter.hit(identity, quota)
-    # Kept on the scope so that the response carries the headers too (see app.add_response_headers).
-    connection.scope.setdefault("state", {})[RATE_LIMIT_STATE_KEY] = decision
+    state = _scope_state(scope)
+    decision = state.get(RATE_LIMIT_STATE_KEY)
+    if decision is None:
+        if principal is not None:
+            identity = f"key:{principal.key_id}"
+        else:
+            client = scope.get("client")
+            identity = f"ip:{client[0] if client else 'unknown'}"
+        decision = await app_state.limiter.hit(identity, quota)
+        # Kept on the scope so that the response carries the headers too (see app.add_response_headers).
+        state[RATE_LIMIT_STATE_KEY] = decision
     if not decision.allowed:
         raise ProblemError(
             429,
@@ -76,6 +125,11 @@ async def admit(connection: ASGIConnection[Any, Any, Any, Any], principal: Princ
             f"retry in {decision.reset_seconds} s.",
             headers=decision.headers(),
         )
+
+
+async def admit(connection: ASGIConnection[Any, Any, Any, Any], principal: Principal | None) -> None:
+    """Count the request against its key's quota (its IP's when anonymous); 429 once over it."""
+    await admit_scope(connection.scope, principal)
 
 
 def require(principal: Principal | None, scope: Scope | str | None) -> Principal:
@@ -97,12 +151,19 @@ def requires_scope(scope: Scope | None) -> Any:
     return guard
 
 
+async def check_catalog_access(scope: ASGIScope) -> None:
+    """Catalogue reads are public unless REALIGN_PUBLIC_CATALOG=false; a presented key is always checked.
+
+    Shared by the REST guard and the cached-read fast path (service.http_cache), so both decide alike."""
+    principal = await principal_of_scope(scope)
+    if not scope["app"].state.public_catalog:
+        require(principal, Scope.catalog_read)
+    await admit_scope(scope, principal)
+
+
 async def catalog_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Catalogue reads are public unless REALIGN_PUBLIC_CATALOG=false; a presented key is always checked."""
-    principal = await principal_of(connection)
-    if not connection.app.state.public_catalog:
-        require(principal, Scope.catalog_read)
-    await admit(connection, principal)
+    await check_catalog_access(connection.scope)
 
 
 async def graphql_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -1,8 +1,6 @@
 """Assessments over GraphQL: the same service calls as REST, scoped to the caller's tenant."""
 
-import hashlib
 from datetime import datetime
-from enum import Enum
 from typing import Annotated, Any
 
 import msgspec
@@ -17,9 +15,10 @@ from service.clients.tenancy import tenant_session
 from service.graphql.catalog import SlugEnums, check_first
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
+from service.graphql.inputs import idempotency, to_struct
 from service.graphql.permissions import requires
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.problems import FieldError, ProblemError
+from service.problems import ProblemError
 
 AgeBand = strawberry.enum(s.AgeBand)
 ActivityLevel = strawberry.enum(s.ActivityLevel)
@@ -87,26 +86,6 @@ class FieldTestsInput:
     thomas_test: SidesThomasInput | None = None
     sit_and_reach_cm: float | None = None
     single_leg_bridge_seconds: SidesSecondsInput | None = None
-
-
-def _plain(value: Any) -> Any:
-    """Strawberry input → the REST body's shape: enums to values, unset fields dropped."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if hasattr(value, "__strawberry_definition__"):
-        return {k: _plain(v) for k, v in vars(value).items() if v is not None}
-    return value
-
-
-def _to_domain(data: Any) -> s.AssessmentInput:
-    try:
-        return msgspec.convert(_plain(data), s.AssessmentInput)
-    except msgspec.ValidationError as exc:
-        message = str(exc)
-        field = message.rsplit("at `$.", 1)[-1].rstrip("`") if "at `$." in message else "input"
-        raise ProblemError(400, message, errors=[FieldError(field=field, message=message)]) from None
 
 
 @strawberry.type
@@ -299,11 +278,9 @@ def assessment_mutation(enums: SlugEnums) -> type:
             self, info: Info, input: AssessmentInput, idempotency_key: str | None = None
         ) -> Assessment:
             principal = require(info.context.principal, Scope.assessments_write)
-            data = _to_domain(input)
+            data = to_struct(input, s.AssessmentInput)
             state = info.context.request.app.state  # type: ignore[union-attr]
-            # Any string works as a GraphQL key (no header-safe alphabet to respect): its digest is what is stored.
-            key = hashlib.sha256(idempotency_key.encode()).hexdigest() if idempotency_key else None
-            digest = hashlib.sha256(msgspec.json.encode(data)).hexdigest()
+            key, digest = idempotency(idempotency_key, data)
             created = await services.create_idempotently(
                 info.context.session_factory,
                 principal.client_id,

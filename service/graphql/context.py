@@ -31,10 +31,11 @@ class Context(BaseContext, kw_only=True):
 
 async def context_getter(request: Request[Any, Any, Any], state: State) -> Context:
     # A malformed, unknown or revoked key fails the whole request with a 401 problem, as over REST.
+    principal = await principal_of(request)
     return Context(
         session_factory=state.session_factory,
-        loaders=Loaders.create(state.session_factory),
-        principal=await principal_of(request),
+        loaders=Loaders.create(state.session_factory, principal.client_id if principal else None),
+        principal=principal,
         public_catalog=state.public_catalog,
     )
 

@@ -23,6 +23,10 @@ def as_graphql_error(exc: ProblemError) -> GraphQLError:
     extensions: dict[str, object] = {"code": code, "type": PROBLEM_BASE + exc.kind, "status": exc.status_code}
     if exc.errors:
         extensions["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
+    if exc.reasons is not None:
+        # A referral keeps the conventional client-error code (generic clients and tools know it); `type` ends in
+        # /referral-required and `reasons` says why, as in the REST problem.
+        extensions["reasons"] = exc.reasons
     return GraphQLError(exc.detail, extensions=extensions)
 
 
@@ -42,5 +46,10 @@ CLIENT_CODES = frozenset({CLIENT_ERROR_CODE, "UNAUTHENTICATED", "FORBIDDEN"})
 
 
 def is_client_error(error: GraphQLError) -> bool:
-    """Parse and validation errors (no original error) and problems we raised on purpose."""
-    return error.original_error is None or (error.extensions or {}).get("code") in CLIENT_CODES
+    """Parse and validation errors (no original error), problems we raised on purpose, and variables graphql-core
+    could not coerce (an unknown enum value…), which it reports as a bare GraphQLError wrapped in another."""
+    code = (error.extensions or {}).get("code")
+    if error.original_error is None or code in CLIENT_CODES:
+        return True
+    original = error.original_error
+    return code is None and isinstance(original, GraphQLError) and original.original_error is None

@@ -3,23 +3,27 @@ concurrently and one AsyncSession must not be shared between tasks."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
+from service.assessments import schemas as assessment_schemas
+from service.assessments import services as assessments
 from service.catalog import schemas, services
 from service.catalog.enums import MuscleRoleFilter
+from service.clients.tenancy import tenant_session
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
 def _batched(
-    session_factory: async_sessionmaker[AsyncSession],
-    fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[dict[K, V]]],
+    session_factory: Callable[[], AsyncSession],
+    fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[Mapping[K, V]]],
     default: Callable[[], V],
 ) -> DataLoader[K, V]:
     async def load(keys: list[K]) -> list[V]:
@@ -35,11 +39,20 @@ class Loaders:
     exercise_muscles: DataLoader[str, list[schemas.ExerciseMuscleDetail]]
     exercise_equipment: DataLoader[str, list[schemas.EquipmentDetail]]
     muscle_exercises: DataLoader[tuple[str, MuscleRoleFilter], list[schemas.Exercise]]
+    exercises: DataLoader[str, schemas.Exercise | None]
+    # The caller's own assessments (a tenant session); None for an id it does not own.
+    assessments: DataLoader[uuid.UUID, assessment_schemas.Assessment | None]
 
     @classmethod
-    def create(cls, session_factory: async_sessionmaker[AsyncSession]) -> Loaders:
+    def create(cls, session_factory: async_sessionmaker[AsyncSession], tenant: uuid.UUID | None) -> Loaders:
+        def tenant_factory() -> AsyncSession:
+            # Without a key, a plain session: it refuses every tenant-owned query (isolation fails closed).
+            return tenant_session(session_factory, tenant) if tenant is not None else session_factory()
+
         return cls(
             exercise_muscles=_batched(session_factory, services.muscle_details_for, list),
             exercise_equipment=_batched(session_factory, services.equipment_details_for, list),
             muscle_exercises=_batched(session_factory, services.exercises_for_muscles, list),
+            exercises=_batched(session_factory, services.exercises_by_slug, lambda: None),
+            assessments=_batched(tenant_factory, assessments.by_ids, lambda: None),
         )

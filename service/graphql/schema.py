@@ -21,9 +21,12 @@ from strawberry.types import ExecutionContext
 from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import graphql_guard
 from service.graphql.assessments import AssessmentQuery, assessment_mutation
+from service.graphql.cache import graphql_cache_middleware
 from service.graphql.catalog import SlugEnums, catalog_query
 from service.graphql.context import context_getter
 from service.graphql.errors import is_client_error
+from service.graphql.programs import ProgramQuery, program_mutation
+from service.graphql.stats import StatsQuery
 from service.settings import Settings
 
 
@@ -35,8 +38,8 @@ class RealignSchema(strawberry.Schema):
 
 def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schema:
     enums = SlugEnums.from_vocabulary(vocabulary)
-    query = merge_types("Query", (catalog_query(enums), AssessmentQuery))
-    mutation = merge_types("Mutation", (assessment_mutation(enums),))
+    query = merge_types("Query", (catalog_query(enums), AssessmentQuery, ProgramQuery, StatsQuery))
+    mutation = merge_types("Mutation", (assessment_mutation(enums), program_mutation(enums)))
     # Factories, so that each request gets fresh extensions carrying the configured limits.
     extensions: list[Any] = [
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
@@ -56,4 +59,6 @@ def graphql_controller(settings: Settings, vocabulary: Vocabulary) -> type[Contr
     )
     controller.include_in_schema = False
     controller.guards = [graphql_guard]
+    # Repeated catalogue-only queries are answered from memory, per catalogue version (service.graphql.cache).
+    controller.middleware = [graphql_cache_middleware]
     return controller

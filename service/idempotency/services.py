@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
+import msgspec
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from service.clients.tenancy import tenant_session
 from service.idempotency.models import IdempotencyRecord
 from service.problems import FieldError, ProblemError
 
@@ -126,6 +129,46 @@ async def release(session: AsyncSession, client_id: uuid.UUID, operation: str, k
         )
 
 
-async def forget_resource(session: AsyncSession, resource_id: uuid.UUID) -> None:
-    """Erase stored answers that contain a deleted resource."""
-    await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.resource_id == resource_id))
+async def forget_resource(session: AsyncSession, *resource_ids: uuid.UUID) -> None:
+    """Erase stored answers that contain deleted resources."""
+    await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.resource_id.in_(resource_ids)))
+
+
+@dataclass(frozen=True)
+class Created:
+    status: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+class _Resource(Protocol):
+    id: uuid.UUID
+
+
+async def create_once(
+    factory: async_sessionmaker[AsyncSession],
+    client_id: uuid.UUID,
+    operation: str,
+    key: str | None,
+    request_digest: str,
+    create: Callable[[AsyncSession], Awaitable[_Resource]],
+) -> Created:
+    """Run `create` in one transaction of the client's tenant session, once per Idempotency-Key: a retry replays the
+    first answer, and a failure releases the key (shared by every creating POST, over REST and GraphQL)."""
+    if key is not None:
+        async with factory() as session:
+            replay = await claim(session, client_id, operation, key, request_digest)
+        if replay is not None:
+            return Created(status=replay.status, body=replay.body, replayed=True)
+    try:
+        async with tenant_session(factory, client_id) as session, session.begin():
+            created = await create(session)
+            body = msgspec.to_builtins(created)
+            if key is not None:
+                await complete(session, client_id, operation, key, 201, body, created.id)
+    except BaseException:
+        if key is not None:
+            async with factory() as session:
+                await release(session, client_id, operation, key)
+        raise
+    return Created(status=201, body=body, replayed=False)

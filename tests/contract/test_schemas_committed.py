@@ -54,3 +54,27 @@ def test_examples_are_valid_resources() -> None:
         for status, value in by_status.items():
             expected = types[operation] if status.startswith("2") else Problem
             msgspec.convert(msgspec.to_builtins(value), expected)
+
+
+def test_program_examples_are_what_the_service_answers() -> None:
+    import msgspec
+
+    from service.assessments.rules import load_rules
+    from service.catalog.records import load_catalog
+    from service.problems import Problem
+    from service.programs.examples import program_examples
+    from service.programs.rules import load_program_rules
+    from service.programs.schemas import Program, ProgramRequest
+
+    catalog = load_catalog()
+    rules = load_rules(
+        known_muscles=frozenset(m.slug for m in catalog.muscles),
+        known_patterns=frozenset(p.slug for p in catalog.patterns),
+    )
+    examples = program_examples(catalog, rules, load_program_rules(catalog=catalog))
+    request = msgspec.convert(examples["request"], ProgramRequest)
+    program = msgspec.convert(msgspec.to_builtins(examples["201"]), Program)
+    assert program.assessment_id == request.assessment_id and len(program.schedule.weeks) == request.weeks
+    assert [x.exercise for x in program.excluded if "request" in x.reason] == request.exclude_exercises
+    refused = msgspec.convert(examples["422"], Problem)
+    assert refused.type.endswith("/referral-required") and refused.reasons == ["saddle_numbness"]

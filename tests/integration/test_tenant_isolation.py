@@ -41,6 +41,13 @@ async def _create_assessment(client: Client, headers: Headers) -> str:
     return str(response.json()["id"])
 
 
+async def _create_program(client: Client, headers: Headers) -> str:
+    assessment_id = await _create_assessment(client, headers)
+    response = await client.post("/v1/programs", json={"assessment_id": assessment_id, "weeks": 1}, headers=headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 RESOURCES = [
     TenantResource(
         name="assessment",
@@ -49,6 +56,14 @@ RESOURCES = [
         graphql_one="query ($id: ID!) { one: assessment(id: $id) { id status } }",
         graphql_many="{ many: assessments(first: 500) { edges { node { id } } } }",
         graphql_delete="mutation ($id: ID!) { gone: deleteAssessment(id: $id) }",
+    ),
+    TenantResource(
+        name="program",
+        collection="/v1/programs",
+        create=_create_program,
+        graphql_one="query ($id: ID!) { one: program(id: $id) { id assessmentId } }",
+        graphql_many="{ many: programs(first: 500) { edges { node { id } } } }",
+        graphql_delete="mutation ($id: ID!) { gone: deleteProgram(id: $id) }",
     ),
 ]
 

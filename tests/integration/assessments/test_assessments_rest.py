@@ -182,3 +182,21 @@ async def test_delete_erases_the_assessment_and_its_stored_replay(client: Client
 @pytest.mark.parametrize("assessment_id", ["not-a-uuid", str(uuid.uuid4()), "%00"])
 async def test_unknown_ids_are_404(client: Client, assessor: dict[str, str], assessment_id: str) -> None:
     assert (await client.get(f"/v1/assessments/{assessment_id}", headers=assessor)).status_code == 404
+
+
+@pytest.mark.parametrize("subject_ref", ["a\x00b", "jane@example.com", "tab\there"])
+async def test_a_subject_filter_no_subject_can_have_is_400(
+    client: Client, assessor: dict[str, str], subject_ref: str
+) -> None:
+    response = await client.get("/v1/assessments", params={"subject_ref": subject_ref}, headers=assessor)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["field"] == "subject_ref"
+
+
+async def test_integral_numbers_count_as_integers_as_json_schema_says(client: Client, assessor: dict[str, str]) -> None:
+    body = {**DESK_WORKER, "pain": {**DESK_WORKER["pain"], "intensity": 4.0}}
+    response = await _create(client, assessor, body)
+    assert response.status_code == 201, response.text
+    assert response.json()["input"]["pain"]["intensity"] == 4
+    half = await _create(client, assessor, {**DESK_WORKER, "pain": {"intensity": 4.5}})
+    assert half.status_code == 400 and half.json()["errors"][0]["field"] == "pain.intensity"

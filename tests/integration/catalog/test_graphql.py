@@ -52,7 +52,9 @@ async def test_fifty_exercises_cost_the_same_statements_as_five(client: Client, 
     assert len(small["data"]["exercises"]["edges"]) == 5
     assert len(large["data"]["exercises"]["edges"]) == 50
     assert all(e["node"]["muscleDetails"] for e in large["data"]["exercises"]["edges"])
-    assert len(fifty) == len(five) <= 4, fifty
+    # The catalogue version check (at most every 2 s, on any request) is not the query's own.
+    five, fifty = ([s for s in statements if "max(" not in s.lower()] for statements in (five, fifty))
+    assert 0 < len(fifty) == len(five) <= 4, fifty
 
 
 async def test_connection_pages_match_rest(client: Client) -> None:

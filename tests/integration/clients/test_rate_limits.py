@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import replace
 
 import httpx
@@ -15,7 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import PROJECT_ROOT, make_key
+from tests.conftest import PROJECT_ROOT, make_key, wait_until_healthy
 
 
 async def test_a_key_over_its_quota_gets_429_with_headers(settings: Settings) -> None:
@@ -92,15 +91,7 @@ def test_burst_is_counted_across_two_workers_sharing_redis(settings: Settings) -
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "server did not start"
-            time.sleep(0.2)
+        wait_until_healthy(base, server)
         workers: set[str] = set()
         statuses: list[int] = []
         # A new connection each time; keep going until both workers have answered (the kernel picks one).

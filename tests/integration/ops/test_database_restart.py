@@ -57,6 +57,8 @@ async def test_outage_gives_503_and_the_service_recovers_by_itself(own_server: t
     async with AsyncTestClient(app=create_app(settings), timeout=10) as client:
         assert (await client.get("/v1/equipment/trap_bar")).status_code == 200
         assert (await client.get("/readyz")).status_code == 200
+        # A keyed request before the outage too: the key-lookup pool then holds a connection the stop kills.
+        assert (await client.get("/v1/assessments", headers=headers)).status_code == 200
 
         await asyncio.to_thread(_stop, server)
         down = await client.get("/v1/exercises", params={"q": "step ups"})
