@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import asyncpg
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -148,6 +149,13 @@ async def authenticate_on(driver: Any, secret: str, pepper: bytes) -> Principal 
     )
 
 
+# How a pooled connection the server ended shows itself. Once the socket is closed: a connection error. Between the
+# server's FATAL message and the close, asyncpg has read the error while idle and refuses the next statement with
+# an InternalClientError ("another operation is in progress") instead (tests/integration/db/
+# test_server_ended_connection.py); the connection is unusable either way.
+_CONNECTION_ENDED = (*DATABASE_UNAVAILABLE, asyncpg.exceptions.InternalClientError)
+
+
 async def authenticate_with(engine: AsyncEngine, secret: str, pepper: bytes) -> Principal | None:
     """`authenticate` on a connection of `engine`, an engine made without pre-ping (`key_lookup_engine`).
 
@@ -161,7 +169,7 @@ async def authenticate_with(engine: AsyncEngine, secret: str, pepper: bytes) -> 
             raw = await connection.get_raw_connection()
             try:
                 return await authenticate_on(raw.driver_connection, secret, pepper)
-            except DATABASE_UNAVAILABLE:
+            except _CONNECTION_ENDED:
                 await connection.invalidate()
                 if attempt:
                     raise
