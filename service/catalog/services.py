@@ -174,6 +174,13 @@ async def get_equipment(session: AsyncSession, slug: str) -> schemas.Equipment:
     return _equipment(row)
 
 
+async def condition_names(session: AsyncSession, slugs: Sequence[str]) -> dict[str, str]:
+    rows = await session.execute(
+        select(models.Condition.slug, models.Condition.name).where(models.Condition.slug.in_(slugs))
+    )
+    return {slug: name for slug, name in rows}
+
+
 async def list_conditions(session: AsyncSession, *, limit: int, cursor: str | None) -> schemas.ConditionList:
     rows = (await session.scalars(select(models.Condition).order_by(models.Condition.position))).all()
     conditions = [

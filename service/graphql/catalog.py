@@ -27,6 +27,7 @@ Laterality = strawberry.enum(e.Laterality)
 SpinalLoad = strawberry.enum(e.SpinalLoad)
 MuscleRole = strawberry.enum(e.MuscleRole)
 MuscleRoleFilter = strawberry.enum(e.MuscleRoleFilter)
+RelationKind = strawberry.enum(e.RelationKind)
 EquipmentCategory = strawberry.enum(e.EquipmentCategory)
 
 
@@ -34,6 +35,21 @@ EquipmentCategory = strawberry.enum(e.EquipmentCategory)
 class Contraindication:
     condition: str
     reason: str
+
+
+@strawberry.type
+class ContraindicationDetail:
+    condition: str
+    name: str
+    reason: str
+
+
+@strawberry.type
+class RelatedExercise:
+    relation: RelationKind  # type: ignore[valid-type]
+    slug: str
+    name: str
+    level: Level  # type: ignore[valid-type]
 
 
 @strawberry.type
@@ -99,6 +115,29 @@ class Exercise:
     async def equipment_details(self, info: Info) -> list[EquipmentItem]:
         details = await info.context.loaders.exercise_equipment.load(self.slug)
         return [EquipmentItem(slug=d.slug, name=d.name, category=d.category) for d in details]
+
+    @strawberry.field(description="Contraindications with the condition's name (batched).")
+    async def contraindication_details(self, info: Info) -> list[ContraindicationDetail]:
+        names = await info.context.loaders.condition_names.load_many([c.condition for c in self.contraindications])
+        return [
+            ContraindicationDetail(condition=c.condition, name=name, reason=c.reason)
+            for c, name in zip(self.contraindications, names, strict=True)
+            if name is not None
+        ]
+
+    @strawberry.field(description="Regressions, progressions and alternatives with their names and levels (batched).")
+    async def relation_details(self, info: Info) -> list[RelatedExercise]:
+        relations = [
+            *((e.RelationKind.regression, slug) for slug in self.regressions),
+            *((e.RelationKind.progression, slug) for slug in self.progressions),
+            *((e.RelationKind.alternative, slug) for slug in self.alternatives),
+        ]
+        found = await info.context.loaders.exercises.load_many([slug for _, slug in relations])
+        return [
+            RelatedExercise(relation=kind, slug=x.slug, name=x.name, level=e.Level(x.level))
+            for (kind, _), x in zip(relations, found, strict=True)
+            if x is not None
+        ]
 
     @classmethod
     def from_domain(cls, x: schemas.Exercise) -> "Exercise":

@@ -40,6 +40,7 @@ class Loaders:
     exercise_equipment: DataLoader[str, list[schemas.EquipmentDetail]]
     muscle_exercises: DataLoader[tuple[str, MuscleRoleFilter], list[schemas.Exercise]]
     exercises: DataLoader[str, schemas.Exercise | None]
+    condition_names: DataLoader[str, str | None]
     # The caller's own assessments (a tenant session); None for an id it does not own.
     assessments: DataLoader[uuid.UUID, assessment_schemas.Assessment | None]
 
@@ -54,5 +55,6 @@ class Loaders:
             exercise_equipment=_batched(session_factory, services.equipment_details_for, list),
             muscle_exercises=_batched(session_factory, services.exercises_for_muscles, list),
             exercises=_batched(session_factory, services.exercises_by_slug, lambda: None),
+            condition_names=_batched(session_factory, services.condition_names, lambda: None),
             assessments=_batched(tenant_factory, assessments.by_ids, lambda: None),
         )
