@@ -14,8 +14,8 @@ The cache follows CatalogCache: the same version check (at most every `check_sec
 is decided on a hit as on a miss: the key is checked (401), the request is counted against its quota (429) and,
 when the catalogue is private (REALIGN_PUBLIC_CATALOG=false), a hit needs a key with `catalog:read`; whenever
 any of these refuses, the request takes the normal way, which answers exactly as it would have. Identical
-requests that arrive while one is executing wait for it and then look again (a cold cache is not a stampede);
-when its answer was not kept, each executes on its own.
+catalogue-only requests that arrive while one is executing wait for it and then look again (a cold cache is not
+a stampede); when its answer was not kept, each executes on its own. Any other request passes straight through.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ import msgspec
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
-from service.clients.auth import admit_scope, principal_of_scope
-from service.clients.scopes import Scope as ApiScope
+from service.clients.auth import check_catalog_access
 from service.problems import ProblemError
 
 logger = logging.getLogger("service.graphql.cache")
@@ -169,12 +168,7 @@ def _header(scope: Scope, name: bytes) -> bytes:
 async def _may_reuse(scope: Scope) -> bool:
     """The guard's and the catalogue permission's decisions, taken here; False sends the request the normal way."""
     try:
-        principal = await principal_of_scope(scope)
-        if not scope["app"].state.public_catalog and (
-            principal is None or not principal.has(ApiScope.catalog_read.value)
-        ):
-            return False
-        await admit_scope(scope, principal)
+        await check_catalog_access(scope)
     except ProblemError:
         return False
     return True
@@ -205,9 +199,14 @@ def graphql_cache_middleware(app: ASGIApp) -> ASGIApp:
             body,
         )
         answer = cache.get(key)
-        if answer is None and (running := cache.running(key)) is not None:
-            await asyncio.wait([running])  # an identical request is executing: its answer may be kept, then reused
-            answer = cache.get(key)
+        if answer is None:
+            query = _query_text(scope, body)
+            if query is None or not is_catalog_only(query):
+                await app(scope, replay, send)  # never kept: no waiting for twins, no capture
+                return
+            if (running := cache.running(key)) is not None:
+                await asyncio.wait([running])  # an identical request is executing: its answer may be kept, then reused
+                answer = cache.get(key)
         if answer is not None and await _may_reuse(scope):
             status, headers, content = answer
             await send({"type": "http.response.start", "status": status, "headers": list(headers)})
@@ -235,10 +234,8 @@ def graphql_cache_middleware(app: ASGIApp) -> ASGIApp:
             if not start or streamed or version is None or catalog_cache.version != version:
                 return
             content = b"".join(chunks)
-            if _succeeded(start["status"], start["headers"], content):
-                query = _query_text(scope, body)
-                if query is not None and is_catalog_only(query):
-                    cache.put(key, (start["status"], tuple(start["headers"]), content))
+            if _succeeded(start["status"], start["headers"], content):  # the query is catalogue-only (checked above)
+                cache.put(key, (start["status"], tuple(start["headers"]), content))
         finally:
             cache.executed(key, executing)
 
