@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -75,11 +74,6 @@ SECURITY_HEADERS = {
 _SECURITY_HEADERS = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
 
 
-def _untyped(path: str) -> str:
-    """`/v1/assessments/{assessment_id:str}` → `/v1/assessments/{assessment_id}`."""
-    return re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path)
-
-
 async def add_response_headers(message: Message, scope: Scope) -> None:
     """Security headers on every response; rate-limit headers where the request was counted.
 
@@ -100,7 +94,7 @@ async def add_response_headers(message: Message, scope: Scope) -> None:
     if b"allow" in present and scope.get("method") == "OPTIONS":
         # Litestar 2 answers OPTIONS with the methods of one handler only (litestar#4169, fixed in v3):
         # list every method served on the path.
-        allow = app_state.allow_by_path.get(_untyped(scope.get("path_template") or ""))
+        allow = app_state.allow_by_path.get(scope.get("path_template") or "")
         if allow:
             headers[:] = [(name, value) for name, value in headers if name.lower() != b"allow"]
             headers.append((b"allow", allow.encode("latin-1")))
@@ -136,10 +130,8 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.engine = engine
-        app.state.key_lookup_engine = lookup_engine
         app.state.key_lookups = KeyLookups(lookup_engine, settings.key_pepper.encode())
         app.state.session_factory = session_factory
-        app.state.key_pepper = settings.key_pepper.encode()
         app.state.public_catalog = settings.public_catalog
         app.state.expose_worker = settings.expose_worker
         app.state.assessment_rules = assessment_rules
@@ -223,7 +215,8 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
     )
     methods: dict[str, set[str]] = {}
     for route in app.routes:
-        methods.setdefault(_untyped(route.path), set()).update(route.methods)
+        # path_format is the route's path with its parameter types dropped, as Litestar puts it in `path_template`.
+        methods.setdefault(route.path_format, set()).update(route.methods)
     app.state.allow_by_path = {path: ", ".join(sorted(m | {"OPTIONS"})) for path, m in methods.items()}
     add_examples(app.openapi_schema, catalog, program_examples(catalog, assessment_rules, program_rules))
     publish_constraints(app.openapi_schema, catalog)

@@ -90,6 +90,12 @@ def bad_request(field: str, message: str) -> ProblemError:
     return ProblemError(400, f"{field}: {message}", errors=[FieldError(field=field, message=message)])
 
 
+def invalid_request(problems: list[tuple[str, str]]) -> ProblemError:
+    """A 400 listing every (field, message) a domain's own checks found, all at once."""
+    errors = [FieldError(field=field, message=message) for field, message in problems]
+    return ProblemError(400, "; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+
+
 def referral_required(detail: str, reasons: list[str]) -> ProblemError:
     """The person must see a clinician before training: a 422 whose `reasons` say why."""
     return ProblemError(422, detail, kind=REFERRAL_REQUIRED, title="Referral required", reasons=reasons)
@@ -138,7 +144,7 @@ _BODY_PATH = re.compile(r"at `\$(?P<path>[^`]*)`")
 _UNKNOWN_FIELD = re.compile(r"unknown field `(?P<name>[^`]+)`")
 
 
-def _body_field(message: str) -> str | None:
+def body_field(message: str) -> str | None:
     """The body field a msgspec message points at (`pain.intensity`, `tender_spots[2]`, an unknown field's name)."""
     located = _BODY_PATH.search(message)
     path = located.group("path").lstrip(".") if located else ""
@@ -158,7 +164,7 @@ def validation_error_handler(request: Request, exc: ValidationException) -> Resp
                 message = str(item.get("message", "invalid value"))
                 field = str(item.get("key") or item.get("source") or "body")
                 if field in {"data", "body"}:
-                    field = _body_field(message) or field
+                    field = body_field(message) or field
                 errors.append(FieldError(field=field, message=message))
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or str(exc.detail)
     problem = Problem(
@@ -266,13 +272,12 @@ def decode_strictly(body: bytes, type_: type[T]) -> T:
     try:
         raw = msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
-        raise ProblemError(400, f"body: {exc}", errors=[FieldError(field="body", message=str(exc))]) from None
+        raise bad_request("body", str(exc)) from None
     try:
         return msgspec.convert(_integral_floats_as_ints(raw), type_)
     except msgspec.ValidationError as exc:
         message = str(exc)
-        field = _body_field(message) or "body"
-        raise ProblemError(400, f"{field}: {message}", errors=[FieldError(field=field, message=message)]) from None
+        raise bad_request(body_field(message) or "body", message) from None
 
 
 SERVICE_UNAVAILABLE = problem_spec("The database is unreachable; retry after `Retry-After` seconds.")

@@ -22,7 +22,7 @@ from service.assessments.rules import RuleSet
 from service.idempotency import services as idempotency
 from service.ids import parse_uuid
 from service.pagination import newest_first
-from service.problems import FieldError, ProblemError, bad_request
+from service.problems import ProblemError, bad_request, invalid_request
 from service.programs.models import Program
 
 OPERATION = "createAssessment"
@@ -46,8 +46,7 @@ async def create(
 ) -> schemas.Assessment:
     problems = validate_input(data, known_muscles)
     if problems:
-        errors = [FieldError(field=field, message=message) for field, message in problems]
-        raise ProblemError(400, "; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+        raise invalid_request(problems)
     result = assess(data, rules)
     row = models.Assessment(
         subject_ref=data.subject_ref,
@@ -63,12 +62,16 @@ async def create(
     return _resource(row)
 
 
-async def get(session: AsyncSession, assessment_id: str) -> schemas.Assessment:
+async def _row(session: AsyncSession, assessment_id: str) -> models.Assessment:
     parsed = parse_uuid(assessment_id)
     row = await session.get(models.Assessment, parsed) if parsed else None
     if row is None:
         raise ProblemError(404, f"No assessment with id '{assessment_id}'.")
-    return _resource(row)
+    return row
+
+
+async def get(session: AsyncSession, assessment_id: str) -> schemas.Assessment:
+    return _resource(await _row(session, assessment_id))
 
 
 async def by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, schemas.Assessment]:
@@ -123,10 +126,7 @@ async def list_assessments(
 
 async def delete(session: AsyncSession, assessment_id: str) -> None:
     """Erase the assessment and what was derived from it (programs cascade; stored idempotent replies go too)."""
-    parsed = parse_uuid(assessment_id)
-    row = await session.get(models.Assessment, parsed) if parsed else None
-    if row is None:
-        raise ProblemError(404, f"No assessment with id '{assessment_id}'.")
+    row = await _row(session, assessment_id)
     # The database erases the programs (ON DELETE CASCADE); their stored replies must not outlive them either.
     program_ids = (await session.scalars(select(Program.id).where(Program.assessment_id == row.id))).all()
     await session.delete(row)

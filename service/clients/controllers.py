@@ -8,8 +8,9 @@ from typing import Any
 from litestar import Controller, Request, get
 
 from service.clients.auth import SECURED, principal_of, require, requires_scope
+from service.clients.responses import UNAUTHORIZED
 from service.clients.schemas import ClientSummary, KeySummary, Me
-from service.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, problem_spec
+from service.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS
 
 
 class ClientController(Controller):
@@ -24,7 +25,7 @@ class ClientController(Controller):
         guards=[requires_scope(None)],
         security=SECURED,
         responses={
-            401: problem_spec("Missing, malformed, unknown or revoked key."),
+            401: UNAUTHORIZED,
             429: TOO_MANY_REQUESTS,
             503: SERVICE_UNAVAILABLE,
         },

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from service.clients import keys
 from service.clients.models import ApiClient, ApiKey
 from service.clients.scopes import ALL_SCOPES
+from service.ids import parse_uuid
 from service.problems import DATABASE_UNAVAILABLE
 
 # last_used_at is written at most this often per key: exact enough to spot dead keys, no write per request.
@@ -49,10 +50,7 @@ def _check_scopes(scopes: list[str]) -> list[str]:
 
 async def find_client(session: AsyncSession, ref: str) -> ApiClient:
     """A client by name or id."""
-    try:
-        by_id = uuid.UUID(ref)
-    except ValueError:
-        by_id = None
+    by_id = parse_uuid(ref)
     condition = ApiClient.id == by_id if by_id else ApiClient.name == ref
     client = await session.scalar(select(ApiClient).where(condition))
     if client is None:
@@ -105,10 +103,8 @@ async def list_keys(session: AsyncSession, client_ref: str) -> list[ApiKey]:
 
 
 async def revoke_key(session: AsyncSession, key_id: str) -> ApiKey:
-    try:
-        key = await session.get(ApiKey, uuid.UUID(key_id))
-    except ValueError:
-        key = None
+    parsed = parse_uuid(key_id)
+    key = await session.get(ApiKey, parsed) if parsed else None
     if key is None:
         raise ClientError(f"no key with id '{key_id}'")
     if key.revoked_at is None:
@@ -128,9 +124,8 @@ _TOUCH = f"UPDATE {ApiKey.__tablename__} SET last_used_at = now() WHERE id = $1"
 
 
 async def authenticate_on(driver: Any, secret: str, pepper: bytes) -> Principal | None:
-    """`authenticate` on an asyncpg connection (the driver's own, e.g. `raw.driver_connection`)."""
-    if not keys.is_well_formed(secret):
-        return None
+    """`authenticate` on an asyncpg connection (the driver's own, e.g. `raw.driver_connection`), for a key its
+    caller found well formed (before taking a connection for it)."""
     presented = keys.digest(secret, pepper)
     row = await driver.fetchrow(_AUTHENTICATE, presented)
     # The index lookup already matched; compare_digest keeps the final decision constant-time anyway.

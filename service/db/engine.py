@@ -28,16 +28,14 @@ def key_lookup_engine(settings: Settings) -> AsyncEngine:
     connection instead, service.clients.services.authenticate_with), and no overflow: a lookup holds its
     connection for one round trip, so waiting for one is cheaper than opening and closing overflow connections
     under load (which a pool smaller than the concurrency did on nearly every request)."""
-    return create_engine(settings, pre_ping=False, pool_size=settings.db_pool_size, max_overflow=0)
+    return create_engine(settings, pre_ping=False, max_overflow=0)
 
 
 def _encode_json(value: Any) -> str:
     return msgspec.json.encode(value).decode()
 
 
-def create_engine(
-    settings: Settings, *, pre_ping: bool = True, pool_size: int | None = None, max_overflow: int = 10
-) -> AsyncEngine:
+def create_engine(settings: Settings, *, pre_ping: bool = True, max_overflow: int = 10) -> AsyncEngine:
     connect_args: dict[str, Any] = {
         "server_settings": {
             "statement_timeout": str(settings.db_statement_timeout_ms),
@@ -49,7 +47,7 @@ def create_engine(
         connect_args.update(statement_cache_off())
     return create_async_engine(
         settings.database_url,
-        pool_size=settings.db_pool_size if pool_size is None else pool_size,
+        pool_size=settings.db_pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=pre_ping,
         connect_args=connect_args,

@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from service.problems import FieldError, ProblemError
+from service.idempotency.services import request_hash
+from service.problems import FieldError, ProblemError, body_field
 
 T = TypeVar("T")
 
@@ -30,7 +31,7 @@ def to_struct(data: Any, type_: type[T]) -> T:
         return msgspec.convert(plain(data), type_)
     except msgspec.ValidationError as exc:
         message = str(exc)
-        field = message.rsplit("at `$.", 1)[-1].rstrip("`") if "at `$." in message else "input"
+        field = body_field(message) or "input"
         raise ProblemError(400, message, errors=[FieldError(field=field, message=message)]) from None
 
 
@@ -40,4 +41,4 @@ def idempotency(key: str | None, body: msgspec.Struct) -> tuple[str | None, str]
     Any string works as a GraphQL key (there is no header-safe alphabet to respect): its digest is what is stored.
     """
     stored = hashlib.sha256(key.encode()).hexdigest() if key else None
-    return stored, hashlib.sha256(msgspec.json.encode(body)).hexdigest()
+    return stored, request_hash(msgspec.json.encode(body))

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import strawberry
 
+from service.catalog.enums import Phase
 from service.clients.auth import require
 from service.clients.scopes import Scope
 from service.clients.tenancy import ALL_TENANTS, tenant_session
@@ -77,7 +78,7 @@ class StatsPoint:
     @strawberry.field(description="The most prescribed exercises of each phase, in phase order.")
     def top_exercises(self, limit: int = 5) -> list[PhaseExercises]:
         prescribed = self.counts.prescribed()
-        order = ["release", "lengthen", "strengthen", "integrate"]
+        order: list[str] = list(Phase)  # the phases' own order (StrEnum members are their string values)
         return [
             PhaseExercises(phase=phase, exercises=_key_counts(prescribed[phase], _limit(limit)))
             for phase in sorted(prescribed, key=lambda p: order.index(p) if p in order else len(order))

@@ -19,7 +19,7 @@ from service.assessments import services as assessments
 from service.idempotency import services as idempotency
 from service.ids import parse_uuid
 from service.pagination import newest_first
-from service.problems import FieldError, ProblemError, referral_required
+from service.problems import FieldError, ProblemError, invalid_request, referral_required
 from service.programs import models, schemas
 from service.programs.catalog_index import CatalogIndex
 from service.programs.generator import ReferralRequired, generate, validate_request
@@ -74,8 +74,7 @@ async def create(
     # Slugs first: a request that cannot be right whatever the assessment is a 400, before any lookup.
     problems = _repeats(request) + validate_request(request, catalog)
     if problems:
-        errors = [FieldError(field=field, message=message) for field, message in problems]
-        raise ProblemError(400, "; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+        raise invalid_request(problems)
     assessment = await _assessment(session, request.assessment_id)
     try:
         body = generate(assessment, request, catalog, rules)

@@ -160,6 +160,16 @@ async def test_security_headers_and_body_limit(client: Client) -> None:
     assert too_big.status_code == 413
 
 
+async def test_options_lists_every_method_of_the_path(client: Client) -> None:
+    # Litestar 2 would list only one handler's methods (litestar#4169); the app lists the path's.
+    for path, expected in (
+        ("/v1/assessments/00000000-0000-0000-0000-000000000000", {"GET", "DELETE", "OPTIONS"}),
+        ("/v1/programs", {"GET", "POST", "OPTIONS"}),
+    ):
+        response = await client.options(path)
+        assert set(response.headers["allow"].split(", ")) == expected, (path, response.headers)
+
+
 async def test_keys_never_reach_the_logs(
     client: Client, full_access_key: str, caplog: pytest.LogCaptureFixture
 ) -> None:
