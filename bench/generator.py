@@ -32,26 +32,21 @@ import random
 import statistics
 import sys
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from service.assessments.engine import assess  # noqa: E402
-from service.assessments.rules import load_rules  # noqa: E402
-from service.assessments.schemas import Assessment, AssessmentInput  # noqa: E402
-from service.catalog.records import CatalogData, DoseRecord, load_catalog  # noqa: E402
+from service.assessments.schemas import Assessment  # noqa: E402
+from service.catalog.records import CatalogData, DoseRecord  # noqa: E402
 from service.programs.catalog_index import CatalogIndex, ExerciseEntry  # noqa: E402
 from service.programs.generator import generate  # noqa: E402
-from service.programs.rules import load_program_rules  # noqa: E402
 from service.programs.schemas import ProgramBody, ProgramRequest  # noqa: E402
 from tests.personas import DESK_WORKER  # noqa: E402
+from tests.programs import ASSESSMENT_ID, CATALOG, RULES, assessment_of  # noqa: E402
 
 DATA = ROOT / ".data"
 SEED = 20261124
@@ -59,7 +54,6 @@ SIZES = (None, 1_000, 10_000, 100_000)  # None: the curated catalogue as it is
 WARMUP = 20
 MIN_CALLS = int(os.environ.get("BENCH_GENERATOR_CALLS", "200"))
 MIN_SECONDS = float(os.environ.get("BENCH_GENERATOR_SECONDS", "2"))
-ASSESSMENT_ID = uuid.UUID(int=1)
 
 # The curated catalogue's phase mix, and the modalities each phase's exercises have.
 PHASE_WEIGHTS = {"release": 24, "lengthen": 38, "strengthen": 64, "integrate": 24}
@@ -117,7 +111,6 @@ def synthetic_exercises(count: int, catalog: CatalogData, seed: int = SEED) -> l
                 modality=modality,
                 phases=frozenset(phases),
                 primary_muscles=tuple(rng.sample(muscles, rng.randint(1, 3))),
-                secondary_muscles=tuple(rng.sample(muscles, rng.randint(0, 2))),
                 equipment=frozenset(gear),
                 level=_pick(rng, LEVELS),
                 spinal_load=_pick(rng, SPINAL_LOADS),
@@ -127,12 +120,6 @@ def synthetic_exercises(count: int, catalog: CatalogData, seed: int = SEED) -> l
             )
         )
     return entries
-
-
-def assessment_of(body: dict[str, Any]) -> Assessment:
-    result = assess(msgspec.convert(body, AssessmentInput), load_rules())
-    record = {**msgspec.to_builtins(result), "id": str(ASSESSMENT_ID), "created_at": "2026-11-24T00:00:00Z"}
-    return msgspec.convert({**record, "subject_ref": None, "input": body}, Assessment)
 
 
 def cases() -> dict[str, tuple[Assessment, ProgramRequest]]:
@@ -192,8 +179,7 @@ async def longest_stall_ms(build: Callable[[], Awaitable[object]]) -> float:
 
 
 def main() -> None:
-    catalog = load_catalog()
-    rules = load_program_rules(catalog=catalog)
+    catalog, rules = CATALOG, RULES
     curated = [ExerciseEntry.from_record(e) for e in catalog.exercises]
     synthetic = synthetic_exercises(max(s for s in SIZES if s) - len(curated), catalog)
     programs = cases()
@@ -201,13 +187,7 @@ def main() -> None:
     for size in SIZES:
         entries = curated + synthetic[: (size or len(curated)) - len(curated)]
         start = time.perf_counter_ns()
-        index = CatalogIndex.build(
-            entries,
-            catalog.muscles,
-            [e.slug for e in catalog.equipment],
-            [c.slug for c in catalog.conditions],
-            catalog.patterns,
-        )
+        index = CatalogIndex.from_catalog(catalog, entries)
         build_ms = (time.perf_counter_ns() - start) / 1e6
         for name, (assessment, request) in programs.items():
             samples = time_generate(assessment, request, index, rules)
@@ -232,13 +212,11 @@ def main() -> None:
     verdict = "within" if within else "NOT within"
     print(f"\n100k median {verdict} 2x of the 1k median (worst: {worst.case}, {worst.ratio_to_1k:.2f}x)")
 
-    build_args = (entries, catalog.muscles, [e.slug for e in catalog.equipment], [c.slug for c in catalog.conditions])
-
     async def inline() -> None:
-        CatalogIndex.build(*build_args, catalog.patterns)
+        CatalogIndex.from_catalog(catalog, entries)
 
     async def threaded() -> None:
-        await asyncio.to_thread(CatalogIndex.build, *build_args, catalog.patterns)
+        await asyncio.to_thread(CatalogIndex.from_catalog, catalog, entries)
 
     stalls = {"inline": asyncio.run(longest_stall_ms(inline)), "thread": asyncio.run(longest_stall_ms(threaded))}
     print(

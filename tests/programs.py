@@ -21,15 +21,12 @@ ASSESSMENT_RULES = load_rules(
     known_muscles=frozenset(m.slug for m in CATALOG.muscles), known_patterns=frozenset(p.slug for p in CATALOG.patterns)
 )
 RULES = load_program_rules(catalog=CATALOG)
+ASSESSMENT_ID = uuid.UUID(int=1)  # every generated case's; the generator never looks it up
 
 
 def build_index(extra: list[ExerciseEntry] | None = None) -> CatalogIndex:
-    return CatalogIndex.build(
-        [*(ExerciseEntry.from_record(e) for e in CATALOG.exercises), *(extra or [])],
-        CATALOG.muscles,
-        [e.slug for e in CATALOG.equipment],
-        [c.slug for c in CATALOG.conditions],
-        CATALOG.patterns,
+    return CatalogIndex.from_catalog(
+        CATALOG, [*(ExerciseEntry.from_record(e) for e in CATALOG.exercises), *(extra or [])]
     )
 
 
@@ -42,7 +39,7 @@ def assessment_of(body: dict[str, Any]) -> Assessment:
     return msgspec.convert(
         {
             **msgspec.to_builtins(result),
-            "id": str(uuid.UUID(int=1)),
+            "id": str(ASSESSMENT_ID),
             "created_at": "2026-11-24T00:00:00Z",
             "subject_ref": body.get("subject_ref"),
             "input": body,
@@ -52,5 +49,5 @@ def assessment_of(body: dict[str, Any]) -> Assessment:
 
 
 def program_for(body: dict[str, Any], index: CatalogIndex = INDEX, **parameters: Any) -> ProgramBody:
-    request = msgspec.convert({"assessment_id": str(uuid.UUID(int=1)), **parameters}, ProgramRequest)
+    request = msgspec.convert({"assessment_id": str(ASSESSMENT_ID), **parameters}, ProgramRequest)
     return generate(assessment_of(body), request, index, RULES)

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog import models
-from service.catalog.records import DoseRecord, ExerciseRecord, MuscleRecord, PatternRecord
+from service.catalog.enums import MuscleRole, RelationKind
+from service.catalog.records import CatalogData, DoseRecord, ExerciseRecord, MuscleRecord, PatternRecord
 
 CURATED = "curated"
 LEVEL_RANK = {"beginner": 0, "intermediate": 1, "advanced": 2}
@@ -30,7 +31,6 @@ class ExerciseEntry:
     modality: str
     phases: frozenset[str]
     primary_muscles: tuple[str, ...]
-    secondary_muscles: tuple[str, ...]
     equipment: frozenset[str]
     level: str
     spinal_load: str
@@ -38,8 +38,6 @@ class ExerciseEntry:
     dose: DoseRecord
     cues: tuple[str, ...] = ()
     regressions: tuple[str, ...] = ()
-    progressions: tuple[str, ...] = ()
-    alternatives: tuple[str, ...] = ()
     source: str = CURATED
 
     @property
@@ -54,7 +52,6 @@ class ExerciseEntry:
             modality=record.modality.value,
             phases=frozenset(p.value for p in record.phases),
             primary_muscles=tuple(record.primary_muscles),
-            secondary_muscles=tuple(record.secondary_muscles),
             equipment=frozenset(record.equipment),
             level=record.level.value,
             spinal_load=record.spinal_load.value,
@@ -62,8 +59,6 @@ class ExerciseEntry:
             dose=record.dose,
             cues=tuple(record.cues),
             regressions=tuple(record.regressions),
-            progressions=tuple(record.progressions),
-            alternatives=tuple(record.alternatives),
             source=source,
         )
 
@@ -73,7 +68,6 @@ class MuscleNode:
     slug: str
     name: str
     parent: str | None
-    kind: str
 
 
 @dataclass
@@ -96,6 +90,20 @@ class CatalogIndex:
     by_phase_muscle: dict[tuple[str, str], list[ExerciseEntry]] = field(default_factory=dict)
 
     @classmethod
+    def from_catalog(cls, catalog: CatalogData, exercises: Iterable[ExerciseEntry] | None = None) -> CatalogIndex:
+        """The index of `exercises` (default: the catalogue's own curated ones) over the catalogue's muscle tree,
+        equipment, conditions and patterns (imports add exercises only, so these are always the curated ones)."""
+        if exercises is None:
+            exercises = [ExerciseEntry.from_record(record) for record in catalog.exercises]
+        return cls.build(
+            exercises,
+            catalog.muscles,
+            [e.slug for e in catalog.equipment],
+            [c.slug for c in catalog.conditions],
+            catalog.patterns,
+        )
+
+    @classmethod
     def build(
         cls,
         exercises: Iterable[ExerciseEntry],
@@ -104,7 +112,7 @@ class CatalogIndex:
         conditions: Iterable[str],
         patterns: Sequence[PatternRecord] = (),
     ) -> CatalogIndex:
-        nodes = {m.slug: MuscleNode(m.slug, m.name, m.parent, m.kind.value) for m in muscles}
+        nodes = {m.slug: MuscleNode(m.slug, m.name, m.parent) for m in muscles}
         # A muscle's "uplinks": its parent, and every group that lists it as a member (rectus femoris is under
         # quadriceps and a member of hip_flexors).
         uplinks: dict[str, list[str]] = defaultdict(list)
@@ -187,15 +195,17 @@ async def load_exercises(session: AsyncSession) -> list[ExerciseEntry]:
             )
         )
     ).all()
-    muscles: dict[int, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
-    for exercise_id, slug, role in (
+    # Only what the generator reads: primary muscles and regressions.
+    primary: dict[int, list[str]] = defaultdict(list)
+    for exercise_id, slug in (
         await session.execute(
-            select(models.ExerciseMuscle.exercise_id, models.Muscle.slug, models.ExerciseMuscle.role)
+            select(models.ExerciseMuscle.exercise_id, models.Muscle.slug)
             .join(models.Muscle, models.Muscle.id == models.ExerciseMuscle.muscle_id)
+            .where(models.ExerciseMuscle.role == MuscleRole.primary)
             .order_by(models.ExerciseMuscle.exercise_id, models.ExerciseMuscle.position)
         )
     ).all():
-        muscles[exercise_id][0 if role == "primary" else 1].append(slug)
+        primary[exercise_id].append(slug)
     equipment: dict[int, set[str]] = defaultdict(set)
     for exercise_id, slug in (
         await session.execute(
@@ -217,38 +227,31 @@ async def load_exercises(session: AsyncSession) -> list[ExerciseEntry]:
     ).all():
         contraindications[exercise_id][slug] = reason
     slug_of = {row.id: row.slug for row in rows}
-    relations: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for exercise_id, related_id, kind in (
+    regressions: dict[int, list[str]] = defaultdict(list)
+    for exercise_id, related_id in (
         await session.execute(
-            select(
-                models.ExerciseRelation.exercise_id, models.ExerciseRelation.related_id, models.ExerciseRelation.kind
-            ).order_by(
-                models.ExerciseRelation.exercise_id, models.ExerciseRelation.kind, models.ExerciseRelation.position
-            )
+            select(models.ExerciseRelation.exercise_id, models.ExerciseRelation.related_id)
+            .where(models.ExerciseRelation.kind == RelationKind.regression)
+            .order_by(models.ExerciseRelation.exercise_id, models.ExerciseRelation.position)
         )
     ).all():
-        relations[exercise_id][kind].append(slug_of[related_id])
+        regressions[exercise_id].append(slug_of[related_id])
     entries = []
     for row in rows:
-        primary, secondary = muscles[row.id]
-        related = relations[row.id]
         entries.append(
             ExerciseEntry(
                 slug=row.slug,
                 name=row.name,
                 modality=row.modality,
                 phases=frozenset(row.phases),
-                primary_muscles=tuple(primary),
-                secondary_muscles=tuple(secondary),
+                primary_muscles=tuple(primary[row.id]),
                 equipment=frozenset(equipment[row.id]),
                 level=row.level,
                 spinal_load=row.spinal_load,
                 contraindications=contraindications[row.id],
                 dose=msgspec.convert(row.dose, DoseRecord),
                 cues=tuple(row.cues),
-                regressions=tuple(related["regression"]),
-                progressions=tuple(related["progression"]),
-                alternatives=tuple(related["alternative"]),
+                regressions=tuple(regressions[row.id]),
                 source=row.source,
             )
         )

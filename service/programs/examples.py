@@ -15,7 +15,7 @@ from service.assessments.rules import RuleSet
 from service.assessments.schemas import Assessment, AssessmentInput
 from service.catalog.records import CatalogData
 from service.problems import PROBLEM_BASE, REFERRAL_REQUIRED
-from service.programs.catalog_index import CatalogIndex, ExerciseEntry
+from service.programs.catalog_index import CatalogIndex
 from service.programs.generator import ReferralRequired, generate
 from service.programs.rules import ProgramRules
 from service.programs.schemas import Program, ProgramRequest
@@ -65,13 +65,7 @@ def _assessment(data: AssessmentInput, rules: RuleSet) -> Assessment:
 
 def program_examples(catalog: CatalogData, assessment_rules: RuleSet, program_rules: ProgramRules) -> dict[str, Any]:
     """The request body, the 201 program and the 422 referral problem of createProgram."""
-    index = CatalogIndex.build(
-        [ExerciseEntry.from_record(record) for record in catalog.exercises],
-        catalog.muscles,
-        [e.slug for e in catalog.equipment],
-        [c.slug for c in catalog.conditions],
-        catalog.patterns,
-    )
+    index = CatalogIndex.from_catalog(catalog)
     request = msgspec.convert(REQUEST, ProgramRequest)
     desk_worker = msgspec.convert(DESK_WORKER, AssessmentInput)
     body = generate(_assessment(desk_worker, assessment_rules), request, index, program_rules)

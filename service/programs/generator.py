@@ -206,8 +206,8 @@ class _Selector:
 
     def _candidates(
         self, phase: Phase, muscles: Iterable[str], prefer: Iterable[str], *, curated_only: bool = False
-    ) -> Iterator[tuple[ExerciseEntry, bool]]:
-        """(exercise, preferred): the ruleset's preferred exercises, then the catalogue's for the muscles.
+    ) -> Iterator[ExerciseEntry]:
+        """The ruleset's preferred exercises, then the catalogue's of the phase for the muscles.
 
         The index lists curated exercises first, so when only curated ones can be used (a person with a condition
         to judge) a muscle's list is read only up to its first imported record: the cost of a target then does not
@@ -219,14 +219,14 @@ class _Selector:
             entry = self.catalog.exercises.get(slug)
             if entry is not None and slug not in seen:
                 seen.add(slug)
-                yield entry, True
+                yield entry
         for muscle in muscles:
             for entry in self.catalog.candidates(phase.value, muscle)[:SCAN_LIMIT]:
                 if curated_only and not entry.curated:
                     break
                 if entry.slug not in seen:
                     seen.add(entry.slug)
-                    yield entry, False
+                    yield entry
 
     def choose(
         self,
@@ -237,7 +237,7 @@ class _Selector:
     ) -> _Choice | None:
         picked: tuple[ExerciseEntry, ExerciseEntry | None] | None = None
         alternatives: list[str] = []
-        for entry, _ in self._candidates(phase, muscles, prefer):
+        for entry in self._candidates(phase, muscles, prefer):
             # No phase check: the index's candidates are of the phase, and a preferred exercise was named for this
             # role by the ruleset, whatever phases its record lists.
             if modalities is not None and entry.modality not in modalities:
@@ -264,8 +264,9 @@ class _Selector:
 
     def missing_equipment(self, phase: Phase, muscles: list[str], prefer: Iterable[str]) -> list[str]:
         """The equipment the first otherwise usable exercise for a target needs: what a gap asks for."""
-        for entry, preferred in self._candidates(phase, muscles, prefer, curated_only=True):
-            if (preferred or phase.value in entry.phases) and entry.curated and self._refusal(entry) is None:
+        for entry in self._candidates(phase, muscles, prefer, curated_only=True):
+            # `curated` for the preferred ones, which the ruleset names whatever their source.
+            if entry.curated and self._refusal(entry) is None:
                 missing = sorted(entry.equipment - self.person.equipment)
                 if missing:
                     return missing
@@ -296,7 +297,6 @@ class _Findings:
     """The assessment's findings, looked up by muscle through the muscle tree."""
 
     def __init__(self, assessment: Assessment, person: _Person, catalog: CatalogIndex) -> None:
-        self.assessment = assessment
         self.person = person
         self.catalog = catalog
         self.patterns = {p.slug: p for p in assessment.patterns}

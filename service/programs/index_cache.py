@@ -31,12 +31,7 @@ class CatalogIndexCache:
         check_seconds: float = 2.0,
     ) -> None:
         self._session_factory = session_factory
-        # The muscle tree, equipment, conditions and patterns are the curated ones the app loaded (imports add
-        # exercises only).
-        self._muscles = catalog.muscles
-        self._equipment = [e.slug for e in catalog.equipment]
-        self._conditions = [c.slug for c in catalog.conditions]
-        self._patterns = catalog.patterns
+        self._catalog = catalog  # its muscle tree, equipment, conditions and patterns; exercises come from the DB
         self._check_seconds = check_seconds
         self._index: CatalogIndex | None = None
         self._version: str | None = None
@@ -68,9 +63,7 @@ class CatalogIndexCache:
                     exercises = await load_exercises(session)
                     # Off the event loop: on a 100k catalogue the build takes about half a second of CPU, which
                     # would otherwise stall every other request of this worker (catalogue reads, health checks).
-                    self._index = await asyncio.to_thread(
-                        CatalogIndex.build, exercises, self._muscles, self._equipment, self._conditions, self._patterns
-                    )
+                    self._index = await asyncio.to_thread(CatalogIndex.from_catalog, self._catalog, exercises)
                     self._version = version
         except DATABASE_UNAVAILABLE as exc:
             if self._index is None:

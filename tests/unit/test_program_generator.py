@@ -295,7 +295,6 @@ def imported(slug: str, muscle: str, phase_key: str, modality: str) -> ExerciseE
         modality=modality,
         phases=frozenset({phase_key}),
         primary_muscles=(muscle,),
-        secondary_muscles=(),
         equipment=frozenset({"bodyweight"}),
         level="beginner",
         spinal_load="none",
