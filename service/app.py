@@ -141,9 +141,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
             session_factory, max_age=settings.catalog_cache_seconds, check_seconds=settings.catalog_check_seconds
         )
         app.state.program_rules = program_rules
-        app.state.program_catalog = CatalogIndexCache(
-            session_factory, catalog, check_seconds=settings.catalog_check_seconds
-        )
+        app.state.program_catalog = CatalogIndexCache(session_factory, catalog, app.state.catalog_cache)
         app.state.graphql_cache = GraphQLCache()
         app.state.catalog_cache.on_change(app.state.graphql_cache.clear)
         app.state.key_quota = key_quota

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.catalog import models
 from service.catalog.records import load_catalog
 from service.db.engine import create_session_factory
+from service.http_cache import CatalogCache
 from service.programs.index_cache import CatalogIndexCache
 
 
@@ -19,7 +20,7 @@ async def _touch(engine: AsyncEngine, slug: str) -> None:
 async def test_the_index_is_reused_until_the_catalogue_changes(engine: AsyncEngine) -> None:
     statements: list[str] = []
     factory = create_session_factory(engine)
-    cache = CatalogIndexCache(factory, load_catalog(), check_seconds=0.0)
+    cache = CatalogIndexCache(factory, load_catalog(), CatalogCache(factory, max_age=60, check_seconds=0.0))
     first = await cache.current()
     assert "step_up" in first.exercises and "gluteus_maximus" in first.muscles
     assert first.patterns and first.equipment and first.conditions
@@ -38,7 +39,8 @@ async def test_the_index_is_reused_until_the_catalogue_changes(engine: AsyncEngi
 
 
 async def test_between_checks_no_statement_runs(engine: AsyncEngine) -> None:
-    cache = CatalogIndexCache(create_session_factory(engine), load_catalog(), check_seconds=3600)
+    factory = create_session_factory(engine)
+    cache = CatalogIndexCache(factory, load_catalog(), CatalogCache(factory, max_age=60, check_seconds=3600))
     first = await cache.current()
     await _touch(engine, "step_up")
     assert await cache.current() is first
