@@ -26,7 +26,7 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import models
-from service.clients.auth import check_catalog_access
+from service.clients.auth import check_catalog_access, header_value
 from service.problems import DATABASE_UNAVAILABLE, ProblemError
 
 CACHE_HEADERS = [
@@ -188,13 +188,6 @@ class CatalogCache:
         return Response(content=entry.body, media_type="application/json", headers=headers)
 
 
-def _if_none_match(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"if-none-match":
-            return value.decode("latin-1")
-    return None
-
-
 def cached_read_middleware(app: ASGIApp) -> ASGIApp:
     """The catalogue routes' fast path: a GET whose exact path and raw query string have a cached answer gets it
     before Litestar parses and validates parameters, injects dependencies or builds a Response.
@@ -218,7 +211,7 @@ def cached_read_middleware(app: ASGIApp) -> ASGIApp:
         except ProblemError:
             await app(scope, receive, send)
             return
-        if _matches(_if_none_match(scope), entry.etag):
+        if _matches(header_value(scope, b"if-none-match"), entry.etag):
             await send({"type": "http.response.start", "status": 304, "headers": list(entry.not_modified_headers)})
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return

@@ -11,11 +11,12 @@ from litestar.openapi.spec import Example, OpenAPI, Operation, RequestBody
 
 from service.assessments.schemas import SUBJECT_REF_PATTERN, AssessmentInput
 from service.catalog import schemas
-from service.catalog.records import CatalogData, ExerciseRecord
+from service.catalog.models import SLUG_LENGTH
+from service.catalog.records import SLUG_RE, CatalogData, ExerciseRecord
 from service.pagination import encode_cursor
 
 EXAMPLE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
-SLUG_PATTERN = r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$"
+SLUG_PATTERN = SLUG_RE.pattern
 
 
 def _exercise(record: ExerciseRecord) -> schemas.Exercise:
@@ -208,7 +209,7 @@ def publish_constraints(document: OpenAPI, data: CatalogData) -> None:
             if field in known:
                 branch.items.enum = known[field]
             else:  # imported exercises count too, so no enum: the slug's shape, and a 400 for an unknown one
-                branch.items.pattern, branch.items.min_length, branch.items.max_length = SLUG_PATTERN, 1, 80
+                branch.items.pattern, branch.items.min_length, branch.items.max_length = SLUG_PATTERN, 1, SLUG_LENGTH
     # The request bodies reject unknown fields (msgspec forbid_unknown_fields); say so.
     for name in (
         "AssessmentInput", "Lifestyle", "Pain", "RedFlags", "MovementScreen",

@@ -59,7 +59,10 @@ async def create(
     session.add(row)
     await session.flush()
     await session.refresh(row, ["created_at"])
-    return _resource(row)
+    # The result and input as they are, plus the row's identity: no round trip through the stored dicts.
+    return schemas.Assessment(
+        **msgspec.structs.asdict(result), id=row.id, created_at=row.created_at, subject_ref=row.subject_ref, input=data
+    )
 
 
 async def _row(session: AsyncSession, assessment_id: str) -> models.Assessment:

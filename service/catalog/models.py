@@ -34,7 +34,9 @@ from service.catalog.enums import (
 from service.catalog.enums import Force as ForceEnum
 from service.db.base import Base, Timestamped
 
-SLUG = String(80)
+SLUG_LENGTH = 80
+EXERCISE_NAME_LENGTH = 160
+SLUG = String(SLUG_LENGTH)
 
 
 class Muscle(Timestamped, Base):
@@ -136,7 +138,7 @@ class Exercise(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(SLUG, unique=True)
-    name: Mapped[str] = mapped_column(String(160))
+    name: Mapped[str] = mapped_column(String(EXERCISE_NAME_LENGTH))
     aliases: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     summary: Mapped[str] = mapped_column(Text, default="")
     instructions: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)

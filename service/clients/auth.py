@@ -37,7 +37,8 @@ def forbidden(scope: str) -> ProblemError:
     )
 
 
-def _header(scope: ASGIScope, name: bytes) -> str | None:
+def header_value(scope: ASGIScope, name: bytes) -> str | None:
+    """The first value of header `name` (lower-case bytes, as ASGI gives them), or None."""
     return next((v.decode("latin-1") for k, v in scope["headers"] if k == name), None)
 
 
@@ -79,7 +80,7 @@ async def principal_of_scope(scope: ASGIScope) -> Principal | None:
     cached = state.get(_STATE_KEY, _MISSING)
     if cached is not _MISSING:
         return cached
-    header = _header(scope, b"authorization")
+    header = header_value(scope, b"authorization")
     principal = None
     if header is not None:
         scheme, _, token = header.strip().partition(" ")

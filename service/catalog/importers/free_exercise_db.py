@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog.enums import Force, Laterality, Level, Mechanic, Modality, Phase, SpinalLoad
+from service.catalog.models import EXERCISE_NAME_LENGTH, SLUG_LENGTH
 from service.catalog.records import DoseRecord, ExerciseRecord, is_slug
 from service.catalog.seed import LinkTargets, Origin, SeedReport, upsert_exercises
 
@@ -121,8 +122,8 @@ STRETCH_DOSE = DoseRecord(sets=2, hold_seconds=30, rest_seconds=15)
 SMR_DOSE = DoseRecord(sets=1, duration_seconds=45, rest_seconds=0)
 
 # Limits of the exercises table.
-MAX_SLUG_LENGTH = 80
-MAX_NAME_LENGTH = 160
+MAX_SLUG_LENGTH = SLUG_LENGTH
+MAX_NAME_LENGTH = EXERCISE_NAME_LENGTH
 
 # ------------------------------------------------------------------------------------------ input
 
