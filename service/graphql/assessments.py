@@ -1,7 +1,7 @@
 """Assessments over GraphQL: the same service calls as REST, scoped to the caller's tenant."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 import strawberry
@@ -132,35 +132,36 @@ class Assessment:
     input: JSON
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> "Assessment":
-        def evidence(items: list[dict[str, Any]]) -> list[Evidence]:
-            return [Evidence(rule=e["rule"], inputs=e["inputs"], summary=e["summary"]) for e in items]
+    def from_domain(cls, a: s.Assessment) -> "Assessment":
+        def evidence(items: list[s.Evidence]) -> list[Evidence]:
+            return [Evidence(rule=e.rule, inputs=e.inputs, summary=e.summary) for e in items]
 
-        referral = body["referral"]
+        def muscles(items: list[s.MuscleFinding]) -> list[MuscleFinding]:
+            return [MuscleFinding(muscle=m.muscle, reasons=evidence(m.reasons)) for m in items]
+
+        referral = a.referral
         return cls(
-            id=strawberry.ID(str(body["id"])),
-            created_at=datetime.fromisoformat(str(body["created_at"])),
-            subject_ref=body["subject_ref"],
-            status=s.AssessmentStatus(body["status"]),
+            id=strawberry.ID(str(a.id)),
+            created_at=a.created_at,
+            subject_ref=a.subject_ref,
+            status=a.status,
             referral=Referral(
-                reasons=referral["reasons"],
-                message=referral["message"],
-                urgent=referral["urgent"],
-                evidence=evidence(referral["evidence"]),
+                reasons=referral.reasons,
+                message=referral.message,
+                urgent=referral.urgent,
+                evidence=evidence(referral.evidence),
             )
             if referral
             else None,
             patterns=[
-                PatternFinding(slug=p["slug"], name=p["name"], score=p["score"], evidence=evidence(p["evidence"]))
-                for p in body["patterns"]
+                PatternFinding(slug=p.slug, name=p.name, score=p.score, evidence=evidence(p.evidence))
+                for p in a.patterns
             ],
-            overactive=[MuscleFinding(muscle=m["muscle"], reasons=evidence(m["reasons"])) for m in body["overactive"]],
-            underactive=[
-                MuscleFinding(muscle=m["muscle"], reasons=evidence(m["reasons"])) for m in body["underactive"]
-            ],
-            trigger_points=body["trigger_points"],
-            ruleset_version=body["ruleset_version"],
-            input=body["input"],
+            overactive=muscles(a.overactive),
+            underactive=muscles(a.underactive),
+            trigger_points=a.trigger_points,
+            ruleset_version=a.ruleset_version,
+            input=msgspec.to_builtins(a.input),
         )
 
 
@@ -191,11 +192,6 @@ class AssessmentFilter:
     created_before: datetime | None = None
 
 
-def _body(assessment: s.Assessment) -> dict[str, Any]:
-    body: dict[str, Any] = msgspec.to_builtins(assessment)
-    return body
-
-
 @strawberry.type
 class AssessmentQuery:
     @strawberry.field(
@@ -211,7 +207,7 @@ class AssessmentQuery:
                 if exc.status_code == 404:
                     return None
                 raise
-        return Assessment.from_body(_body(found))
+        return Assessment.from_domain(found)
 
     @strawberry.field(
         description="Your assessments, newest first.", permission_classes=[requires(Scope.assessments_read)]
@@ -236,7 +232,7 @@ class AssessmentQuery:
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
             page = await services.list_assessments(session, flt, limit=first, cursor=after)
         edges = [
-            AssessmentEdge(cursor=c, node=Assessment.from_body(_body(a)))
+            AssessmentEdge(cursor=c, node=Assessment.from_domain(a))
             for a, c in zip(page.items, page.cursors, strict=True)
         ]
         return AssessmentConnection(
@@ -290,7 +286,7 @@ def assessment_mutation(enums: SlugEnums) -> type:
                 key,
                 digest,
             )
-            return Assessment.from_body(created.body)
+            return Assessment.from_domain(msgspec.convert(created.body, s.Assessment))
 
         @strawberry.mutation(
             description="Erase one of your assessments and everything derived from it; false when there is none.",

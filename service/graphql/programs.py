@@ -177,7 +177,7 @@ class Program:
     )
     async def assessment(self, info: Info) -> Assessment | None:
         found = await info.context.loaders.assessments.load(uuid.UUID(str(self.assessment_id)))
-        return Assessment.from_body(msgspec.to_builtins(found)) if found else None
+        return Assessment.from_domain(found) if found else None
 
     @classmethod
     def from_domain(cls, p: s.Program) -> "Program":
