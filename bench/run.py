@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,12 +38,6 @@ class Row:
     p99_ms: float
     non_2xx: int
     ratio_to_ceiling: float | None = None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _database_url() -> str:
@@ -179,7 +172,9 @@ def main() -> None:
         "REALIGN_RATE_LIMIT": "off",
         "REALIGN_ANONYMOUS_RATE_LIMIT": "off",
     }
-    service_port, ceiling_port = _free_port(), _free_port()
+    from tests.conftest import free_port
+
+    service_port, ceiling_port = free_port(), free_port()
     service = _start("service.asgi:app", service_port, env)
     base = f"http://127.0.0.1:{service_port}"
     try:

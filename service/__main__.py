@@ -58,17 +58,9 @@ def use_development_environment() -> None:
 
 
 async def _seed(settings: Settings) -> str:
-    from service.catalog.records import load_catalog
-    from service.catalog.seed import seed_catalog
-    from service.db.engine import create_engine, create_session_factory
+    from service.catalog.seed import seed_database
 
-    engine = create_engine(settings)
-    try:
-        async with create_session_factory(engine)() as session, session.begin():
-            report = await seed_catalog(session, load_catalog())
-    finally:
-        await engine.dispose()
-    return report.summary()
+    return (await seed_database(settings)).summary()
 
 
 async def _development_key(settings: Settings) -> str:
@@ -85,11 +77,7 @@ async def _development_key(settings: Settings) -> str:
                 key = DEV_KEY_FILE.read_text().strip()
                 if await services.authenticate(session, key, pepper):
                     return key
-            try:
-                await services.find_client(session, DEV_CLIENT)
-            except services.ClientError:
-                await services.create_client(session, DEV_CLIENT, list(ALL_SCOPES), internal=True)
-            _, key = await services.create_key(session, DEV_CLIENT, pepper)
+            key = await services.new_key_for(session, DEV_CLIENT, list(ALL_SCOPES), pepper, internal=True)
     finally:
         await engine.dispose()
     _write_secret(DEV_KEY_FILE, key)

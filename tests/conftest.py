@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
+import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -19,8 +22,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.app import create_app
-from service.catalog.records import load_catalog
-from service.catalog.seed import seed_catalog
+from service.catalog.seed import seed_database
 from service.db.engine import create_engine, create_session_factory
 from service.db.migrate import upgrade
 from service.settings import Settings, to_async_url
@@ -62,13 +64,7 @@ def database_url(server_admin_url: str) -> str:
         url = to_async_url(ensure_database(server_admin_url, TEST_DATABASE, recreate=True))
     upgrade(url)
 
-    async def seed() -> None:
-        engine = create_engine(Settings(database_url=url))
-        async with create_session_factory(engine)() as session, session.begin():
-            await seed_catalog(session, load_catalog())
-        await engine.dispose()
-
-    asyncio.run(seed())
+    asyncio.run(seed_database(Settings(database_url=url)))
     return url
 
 
@@ -93,12 +89,8 @@ async def make_key(settings: Settings, client_name: str, scopes: list[str], *, i
     engine = create_engine(settings)
     try:
         async with create_session_factory(engine)() as session, session.begin():
-            try:
-                await services.find_client(session, client_name)
-            except services.ClientError:
-                await services.create_client(session, client_name, scopes, internal=internal)
-            _, secret = await services.create_key(session, client_name, settings.key_pepper.encode())
-            return secret
+            pepper = settings.key_pepper.encode()
+            return await services.new_key_for(session, client_name, scopes, pepper, internal=internal)
     finally:
         await engine.dispose()
 
@@ -150,15 +142,11 @@ def scratch_database_url(server_admin_url: str, request: pytest.FixtureRequest) 
 @pytest.fixture(scope="session")
 def live_server(settings: Settings) -> Iterator[str]:
     """The app behind a real uvicorn server on a free loopback port, for clients that speak real HTTP."""
-    import socket
     import threading
-    import time
 
     import uvicorn
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -170,6 +158,33 @@ def live_server(settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def server_process(args: Sequence[str], settings: Settings, env: Mapping[str, str]) -> Iterator[str]:
+    """`python -m <args> --port P` on a free port against the test database, with `env` added; yields its base URL
+    once it answers /healthz, and stops it afterwards."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", *args, "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DATABASE_URL": settings.database_url, "REALIGN_KEY_PEPPER": settings.key_pepper, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_healthy(base, server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
 
 
 def wait_until_healthy(base: str, server: subprocess.Popen[bytes]) -> None:

@@ -26,7 +26,10 @@ from service.catalog.records import (
     MuscleRecord,
     PatternRecord,
     Record,
+    load_catalog,
 )
+from service.db.engine import create_engine, create_session_factory
+from service.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -353,3 +356,13 @@ async def seed_catalog(session: AsyncSession, data: CatalogData) -> SeedReport:
         session, data.exercises, CURATED, report, LinkTargets(muscle_ids, equipment_ids, condition_ids)
     )
     return report
+
+
+async def seed_database(settings: Settings) -> SeedReport:
+    """Seed the curated catalogue into the settings' database, in one transaction on an engine of its own."""
+    engine = create_engine(settings)
+    try:
+        async with create_session_factory(engine)() as session, session.begin():
+            return await seed_catalog(session, load_catalog())
+    finally:
+        await engine.dispose()

@@ -96,6 +96,18 @@ async def create_key(session: AsyncSession, client_ref: str, pepper: bytes) -> t
     return key, secret
 
 
+async def new_key_for(
+    session: AsyncSession, client_name: str, scopes: list[str], pepper: bytes, *, internal: bool = False
+) -> str:
+    """A fresh key for the client `client_name`, created first (with `scopes`, `internal`) if there is none yet."""
+    try:
+        await find_client(session, client_name)
+    except ClientError:
+        await create_client(session, client_name, scopes, internal=internal)
+    _, secret = await create_key(session, client_name, pepper)
+    return secret
+
+
 async def list_keys(session: AsyncSession, client_ref: str) -> list[ApiKey]:
     client = await find_client(session, client_ref)
     result = await session.scalars(select(ApiKey).where(ApiKey.client_id == client.id).order_by(ApiKey.created_at))

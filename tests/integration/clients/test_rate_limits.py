@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 from dataclasses import replace
 
 import httpx
@@ -14,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import PROJECT_ROOT, make_key, wait_until_healthy
+from tests.conftest import make_key, server_process
 
 
 async def test_a_key_over_its_quota_gets_429_with_headers(settings: Settings) -> None:
@@ -71,27 +69,9 @@ def test_burst_is_counted_across_two_workers_sharing_redis(settings: Settings) -
     import asyncio
 
     key = asyncio.run(make_key(settings, "two-worker-burst", ["catalog:read"]))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "REALIGN_KEY_PEPPER": settings.key_pepper,
-        "REDIS_URL": redis_url,
-        "REALIGN_RATE_LIMIT": "10/3600",
-        "REALIGN_EXPOSE_WORKER": "true",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "service.asgi:app", "--workers", "2", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_until_healthy(base, server)
+    env = {"REDIS_URL": redis_url, "REALIGN_RATE_LIMIT": "10/3600", "REALIGN_EXPOSE_WORKER": "true"}
+    args = ["uvicorn", "--factory", "service.asgi:app", "--workers", "2"]
+    with server_process(args, settings, env) as base:
         workers: set[str] = set()
         statuses: list[int] = []
         # A new connection each time; keep going until both workers have answered (the kernel picks one).
@@ -101,6 +81,3 @@ def test_burst_is_counted_across_two_workers_sharing_redis(settings: Settings) -
             workers.add(response.headers["x-served-by"])
         assert len(workers) == 2, "every request reached one worker; the test would prove nothing"
         assert statuses.count(200) == 10 and statuses.count(429) == len(statuses) - 10, statuses
-    finally:
-        server.terminate()
-        server.wait(timeout=15)

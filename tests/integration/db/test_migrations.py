@@ -50,9 +50,7 @@ def test_stepping_down_and_up_keeps_the_data(scratch_database_url: str) -> None:
     """Each step down and back up again on a database holding data loses none of the data it does not own."""
     from alembic.script import ScriptDirectory
 
-    from service.catalog.records import load_catalog
-    from service.catalog.seed import seed_catalog
-    from service.db.engine import create_engine, create_session_factory
+    from service.catalog.seed import seed_database
     from service.settings import Settings
     from tests.conftest import make_key
 
@@ -61,10 +59,7 @@ def test_stepping_down_and_up_keeps_the_data(scratch_database_url: str) -> None:
     settings = Settings(database_url=url, key_pepper="p")
 
     async def seed() -> None:
-        engine = create_engine(settings)
-        async with create_session_factory(engine)() as session, session.begin():
-            await seed_catalog(session, load_catalog())
-        await engine.dispose()
+        await seed_database(settings)
         await make_key(settings, "migration-client", ["catalog:read"])
 
     asyncio.run(seed())

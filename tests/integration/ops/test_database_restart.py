@@ -12,9 +12,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.catalog.records import load_catalog
-from service.catalog.seed import seed_catalog
-from service.db.engine import create_engine, create_session_factory
+from service.catalog.seed import seed_database
 from service.db.migrate import upgrade
 from service.settings import Settings, to_async_url
 from tests.conftest import TEST_PEPPER, make_key
@@ -47,10 +45,7 @@ async def test_outage_gives_503_and_the_service_recovers_by_itself(own_server: t
     url, server = own_server
     settings = Settings(database_url=url, key_pepper=TEST_PEPPER, rate_limit="off", anonymous_rate_limit="off")
     await asyncio.to_thread(upgrade, url)
-    engine = create_engine(settings)
-    async with create_session_factory(engine)() as session, session.begin():
-        await seed_catalog(session, load_catalog())
-    await engine.dispose()
+    await seed_database(settings)
     key = await make_key(settings, "restart-client", ["assessments:read"])
     headers = {"Authorization": f"Bearer {key}"}
 

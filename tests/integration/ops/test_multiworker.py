@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -13,7 +10,7 @@ import pytest
 
 from service.server import metrics_directory
 from service.settings import Settings
-from tests.conftest import PROJECT_ROOT, wait_until_healthy
+from tests.conftest import server_process
 
 
 def _requests_total(metrics: str, path: str) -> float:
@@ -25,29 +22,11 @@ def _requests_total(metrics: str, path: str) -> float:
 
 
 def test_metrics_add_up_every_workers_requests(settings: Settings, tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     (metrics_dir / "counter_1.db").write_bytes(b"stale file of an earlier run")
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "REALIGN_KEY_PEPPER": settings.key_pepper,
-        "REALIGN_EXPOSE_WORKER": "true",
-        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--workers", "2", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_until_healthy(base, server)
+    env = {"REALIGN_EXPOSE_WORKER": "true", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    with server_process(["service", "serve", "--workers", "2"], settings, env) as base:
         workers: set[str] = set()
         sent = 0
         # A new connection each time; the kernel spreads them over the workers' sockets.
@@ -62,9 +41,6 @@ def test_metrics_add_up_every_workers_requests(settings: Settings, tmp_path: Pat
         assert {_requests_total(scrape, "/v1/patterns") for scrape in scrapes} == {float(sent)}
         assert all("realign_db_pool_connections_in_use" in scrape for scrape in scrapes)
         assert not (metrics_dir / "counter_1.db").exists(), "files of an earlier run are removed at start"
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
 
 
 def test_a_multiworker_server_gets_a_fresh_metrics_directory(monkeypatch: pytest.MonkeyPatch) -> None:
