@@ -16,6 +16,7 @@ from service.graphql.catalog import SlugEnums, check_first
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
 from service.graphql.inputs import idempotency, to_struct
+from service.graphql.owned import erase
 from service.graphql.permissions import requires
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.problems import ProblemError
@@ -294,17 +295,6 @@ def assessment_mutation(enums: SlugEnums) -> type:
         )
         @translate_problems
         async def delete_assessment(self, info: Info, id: strawberry.ID) -> bool:
-            principal = require(info.context.principal, Scope.assessments_write)
-            try:
-                async with (
-                    tenant_session(info.context.session_factory, principal.client_id) as session,
-                    session.begin(),
-                ):
-                    await services.delete(session, str(id))
-            except ProblemError as exc:
-                if exc.status_code == 404:
-                    return False
-                raise
-            return True
+            return await erase(info, Scope.assessments_write, services.delete, str(id))
 
     return AssessmentMutation

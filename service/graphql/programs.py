@@ -17,6 +17,7 @@ from service.graphql.catalog import Dose, Exercise, Level, PageInfo, Phase, Slug
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
 from service.graphql.inputs import idempotency, to_struct
+from service.graphql.owned import erase
 from service.graphql.permissions import CatalogReadable, requires
 from service.ids import parse_uuid
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -346,17 +347,6 @@ def program_mutation(enums: SlugEnums) -> type:
         )
         @translate_problems
         async def delete_program(self, info: Info, id: strawberry.ID) -> bool:
-            principal = require(info.context.principal, Scope.programs_write)
-            try:
-                async with (
-                    tenant_session(info.context.session_factory, principal.client_id) as session,
-                    session.begin(),
-                ):
-                    await services.delete(session, str(id))
-            except ProblemError as exc:
-                if exc.status_code == 404:
-                    return False
-                raise
-            return True
+            return await erase(info, Scope.programs_write, services.delete, str(id))
 
     return ProgramMutation
