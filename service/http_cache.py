@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import models
 from service.clients.auth import check_catalog_access, header_value
-from service.problems import DATABASE_UNAVAILABLE, ProblemError
+from service.problems import ProblemError, database_unavailable
 
 CACHE_HEADERS = [
     ResponseHeader(
@@ -124,9 +124,11 @@ class CatalogCache:
         try:
             async with self._session_factory() as session:
                 version = await catalog_version(session)
-        except DATABASE_UNAVAILABLE as exc:
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
             # Database down: keep serving what is cached (a miss still fails with a 503).
-            logger.warning("catalogue version check failed, serving cached responses: %s", exc)
+            logger.warning("catalogue version check failed, serving cached responses: %s", type(exc).__name__)
             return
         if version != self._version:
             self._entries.clear()

@@ -13,7 +13,8 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 T = TypeVar("T")
 
@@ -203,36 +204,60 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[Problem
     return _response(request, problem)
 
 
+# What the database failing to answer looks like; query errors are not among them. Refused, reset or timed-out
+# connections and an exhausted pool; the server ending a connection (a restart, a failover, `pg_terminate_backend`),
+# including asyncpg's InternalClientError on a connection that has read the server's FATAL message but not yet
+# the close (tests/integration/db/test_server_ended_connection.py); the server cancelling a statement
+# (OperatorInterventionError covers QueryCanceledError: the statement timeout) or refusing a connection (too many).
+# SQLAlchemy wraps most of the asyncpg ones in a plain DBAPIError, so `database_unavailable` looks inside.
+DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    SQLAlchemyTimeoutError,
+    OSError,
+    TimeoutError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc`, or an error it wraps, means the database cannot answer now (see DATABASE_UNAVAILABLE)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, DATABASE_UNAVAILABLE):
+            return True
+        seen.add(id(current))
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
+
+
 def database_unavailable_handler(request: Request, exc: Exception) -> Response[Problem]:
-    """The database is down or unreachable: a fast, retryable 503 instead of a 500."""
-    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    """The database is down, unreachable or too slow: a fast, retryable 503 instead of a 500."""
+    if not database_unavailable(exc):
+        return internal_error_handler(request, exc)
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
     problem = Problem(
         type=PROBLEM_BASE + "unavailable",
         title="Service unavailable",
         status=503,
-        detail="The database is unavailable; retry shortly.",
+        detail="The database is unavailable or did not answer in time; retry shortly.",
         instance=request.url.path,
     )
     return _response(request, problem, {"Retry-After": "2"})
 
 
-# Connection failures (refused, reset, timed out) surface as these; query errors do not. The asyncpg ones come
-# from the few statements run on the driver's connection directly (key lookups, service.clients.services).
-DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
-    OperationalError,
-    InterfaceError,
-    OSError,
-    TimeoutError,
-    asyncpg.exceptions.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.InterfaceError,
-)
-
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     ProblemError: problem_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
-    **dict.fromkeys(DATABASE_UNAVAILABLE, database_unavailable_handler),
+    # DBAPIError and PostgresError: whatever wraps a lost connection or a cancelled statement; the handler answers
+    # anything else as the internal error it is.
+    **dict.fromkeys((*DATABASE_UNAVAILABLE, DBAPIError, asyncpg.PostgresError), database_unavailable_handler),
     Exception: internal_error_handler,
 }
 

@@ -190,7 +190,11 @@ def catalog_controller(vocabulary: Vocabulary) -> type[Controller]:
             ] = MuscleRoleFilter.any,
             equipment: Annotated[
                 list[str] | None,
-                Parameter(description="Requires these items.", schema_extra=_enum_items(vocabulary.equipment)),
+                Parameter(
+                    description="Requires these items (repeats count once).",
+                    schema_extra=_enum_items(vocabulary.equipment),
+                    max_items=len(vocabulary.equipment),
+                ),
             ] = None,
             available_equipment: Annotated[
                 list[str] | None,
@@ -200,6 +204,7 @@ def catalog_controller(vocabulary: Vocabulary) -> type[Controller]:
                         "equipment is unknown (`other`) only when `other` is listed."
                     ),
                     schema_extra=_enum_items(vocabulary.equipment),
+                    max_items=len(vocabulary.equipment),
                 ),
             ] = None,
             modality: Annotated[Modality | None, Parameter(description="Kind of exercise.")] = None,
@@ -210,6 +215,7 @@ def catalog_controller(vocabulary: Vocabulary) -> type[Controller]:
                 Parameter(
                     description="Drop exercises contraindicated for these conditions.",
                     schema_extra=_enum_items(vocabulary.conditions),
+                    max_items=len(vocabulary.conditions),
                 ),
             ] = None,
             q: Annotated[

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, false, func, literal, or_, select, union_all
+from sqlalchemy import ARRAY, Select, Text, any_, false, func, literal, or_, select, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -241,6 +241,12 @@ class ExerciseFilter:
     source: str | None = None
     slugs: Sequence[str] = field(default=())
 
+    def __post_init__(self) -> None:
+        # A repeated value means nothing more than one: drop repeats (keeping the order) so that neither the
+        # statement nor its cost grows with them.
+        for name in ("equipment", "available_equipment", "exclude_condition", "slugs"):
+            object.__setattr__(self, name, tuple(dict.fromkeys(getattr(self, name))))
+
 
 def _linked_slugs(link: Any, target: Any, link_fk: Any, order: Any, *where: ColumnElement[bool]) -> Any:
     return func.array(
@@ -360,13 +366,18 @@ async def _filtered(session: AsyncSession, flt: ExerciseFilter) -> tuple[Select[
         if flt.role is not MuscleRoleFilter.any:
             link = link.where(models.ExerciseMuscle.role == flt.role.value)
         query = query.where(exercise.id.in_(link))
-    await _require_known(session, models.Equipment, "equipment", flt.equipment)
-    for slug in flt.equipment:
+    if flt.equipment:
+        await _require_known(session, models.Equipment, "equipment", flt.equipment)
+        # Uses every item named: one grouped subquery whatever the number of items (one per item let a URL of
+        # 200 repeats run for seconds), with the slugs bound as one array so the statement text never varies.
+        wanted = literal(list(flt.equipment), ARRAY(Text))
         query = query.where(
             exercise.id.in_(
                 select(models.ExerciseEquipment.exercise_id)
                 .join(models.Equipment, models.Equipment.id == models.ExerciseEquipment.equipment_id)
-                .where(models.Equipment.slug == slug)
+                .where(models.Equipment.slug == any_(wanted))
+                .group_by(models.ExerciseEquipment.exercise_id)
+                .having(func.count(func.distinct(models.Equipment.slug)) == len(flt.equipment))
             )
         )
     if flt.available_equipment:

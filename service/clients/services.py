@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import asyncpg
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -16,7 +15,7 @@ from service.clients import keys
 from service.clients.models import ApiClient, ApiKey
 from service.clients.scopes import ALL_SCOPES
 from service.ids import parse_uuid
-from service.problems import DATABASE_UNAVAILABLE
+from service.problems import database_unavailable
 
 # last_used_at is written at most this often per key: exact enough to spot dead keys, no write per request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -156,13 +155,6 @@ async def authenticate_on(driver: Any, secret: str, pepper: bytes) -> Principal 
     )
 
 
-# How a pooled connection the server ended shows itself. Once the socket is closed: a connection error. Between the
-# server's FATAL message and the close, asyncpg has read the error while idle and refuses the next statement with
-# an InternalClientError ("another operation is in progress") instead (tests/integration/db/
-# test_server_ended_connection.py); the connection is unusable either way.
-_CONNECTION_ENDED = (*DATABASE_UNAVAILABLE, asyncpg.exceptions.InternalClientError)
-
-
 async def authenticate_with(engine: AsyncEngine, secret: str, pepper: bytes) -> Principal | None:
     """`authenticate` on a connection of `engine`, an engine made without pre-ping (`key_lookup_engine`).
 
@@ -176,7 +168,10 @@ async def authenticate_with(engine: AsyncEngine, secret: str, pepper: bytes) -> 
             raw = await connection.get_raw_connection()
             try:
                 return await authenticate_on(raw.driver_connection, secret, pepper)
-            except _CONNECTION_ENDED:
+            except Exception as exc:
+                # A pooled connection the server ended (service.problems.DATABASE_UNAVAILABLE): a fresh one.
+                if not database_unavailable(exc):
+                    raise
                 await connection.invalidate()
                 if attempt:
                     raise

@@ -286,17 +286,31 @@ def catalog_query(enums: SlugEnums) -> type:
     class ExerciseFilter:
         muscle: MuscleSlug | None = None  # type: ignore[valid-type]
         role: MuscleRoleFilter = e.MuscleRoleFilter.any  # type: ignore[valid-type]
-        equipment: list[EquipmentSlug] | None = None  # type: ignore[valid-type]
-        available_equipment: list[EquipmentSlug] | None = None  # type: ignore[valid-type]
+        equipment: list[EquipmentSlug] | None = strawberry.field(  # type: ignore[valid-type]
+            default=None, description=f"Requires these items; at most {len(EquipmentSlug)} values."
+        )
+        available_equipment: list[EquipmentSlug] | None = strawberry.field(  # type: ignore[valid-type]
+            default=None, description=f"Only exercises doable with this set; at most {len(EquipmentSlug)} values."
+        )
         modality: Modality | None = None  # type: ignore[valid-type]
         phase: Phase | None = None  # type: ignore[valid-type]
         level: Level | None = None  # type: ignore[valid-type]
-        exclude_condition: list[ConditionSlug] | None = None  # type: ignore[valid-type]
+        exclude_condition: list[ConditionSlug] | None = strawberry.field(  # type: ignore[valid-type]
+            default=None, description=f"Drop exercises contraindicated for these; at most {len(ConditionSlug)} values."
+        )
         q: str | None = None
         updated_since: datetime | None = None
         source: str | None = None
 
         def to_domain(self) -> services.ExerciseFilter:
+            # The REST parameters' caps (`maxItems`): variables escape the token limit, so a list is checked here.
+            for field, values, cap in (
+                ("equipment", self.equipment, len(EquipmentSlug)),
+                ("availableEquipment", self.available_equipment, len(EquipmentSlug)),
+                ("excludeCondition", self.exclude_condition, len(ConditionSlug)),
+            ):
+                if values is not None and len(values) > cap:
+                    raise bad_request(field, f"at most {cap} values (one per slug of the vocabulary)")
             return services.ExerciseFilter(
                 muscle=str(self.muscle) if self.muscle else None,
                 role=e.MuscleRoleFilter(self.role),

@@ -19,7 +19,7 @@ from service.settings import Settings
 from tests.conftest import make_key
 
 
-def _fatal_error_message() -> bytes:
+def fatal_error_message() -> bytes:
     """The ErrorResponse PostgreSQL sends before it closes a terminated backend's socket."""
     fields = b"".join(
         code + value.encode() + b"\0"
@@ -35,7 +35,7 @@ def _fatal_error_message() -> bytes:
 
 
 def _read_fatal_error(driver: Any) -> None:
-    driver._protocol.data_received(_fatal_error_message())
+    driver._protocol.data_received(fatal_error_message())
 
 
 async def test_the_key_lookup_retries_on_a_connection_the_server_ended(settings: Settings) -> None:
