@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from litestar import Controller
+from litestar import Controller, MediaType, Request, Response
 from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
@@ -27,6 +27,7 @@ from service.graphql.context import context_getter
 from service.graphql.errors import is_client_error
 from service.graphql.programs import ProgramQuery, program_mutation
 from service.graphql.stats import StatsQuery
+from service.problems import ProblemError
 from service.settings import Settings
 
 
@@ -54,11 +55,36 @@ def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schem
 
 
 def graphql_controller(settings: Settings, vocabulary: Vocabulary) -> type[Controller]:
-    controller = make_graphql_controller(
+    view = make_graphql_controller(
         build_schema(settings, vocabulary), path="/graphql", context_getter=context_getter, graphql_ide="graphiql"
     )
-    controller.include_in_schema = False
-    controller.guards = [graphql_guard]
-    # Repeated catalogue-only queries are answered from memory, per catalogue version (service.graphql.cache).
-    controller.middleware = [graphql_cache_middleware]
-    return controller
+
+    class GraphQLController(view):  # type: ignore[valid-type,misc]
+        """Strawberry's view, with its HTTP-level refusals answered as problem documents like every other 4xx."""
+
+        include_in_schema = False
+        guards = [graphql_guard]
+        # Repeated catalogue-only queries are answered from memory, per catalogue version (service.graphql.cache).
+        middleware = [graphql_cache_middleware]
+
+        async def execute_request(
+            self, request: Request[Any, Any, Any], context: Any, root_value: Any
+        ) -> Response[Any]:
+            # Strawberry answers a batch, a mutation over GET, an unsupported content type, a body that is not
+            # JSON or a missing query with a text/plain 4xx: re-raised as a ProblemError, the exception handlers
+            # shape it as application/problem+json.
+            response: Response[Any] = await super().execute_request(request, context, root_value)
+            status = response.status_code or 200
+            if status >= 400 and response.media_type == MediaType.TEXT:
+                raise ProblemError(status, str(response.content).rstrip(".") + ".")
+            return response
+
+        def parse_json(self, data: str | bytes) -> Any:
+            # A JSON body that is not an object (null, a string, a number) is no GraphQL request; strawberry would
+            # fail on it with an AttributeError (a 500). A list goes on to be refused as a batch.
+            parsed = super().parse_json(data)
+            if not isinstance(parsed, dict | list):
+                raise ProblemError(400, 'The request body must be a JSON object: {"query": ..., "variables": ...}.')
+            return parsed
+
+    return GraphQLController
