@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
 from litestar import Litestar, Response, get
 from litestar.config.cors import CORSConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
@@ -108,6 +110,24 @@ async def add_response_headers(message: Message, scope: Scope) -> None:
                 headers.append((encoded, value.encode("latin-1")))
 
 
+def forwarded_client_middleware(settings: Settings) -> list[DefineMiddleware]:
+    """uvicorn's X-Forwarded-For handling, applied by the app and only for REALIGN_TRUSTED_PROXIES (none by default).
+
+    The per-IP rate limit counts `scope["client"]`, so whoever may rewrite it may pick their own bucket. uvicorn
+    rewrites it by default for any peer on loopback (`forwarded_allow_ips`), and an ASGI app cannot undo that: the
+    peer's address is gone before the app runs. So every launch of the service turns uvicorn's own handling off
+    (`proxy_headers=False`, service.server.uvicorn_options) and the trust is decided here, from Settings alone: the
+    same under `make serve`, the bench server, the tests' live server and the test client. The `Forwarded` header
+    is never read. The middleware (rather than our own parser) picks the rightmost untrusted address of the chain,
+    which is what a chain of proxies appending to the header calls for."""
+    if not settings.trusted_proxies:
+        return []
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    # cast: uvicorn types ASGI apps with its own TypedDicts, the same protocol as Litestar's.
+    return [DefineMiddleware(cast(Any, ProxyHeadersMiddleware), trusted_hosts=list(settings.trusted_proxies))]
+
+
 def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litestar:
     if not settings.key_pepper:
         raise RuntimeError("REALIGN_KEY_PEPPER is not set: API keys cannot be checked (`make run` makes one).")
@@ -201,7 +221,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
             ready,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[observe_middleware],
+        middleware=[*forwarded_client_middleware(settings), observe_middleware],
         openapi_config=openapi,
         lifespan=[lifespan],
         signature_types=[Problem],

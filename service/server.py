@@ -80,12 +80,23 @@ def metrics_directory(workers: int) -> Iterator[str | None]:
         shutil.rmtree(made, ignore_errors=True)
 
 
+def uvicorn_options() -> dict[str, Any]:
+    """The uvicorn settings of every launch of the service: `serve` below (`make serve`, `make run`, the bench
+    server) and the tests' live server, so that each behaves as production does."""
+    return {
+        # X-Forwarded-For is the app's to trust, from REALIGN_TRUSTED_PROXIES (service.app says why).
+        "proxy_headers": False,
+    }
+
+
 def serve(app: str, *, host: str, port: int, workers: int, **config: Any) -> None:
-    """`uvicorn.run(app, host=…, port=…, workers=…, **config)`, with one SO_REUSEPORT listener per worker."""
+    """`uvicorn.run(app, host=…, port=…, workers=…, **config)`, with one SO_REUSEPORT listener per worker and the
+    service's uvicorn settings (`uvicorn_options`)."""
     import uvicorn
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
+    config = {**uvicorn_options(), **config}
     if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.run(app, host=host, port=port, workers=workers, **config)
         return

@@ -23,6 +23,22 @@ def statement_cache_disabled_in(url: str) -> bool:
     return any(value.strip() == "0" for value in values)
 
 
+def trusted_proxies(value: str) -> tuple[str, ...]:
+    """REALIGN_TRUSTED_PROXIES: comma-separated IP addresses and CIDR networks, checked here so that a typo fails
+    at start instead of silently trusting nothing (uvicorn would take it for a literal host name)."""
+    import ipaddress
+
+    proxies = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            proxies.append(str(ipaddress.ip_network(item, strict=False) if "/" in item else ipaddress.ip_address(item)))
+        except ValueError:
+            raise ValueError(f"REALIGN_TRUSTED_PROXIES: {item!r} is neither an IP address nor a CIDR network") from None
+    return tuple(proxies)
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -51,6 +67,8 @@ class Settings:
     graphql_max_depth: int = 10
     graphql_max_tokens: int = 2000
     graphql_max_aliases: int = 15
+    # Peers whose X-Forwarded-For names the client (rate limits per IP); none by default: see service.app.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -75,4 +93,5 @@ class Settings:
             and not statement_cache_disabled_in(url),
             catalog_cache_seconds=int(env.get("REALIGN_CATALOG_CACHE_SECONDS", "60")),
             catalog_check_seconds=float(env.get("REALIGN_CATALOG_CHECK_SECONDS", "2")),
+            trusted_proxies=trusted_proxies(env.get("REALIGN_TRUSTED_PROXIES", "")),
         )
