@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
-from typing import ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, ParamSpec, TypeVar
 
-from graphql import GraphQLError
+from graphql import ExecutionResult, GraphQLError
+from strawberry.extensions import SchemaExtension
 
-from service.problems import PROBLEM_BASE, ProblemError
+from service.problems import PROBLEM_BASE, FieldError, ProblemError
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -46,10 +47,85 @@ CLIENT_CODES = frozenset({CLIENT_ERROR_CODE, "UNAUTHENTICATED", "FORBIDDEN"})
 
 
 def is_client_error(error: GraphQLError) -> bool:
-    """Parse and validation errors (no original error), problems we raised on purpose, and variables graphql-core
-    could not coerce (an unknown enum value…), which it reports as a bare GraphQLError wrapped in another."""
+    """Parse and validation errors (no original error), problems we raised on purpose (translated or not yet:
+    a 4xx ProblemError from any resolver), and variables graphql-core could not coerce (an unknown enum value…),
+    which it reports as a bare GraphQLError wrapped in another."""
     code = (error.extensions or {}).get("code")
     if error.original_error is None or code in CLIENT_CODES:
         return True
     original = error.original_error
+    if isinstance(original, ProblemError):
+        return original.status_code < 500
     return code is None and isinstance(original, GraphQLError) and original.original_error is None
+
+
+def _translated(error: GraphQLError) -> GraphQLError:
+    """`error` as as_graphql_error words it when a resolver raised a ProblemError, where it was raised."""
+    if not isinstance(error.original_error, ProblemError):
+        return error
+    problem = error.original_error
+    return GraphQLError(
+        problem.detail,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=as_graphql_error(problem),
+    )
+
+
+def _lone_surrogate(value: Any, path: str) -> tuple[str, str] | None:
+    """(path, character) of the first lone surrogate in a variable's value or keys, or None."""
+    if isinstance(value, str):
+        if value.isascii():
+            return None
+        try:
+            value.encode()  # UTF-8 refuses exactly the surrogates
+        except UnicodeEncodeError as exc:
+            return path, value[exc.start]
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _lone_surrogate(key, path) or _lone_surrogate(item, f"{path}.{key}")
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _lone_surrogate(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+class ClientMistakes(SchemaExtension):
+    """What a client got wrong is answered as a client error wherever it shows, not as "Unexpected error.":
+
+    - a variable holding a lone surrogate (JSON can spell one, GraphQL strings cannot hold one, and neither UTF-8
+      nor PostgreSQL can store one) is refused before anything executes, naming the variable;
+    - a ProblemError raised by any resolver, nested ones included (`overactiveMuscles(limit: 0)`), becomes the error
+      `as_graphql_error` makes, as `translate_problems` does for the resolvers it wraps.
+    """
+
+    def on_execute(self) -> Iterator[None]:
+        found = None
+        for name, value in (self.execution_context.variables or {}).items():
+            found = _lone_surrogate(name, name) or _lone_surrogate(value, name)
+            if found:
+                break
+        if found:
+            path, char = found
+            name = path.split(".")[0].split("[")[0]
+            message = f"holds a lone surrogate (U+{ord(char):04X}): GraphQL strings must be valid Unicode"
+            problem = ProblemError(
+                400, f"Variable '${name}' at '{path}' {message}.", errors=[FieldError(field=path, message=message)]
+            )
+            # A result set here is what strawberry answers instead of executing the operation.
+            self.execution_context.result = ExecutionResult(data=None, errors=[as_graphql_error(problem)])
+        yield
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [_translated(e) for e in errors]  # type: ignore[union-attr]

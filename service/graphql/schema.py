@@ -24,7 +24,7 @@ from service.graphql.assessments import AssessmentQuery, assessment_mutation
 from service.graphql.cache import graphql_cache_middleware
 from service.graphql.catalog import SlugEnums, catalog_query
 from service.graphql.context import context_getter
-from service.graphql.errors import is_client_error
+from service.graphql.errors import ClientMistakes, is_client_error
 from service.graphql.programs import ProgramQuery, program_mutation
 from service.graphql.stats import StatsQuery
 from service.problems import ProblemError
@@ -48,6 +48,7 @@ def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schem
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         # Unexpected failures reach the client as a bare "Unexpected error." and are logged in full.
         lambda: MaskErrors(should_mask_error=lambda error: not is_client_error(error)),
+        ClientMistakes,
     ]
     if not settings.graphql_introspection:
         extensions.append(DisableIntrospection)

@@ -19,7 +19,7 @@ from service.clients.tenancy import ALL_TENANTS, tenant_session
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
 from service.graphql.permissions import requires
-from service.problems import ProblemError
+from service.problems import bad_request
 from service.stats import services
 from service.stats.services import Counts, Point, ranked
 
@@ -55,7 +55,7 @@ class PhaseExercises:
 
 def _limit(value: int) -> int:
     if not 1 <= value <= 100:
-        raise ProblemError(400, "`limit` must be between 1 and 100.")
+        raise bad_request("limit", "must be between 1 and 100")
     return value
 
 

@@ -44,12 +44,15 @@ def bucket_starts(start: date, end: date, bucket: Bucket) -> list[date]:
     current = bucket_start(start, bucket)
     while current < end:
         starts.append(current)
-        if bucket is Bucket.day:
-            current += timedelta(days=1)
-        elif bucket is Bucket.week:
-            current += timedelta(days=7)
-        else:
-            current = (current.replace(day=28) + timedelta(days=4)).replace(day=1)
+        try:
+            if bucket is Bucket.day:
+                current += timedelta(days=1)
+            elif bucket is Bucket.week:
+                current += timedelta(days=7)
+            else:
+                current = (current.replace(day=28) + timedelta(days=4)).replace(day=1)
+        except OverflowError:
+            break  # the bucket after the last one of year 9999: `end` (a date too) cannot lie beyond it
         if len(starts) > MAX_BUCKETS:
             break
     return starts
