@@ -30,7 +30,8 @@ from service.db.engine import create_engine, create_session_factory, key_lookup_
 from service.graphql.cache import GraphQLCache
 from service.graphql.schema import graphql_controller
 from service.http_cache import CatalogCache
-from service.observability import forget_process, observe_middleware, request_id_of, watch_pool
+from service.json_depth import json_depth_middleware
+from service.observability import assign_request_id, forget_process, observe_middleware, watch_pool
 from service.openapi_document import add_examples, publish_constraints
 from service.problems import EXCEPTION_HANDLERS, Problem
 from service.programs.controllers import ProgramController
@@ -90,8 +91,11 @@ async def add_response_headers(message: Message, scope: Scope) -> None:
     for name, value in _SECURITY_HEADERS:
         if name not in present:
             headers.append((name, value))
-    if b"x-request-id" not in present:  # requests no route matched (404, 405) skip the middleware
-        headers.append((b"x-request-id", request_id_of(scope).encode("latin-1")))
+    # Also the id of the server's access-log line for this response. Requests no route matched (404, 405) and
+    # errors handled outside the route middleware get the header here.
+    rid = assign_request_id(scope)
+    if b"x-request-id" not in present:
+        headers.append((b"x-request-id", rid.encode("latin-1")))
     app_state = scope["app"].state
     if b"allow" in present and scope.get("method") == "OPTIONS":
         # Litestar 2 answers OPTIONS with the methods of one handler only (litestar#4169, fixed in v3):
@@ -221,7 +225,11 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
             ready,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[*forwarded_client_middleware(settings), observe_middleware],
+        middleware=[
+            *forwarded_client_middleware(settings),
+            observe_middleware,
+            json_depth_middleware(settings.max_body_bytes),
+        ],
         openapi_config=openapi,
         lifespan=[lifespan],
         signature_types=[Problem],

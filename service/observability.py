@@ -40,6 +40,25 @@ def request_id_of(scope: Scope) -> str:
     return os.urandom(16).hex()
 
 
+_STATE_KEY = "request_id"
+
+
+def assign_request_id(scope: Scope) -> str:
+    """The request's id, chosen once (`request_id_of`) and kept in its scope, and made the id of the log lines
+    written from here on in the running task.
+
+    Called wherever a request's code may run first: the route middleware, the error handlers and the response
+    headers hook, since errors are handled (and unrouted requests answered) outside the route middleware. Setting
+    it there matters: uvicorn starts the task of a request that arrived during the previous response from inside
+    that response's `send`, so the task inherits the previous request's id until this request sets its own."""
+    state = scope.setdefault("state", {})
+    rid = state.get(_STATE_KEY)
+    if rid is None:
+        rid = state[_STATE_KEY] = request_id_of(scope)
+    request_id.set(rid)
+    return rid
+
+
 _METRICS_EXCLUDED = ("/metrics", "/healthz", "/readyz")
 _APP_NAME = "realign"
 
@@ -105,7 +124,7 @@ def observe_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        rid = request_id_of(scope)
+        rid = assign_request_id(scope)
         rid_header = (b"x-request-id", rid.encode("latin-1"))
         path = scope.get("path_template") or scope["path"]
         counted = not path.startswith(_METRICS_EXCLUDED)
@@ -122,12 +141,11 @@ def observe_middleware(app: ASGIApp) -> ASGIApp:
                     message["headers"] = [*(headers or ()), rid_header]
             await send(message)
 
-        token = request_id.set(rid)
         if not counted:
             try:
                 await app(scope, receive, send_with_id)
             finally:
-                request_id.reset(token)
+                request_id.set(None)  # not reset: the value before may be another request's (assign_request_id)
             return
         method: str = scope["method"]  # type: ignore[typeddict-item]
         running = metrics.running(method, path)
@@ -138,7 +156,7 @@ def observe_middleware(app: ASGIApp) -> ASGIApp:
         finally:
             running.dec()
             metrics.finished(method, path, status, time.perf_counter() - started)
-            request_id.reset(token)
+            request_id.set(None)
 
     return middleware
 

@@ -16,6 +16,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
+from service.observability import assign_request_id
+
 T = TypeVar("T")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -204,6 +206,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[Problem
     return _response(request, problem)
 
 
+    assign_request_id(request.scope)  # handlers run outside the route middleware: log under the request's id
 # What the database failing to answer looks like; query errors are not among them. Refused, reset or timed-out
 # connections and an exhausted pool; the server ending a connection (a restart, a failover, `pg_terminate_backend`),
 # including asyncpg's InternalClientError on a connection that has read the server's FATAL message but not yet
@@ -251,6 +254,7 @@ def database_unavailable_handler(request: Request, exc: Exception) -> Response[P
     return _response(request, problem, {"Retry-After": "2"})
 
 
+    assign_request_id(request.scope)
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     ProblemError: problem_error_handler,
     ValidationException: validation_error_handler,
