@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,6 +10,8 @@ from typing import Any, cast
 
 from litestar import Litestar, Response, get
 from litestar.config.cors import CORSConfig
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, YamlRenderPlugin
@@ -33,7 +36,7 @@ from service.http_cache import CatalogCache
 from service.json_depth import json_depth_middleware
 from service.observability import assign_request_id, forget_process, observe_middleware, watch_pool
 from service.openapi_document import add_examples, publish_constraints
-from service.problems import EXCEPTION_HANDLERS, Problem
+from service.problems import EXCEPTION_HANDLERS, Problem, ProblemError
 from service.programs.controllers import ProgramController
 from service.programs.examples import program_examples
 from service.programs.index_cache import CatalogIndexCache
@@ -58,9 +61,24 @@ async def docs_redirect() -> Redirect:
     return Redirect(path="/schema")
 
 
+async def metrics_guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """/metrics is for the operator's scraper, not the public: its per-route traffic and pool figures describe the
+    deployment. It needs `Authorization: Bearer <REALIGN_METRICS_TOKEN>`, compared in constant time; without a
+    token configured the route is not registered at all (create_app), so every method answers as for a path that
+    does not exist, rather than a 404 here and a 405 naming the route's methods there."""
+    expected: str = connection.app.state.metrics_token
+    scheme, _, token = (connection.headers.get("authorization") or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        challenge = 'Bearer realm="metrics"' + (', error="invalid_token"' if scheme else "")
+        raise ProblemError(
+            401, "Send the metrics token as `Authorization: Bearer <token>`.", headers={"WWW-Authenticate": challenge}
+        )
+
+
 class MetricsController(PrometheusController):
     path = "/metrics"
     include_in_schema = False
+    guards = [metrics_guard]
 
 
 @get("/healthz", include_in_schema=False)
@@ -170,6 +188,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         app.state.catalog_cache.on_change(app.state.graphql_cache.clear)
         app.state.key_quota = key_quota
         app.state.anonymous_quota = anonymous_quota
+        app.state.metrics_token = settings.metrics_token
         try:
             yield
         finally:
@@ -220,7 +239,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
             graphql_controller(settings, vocabulary),
             docs_redirect,
             dashboard_router(),
-            MetricsController,
+            *([MetricsController] if settings.metrics_token else []),
             healthz,
             ready,
         ],

@@ -69,6 +69,8 @@ class Settings:
     graphql_max_aliases: int = 15
     # Peers whose X-Forwarded-For names the client (rate limits per IP); none by default: see service.app.
     trusted_proxies: tuple[str, ...] = ()
+    # The bearer token of the Prometheus scraper; without one /metrics is not served (404).
+    metrics_token: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -94,4 +96,5 @@ class Settings:
             catalog_cache_seconds=int(env.get("REALIGN_CATALOG_CACHE_SECONDS", "60")),
             catalog_check_seconds=float(env.get("REALIGN_CATALOG_CHECK_SECONDS", "2")),
             trusted_proxies=trusted_proxies(env.get("REALIGN_TRUSTED_PROXIES", "")),
+            metrics_token=env.get("REALIGN_METRICS_TOKEN") or None,
         )

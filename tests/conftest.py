@@ -69,6 +69,8 @@ def database_url(server_admin_url: str) -> str:
 
 
 TEST_PEPPER = "test-pepper-not-secret"
+TEST_METRICS_TOKEN = "test-metrics-token-not-secret"
+METRICS_AUTH = {"Authorization": f"Bearer {TEST_METRICS_TOKEN}"}  # what the scraper sends to /metrics
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +81,7 @@ def settings(database_url: str) -> Settings:
         key_pepper=TEST_PEPPER,
         rate_limit="1000000/60",
         anonymous_rate_limit="1000000/60",
+        metrics_token=TEST_METRICS_TOKEN,
     )
 
 

@@ -21,7 +21,7 @@ from service.db.engine import create_engine, create_session_factory
 from service.http_cache import CatalogCache
 from service.problems import ProblemError
 from service.settings import Settings
-from tests.conftest import make_key
+from tests.conftest import METRICS_AUTH, make_key
 from tests.integration.catalog.test_graphql import count_statements
 
 Client = AsyncTestClient[Litestar]
@@ -141,12 +141,12 @@ async def test_metrics_count_fast_path_reads_by_route(client: Client) -> None:
         return 0.0
 
     first = await client.get("/v1/equipment/foam_roller")
-    before = (await client.get("/metrics")).text
+    before = (await client.get("/metrics", headers=METRICS_AUTH)).text
     for _ in range(3):
         assert (await client.get("/v1/equipment/foam_roller")).status_code == 200
     etag = first.headers["etag"]
     assert (await client.get("/v1/equipment/foam_roller", headers={"If-None-Match": etag})).status_code == 304
-    after = (await client.get("/metrics")).text
+    after = (await client.get("/metrics", headers=METRICS_AUTH)).text
     assert count(after, "200") - count(before, "200") == 3
     assert count(after, "304") - count(before, "304") == 1
     assert "foam_roller" not in "".join(line for line in after.splitlines() if line.startswith("realign_"))

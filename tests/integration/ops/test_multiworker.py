@@ -10,7 +10,7 @@ import pytest
 
 from service.server import metrics_directory
 from service.settings import Settings
-from tests.conftest import server_process
+from tests.conftest import METRICS_AUTH, TEST_METRICS_TOKEN, server_process
 
 
 def _requests_total(metrics: str, path: str) -> float:
@@ -25,7 +25,11 @@ def test_metrics_add_up_every_workers_requests(settings: Settings, tmp_path: Pat
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     (metrics_dir / "counter_1.db").write_bytes(b"stale file of an earlier run")
-    env = {"REALIGN_EXPOSE_WORKER": "true", "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    env = {
+        "REALIGN_EXPOSE_WORKER": "true",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        "REALIGN_METRICS_TOKEN": TEST_METRICS_TOKEN,
+    }
     with server_process(["service", "serve", "--workers", "2"], settings, env) as base:
         workers: set[str] = set()
         sent = 0
@@ -36,7 +40,7 @@ def test_metrics_add_up_every_workers_requests(settings: Settings, tmp_path: Pat
             workers.add(response.headers["x-served-by"])
             sent += 1
         assert len(workers) == 2, "every request reached one worker; the test would prove nothing"
-        scrapes = [httpx.get(f"{base}/metrics").text for _ in range(6)]
+        scrapes = [httpx.get(f"{base}/metrics", headers=METRICS_AUTH).text for _ in range(6)]
         # Whichever worker answers the scrape reports every worker's requests.
         assert {_requests_total(scrape, "/v1/patterns") for scrape in scrapes} == {float(sent)}
         assert all("realign_db_pool_connections_in_use" in scrape for scrape in scrapes)

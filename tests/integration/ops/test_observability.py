@@ -10,6 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from service.observability import JsonFormatter, request_id
+from tests.conftest import METRICS_AUTH
 
 Client = AsyncTestClient[Litestar]
 
@@ -27,7 +28,7 @@ async def test_request_id_is_echoed_or_made(client: Client) -> None:
 async def test_metrics_count_requests_by_route_and_report_the_pool(client: Client) -> None:
     await client.get("/v1/exercises/step_up")
     await client.get("/v1/exercises/glute_bridge")
-    body = (await client.get("/metrics")).text
+    body = (await client.get("/metrics", headers=METRICS_AUTH)).text
     lines = [line for line in body.splitlines() if line.startswith("realign_requests_total")]
     by_template = [line for line in lines if 'path="/v1/exercises/{slug}"' in line and 'status_code="200"' in line]
     assert by_template, lines
