@@ -13,7 +13,7 @@ import msgspec
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.problems import bad_request
+from service.problems import bad_request, check_instant
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 500
@@ -23,14 +23,31 @@ def encode_cursor(position: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(msgspec.json.encode(position)).rstrip(b"=").decode()
 
 
+# PostgreSQL's bigint: an OFFSET (or any integer) beyond it fails in the database, not here.
+MAX_POSITION = 2**63 - 1
+
+
+def _could_be_ours(value: Any) -> bool:
+    """Whether a cursor value could be one we wrote: positions are integers 0..MAX_POSITION (never booleans) and
+    strings are slugs, ids and instants, which hold no control characters (PostgreSQL refuses a NUL in text)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return 0 <= value <= MAX_POSITION
+    if isinstance(value, str):
+        return value.isprintable()
+    return False
+
+
 def decode_cursor(cursor: str, *, keys: set[str]) -> dict[str, Any]:
-    """The position a cursor stands for; a cursor that is not one of ours is a 400 naming `cursor`."""
+    """The position a cursor stands for; a cursor that is not one of ours is a 400 naming `cursor`, whichever
+    caller decodes it, so that nothing a client forged in one reaches the database."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         position = msgspec.json.decode(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, msgspec.DecodeError, UnicodeError):
         raise bad_request("cursor", "not a cursor returned by this API") from None
-    if not isinstance(position, dict) or set(position) != keys:
+    if not isinstance(position, dict) or set(position) != keys or not all(map(_could_be_ours, position.values())):
         raise bad_request("cursor", "not a cursor returned by this API")
     return position
 
@@ -50,6 +67,9 @@ async def newest_first(
             at, after_id = datetime.fromisoformat(position["t"]), uuid.UUID(position["id"])
         except (TypeError, ValueError):
             raise bad_request("cursor", "not a cursor returned by this API") from None
+        if at.tzinfo is None:  # ours always carry the offset
+            raise bad_request("cursor", "not a cursor returned by this API")
+        at = check_instant("cursor", at)
         query = query.where(or_(dated.created_at < at, and_(dated.created_at == at, dated.id < after_id)))
     rows: Sequence[Any] = (
         await session.scalars(query.order_by(dated.created_at.desc(), dated.id.desc()).limit(limit + 1))

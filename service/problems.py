@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 import asyncpg
@@ -114,7 +114,16 @@ def parse_instant(field: str, value: str | None) -> datetime | None:
         instant = None
     if instant is None or instant.tzinfo is None:
         raise bad_request(field, "must be an RFC 3339 date-time with an offset, e.g. 2026-01-01T00:00:00Z")
-    return instant
+    return check_instant(field, instant)
+
+
+def check_instant(field: str, instant: datetime) -> datetime:
+    """`instant` in UTC (naive ones are taken as UTC), for PostgreSQL; an instant whose UTC lies outside years
+    1-9999 (0001-01-01T00:00:00+03:05, say) is a 400 naming `field`: asyncpg converts to UTC and would overflow."""
+    try:
+        return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+    except OverflowError:
+        raise bad_request(field, "must lie between years 1 and 9999 once converted to UTC") from None
 
 
 def not_found(what: str, slug: str) -> ProblemError:
@@ -195,6 +204,7 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Problem
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response[Problem]:
+    assign_request_id(request.scope)  # handlers run outside the route middleware: log under the request's id
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     problem = Problem(
         type=PROBLEM_BASE + "internal-error",
@@ -206,7 +216,6 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[Problem
     return _response(request, problem)
 
 
-    assign_request_id(request.scope)  # handlers run outside the route middleware: log under the request's id
 # What the database failing to answer looks like; query errors are not among them. Refused, reset or timed-out
 # connections and an exhausted pool; the server ending a connection (a restart, a failover, `pg_terminate_backend`),
 # including asyncpg's InternalClientError on a connection that has read the server's FATAL message but not yet
@@ -243,6 +252,7 @@ def database_unavailable_handler(request: Request, exc: Exception) -> Response[P
     """The database is down, unreachable or too slow: a fast, retryable 503 instead of a 500."""
     if not database_unavailable(exc):
         return internal_error_handler(request, exc)
+    assign_request_id(request.scope)
     logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
     problem = Problem(
         type=PROBLEM_BASE + "unavailable",
@@ -254,7 +264,6 @@ def database_unavailable_handler(request: Request, exc: Exception) -> Response[P
     return _response(request, problem, {"Retry-After": "2"})
 
 
-    assign_request_id(request.scope)
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     ProblemError: problem_error_handler,
     ValidationException: validation_error_handler,

@@ -22,7 +22,7 @@ from service.assessments.rules import RuleSet
 from service.idempotency import services as idempotency
 from service.ids import parse_uuid
 from service.pagination import newest_first
-from service.problems import ProblemError, bad_request, invalid_request
+from service.problems import ProblemError, bad_request, check_instant, invalid_request
 from service.programs.models import Program
 
 OPERATION = "createAssessment"
@@ -99,18 +99,20 @@ class AssessmentPage:
     next_cursor: str | None
 
 
-def check_subject_filter(subject_ref: str | None) -> None:
-    """A `subject_ref` filter names a stored reference, which never holds control characters (validate_input);
-    PostgreSQL refuses a NUL outright, so one is a 400 here rather than a database error."""
-    if subject_ref is not None and any(unicodedata.category(c) in ("Cc", "Cs") for c in subject_ref):
-        raise bad_request("subject_ref", "must not contain control characters")
+def check_text_filter(field: str, value: str | None) -> None:
+    """A text filter names stored text (a subject reference, a pattern slug), which never holds control
+    characters (validate_input, the rules); PostgreSQL refuses a NUL outright and UTF-8 a lone surrogate, so one
+    is a 400 here rather than a database error."""
+    if value is not None and any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
+        raise bad_request(field, "must not contain control characters")
 
 
 async def list_assessments(
     session: AsyncSession, flt: AssessmentFilter, *, limit: int, cursor: str | None
 ) -> AssessmentPage:
     """Newest first, keyset-paged on (created_at, id)."""
-    check_subject_filter(flt.subject_ref)
+    check_text_filter("subject_ref", flt.subject_ref)
+    check_text_filter("pattern", flt.pattern)
     table = models.Assessment
     query = select(table)
     if flt.subject_ref is not None:
@@ -119,10 +121,11 @@ async def list_assessments(
         query = query.where(table.status == flt.status)
     if flt.pattern is not None:
         query = query.where(table.pattern_slugs.contains([flt.pattern]))
+    # Checked here too, not only when REST parses them: GraphQL's DateTime arrives as a datetime already.
     if flt.created_after is not None:
-        query = query.where(table.created_at > flt.created_after)
+        query = query.where(table.created_at > check_instant("created_after", flt.created_after))
     if flt.created_before is not None:
-        query = query.where(table.created_at < flt.created_before)
+        query = query.where(table.created_at < check_instant("created_before", flt.created_before))
     rows, cursors, next_cursor = await newest_first(session, table, query, limit=limit, cursor=cursor)
     return AssessmentPage(items=[_resource(row) for row in rows], cursors=cursors, next_cursor=next_cursor)
 

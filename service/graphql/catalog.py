@@ -14,7 +14,7 @@ from service.graphql.context import Info
 from service.graphql.errors import translate_problems
 from service.graphql.permissions import CatalogReadable
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.problems import bad_request
+from service.problems import bad_request, check_instant
 
 MuscleKind = strawberry.enum(e.MuscleKind)
 Tendency = strawberry.enum(e.Tendency)
@@ -321,7 +321,7 @@ def catalog_query(enums: SlugEnums) -> type:
                 level=e.Level(self.level) if self.level else None,
                 exclude_condition=[str(slug) for slug in self.exclude_condition or ()],
                 q=self.q,
-                updated_since=self.updated_since,
+                updated_since=check_instant("updated_since", self.updated_since) if self.updated_since else None,
                 source=self.source,
             )
 

@@ -127,7 +127,7 @@ class ProgramPage:
 
 async def list_programs(session: AsyncSession, flt: ProgramFilter, *, limit: int, cursor: str | None) -> ProgramPage:
     """Newest first, keyset-paged on (created_at, id)."""
-    assessments.check_subject_filter(flt.subject_ref)
+    assessments.check_text_filter("subject_ref", flt.subject_ref)
     table = models.Program
     query = select(table)
     if flt.assessment_id is not None:
