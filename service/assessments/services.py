@@ -145,10 +145,10 @@ async def create_idempotently(
     data: schemas.AssessmentInput,
     rules: RuleSet,
     known_muscles: frozenset[str],
-    key: str | None,
+    key: idempotency.Key | None,
     request_digest: str,
 ) -> idempotency.Created:
-    """Create once per Idempotency-Key (shared by REST and GraphQL)."""
+    """Create once per idempotency key (shared by REST and GraphQL, each with its own key namespace)."""
     return await idempotency.create_once(
         factory, client_id, OPERATION, key, request_digest, lambda session: create(session, data, rules, known_muscles)
     )

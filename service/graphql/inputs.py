@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from enum import Enum
 from typing import Any, TypeVar
 
 import msgspec
 
-from service.idempotency.services import request_hash
+from service.idempotency.services import Key, graphql_key, request_hash
 from service.problems import FieldError, ProblemError, body_field
 
 T = TypeVar("T")
@@ -35,10 +34,7 @@ def to_struct(data: Any, type_: type[T]) -> T:
         raise ProblemError(400, message, errors=[FieldError(field=field, message=message)]) from None
 
 
-def idempotency(key: str | None, body: msgspec.Struct) -> tuple[str | None, str]:
-    """(stored key, request digest) for a creating mutation's `idempotencyKey` and decoded input.
-
-    Any string works as a GraphQL key (there is no header-safe alphabet to respect): its digest is what is stored.
-    """
-    stored = hashlib.sha256(key.encode()).hexdigest() if key else None
-    return stored, request_hash(msgspec.json.encode(body))
+def idempotency(key: str | None, body: msgspec.Struct) -> tuple[Key | None, str]:
+    """(key of the GraphQL namespace, request digest) for a creating mutation's `idempotencyKey` and decoded input;
+    no key when it is absent or empty."""
+    return graphql_key(key) if key else None, request_hash(msgspec.json.encode(body))

@@ -38,7 +38,30 @@ def request_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def check_key(key: str) -> str:
+@dataclass(frozen=True)
+class Key:
+    """A client's idempotency key in its front door's namespace.
+
+    REST's `Idempotency-Key` header and GraphQL's `idempotencyKey` argument are separate namespaces: the same string
+    through the other door is another key, so neither door replays (nor refuses as reused) what the other created.
+    The namespace is part of the stored `operation` (the table's key is client, operation, key): REST rows keep the
+    bare operation id they always had; GraphQL's take "graphql:" before it. (GraphQL once stored sha256(K) under the
+    bare id, where a REST `Idempotency-Key: sha256(K)` with the same body replayed its resource.)
+    """
+
+    namespace: str  # REST or GRAPHQL
+    value: str  # as stored: REST's header as sent (trimmed); GraphQL's argument as its SHA-256 (any string works)
+
+    def operation(self, operation: str) -> str:
+        return f"{self.namespace}:{operation}" if self.namespace else operation
+
+
+REST = ""
+GRAPHQL = "graphql"
+
+
+def check_key(key: str) -> Key:
+    """REST's `Idempotency-Key` header as a key of the REST namespace; a 400 unless 1-255 printable characters."""
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise ProblemError(
@@ -46,7 +69,13 @@ def check_key(key: str) -> str:
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters.",
             errors=[FieldError(field="Idempotency-Key", message="invalid key")],
         )
-    return key
+    return Key(REST, key)
+
+
+def graphql_key(key: str) -> Key:
+    """GraphQL's `idempotencyKey` as a key of the GraphQL namespace: any string, stored as its digest (there is no
+    header-safe alphabet to respect, and the digest always fits the column)."""
+    return Key(GRAPHQL, hashlib.sha256(key.encode()).hexdigest())
 
 
 async def claim(session: AsyncSession, client_id: uuid.UUID, operation: str, key: str, digest: str) -> Replay | None:
@@ -149,26 +178,27 @@ async def create_once(
     factory: async_sessionmaker[AsyncSession],
     client_id: uuid.UUID,
     operation: str,
-    key: str | None,
+    key: Key | None,
     request_digest: str,
     create: Callable[[AsyncSession], Awaitable[_Resource]],
 ) -> Created:
-    """Run `create` in one transaction of the client's tenant session, once per Idempotency-Key: a retry replays the
-    first answer, and a failure releases the key (shared by every creating POST, over REST and GraphQL)."""
-    if key is not None:
-        async with factory() as session:
-            replay = await claim(session, client_id, operation, key, request_digest)
-        if replay is not None:
-            return Created(status=replay.status, body=replay.body, replayed=True)
+    """Run `create` in one transaction of the client's tenant session, once per idempotency key of its door: a retry
+    replays the first answer, and a failure releases the key (shared by every creating POST and mutation)."""
+    if key is None:
+        async with tenant_session(factory, client_id) as session, session.begin():
+            return Created(status=201, body=msgspec.to_builtins(await create(session)), replayed=False)
+    scoped = key.operation(operation)
+    async with factory() as session:
+        replay = await claim(session, client_id, scoped, key.value, request_digest)
+    if replay is not None:
+        return Created(status=replay.status, body=replay.body, replayed=True)
     try:
         async with tenant_session(factory, client_id) as session, session.begin():
             created = await create(session)
             body = msgspec.to_builtins(created)
-            if key is not None:
-                await complete(session, client_id, operation, key, 201, body, created.id)
+            await complete(session, client_id, scoped, key.value, 201, body, created.id)
     except BaseException:
-        if key is not None:
-            async with factory() as session:
-                await release(session, client_id, operation, key)
+        async with factory() as session:
+            await release(session, client_id, scoped, key.value)
         raise
     return Created(status=201, body=body, replayed=False)

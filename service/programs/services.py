@@ -151,10 +151,10 @@ async def create_idempotently(
     request: schemas.ProgramRequest,
     catalogs: CatalogIndexCache,
     rules: ProgramRules,
-    key: str | None,
+    key: idempotency.Key | None,
     request_digest: str,
 ) -> idempotency.Created:
-    """Create once per Idempotency-Key (shared by REST and GraphQL)."""
+    """Create once per idempotency key (shared by REST and GraphQL, each with its own key namespace)."""
     catalog = await catalogs.current()
     return await idempotency.create_once(
         factory, client_id, OPERATION, key, request_digest, lambda session: create(session, request, catalog, rules)
