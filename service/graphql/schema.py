@@ -83,7 +83,10 @@ def graphql_controller(settings: Settings, vocabulary: Vocabulary) -> type[Contr
         def parse_json(self, data: str | bytes) -> Any:
             # A JSON body that is not an object (null, a string, a number) is no GraphQL request; strawberry would
             # fail on it with an AttributeError (a 500). A list goes on to be refused as a batch.
-            parsed = super().parse_json(data)
+            try:
+                parsed = super().parse_json(data)
+            except UnicodeDecodeError:  # strawberry catches JSONDecodeError only: this one was a 500
+                raise ProblemError(400, "The request body is not UTF-8: JSON must be.") from None
             if not isinstance(parsed, dict | list):
                 raise ProblemError(400, 'The request body must be a JSON object: {"query": ..., "variables": ...}.')
             return parsed
