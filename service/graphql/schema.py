@@ -77,7 +77,10 @@ def graphql_controller(settings: Settings, vocabulary: Vocabulary) -> type[Contr
             response: Response[Any] = await super().execute_request(request, context, root_value)
             status = response.status_code or 200
             if status >= 400 and response.media_type == MediaType.TEXT:
-                raise ProblemError(status, str(response.content).rstrip(".") + ".")
+                # The reason may echo the client's text (an unknown operationName), lone surrogates included, which
+                # no UTF-8 document can carry: those are spelt as escapes.
+                detail = str(response.content).encode(errors="backslashreplace").decode()
+                raise ProblemError(status, detail.rstrip(".") + ".")
             return response
 
         def parse_json(self, data: str | bytes) -> Any:

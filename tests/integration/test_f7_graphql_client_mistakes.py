@@ -185,3 +185,15 @@ async def test_f7_graphql_body_that_is_not_an_object_is_a_400_problem(
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 400
     no_errors_logged(caplog)
+
+
+async def test_f7_lone_surrogate_in_operation_name_is_a_400_problem(
+    client: Client, writer: Headers, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    body = json.dumps({"query": "query a { __typename }", "operationName": "\ud800"}).encode()
+    response = await client.post("/graphql", content=body, headers={**writer, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "Unknown operation named" in response.json()["detail"]
+    no_errors_logged(caplog)
