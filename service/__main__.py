@@ -130,8 +130,18 @@ def _serve(host: str, port: int, workers: int = 1) -> None:
     # The factory import string lets uvicorn start several worker processes, each building its own app; with
     # several, each worker listens on its own SO_REUSEPORT socket and writes its metrics where /metrics of any
     # worker adds them up (PROMETHEUS_MULTIPROC_DIR, a fresh temporary directory unless set; see service.server).
+    # Read here, not only in each worker, for the server's own settings (the header timeout).
+    header_timeout = Settings.from_env().header_timeout_seconds
     with metrics_directory(workers):
-        serve("service.asgi:app", factory=True, host=host, port=port, workers=workers, log_config=None)
+        serve(
+            "service.asgi:app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            header_timeout_seconds=header_timeout,
+        )
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

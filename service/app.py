@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
@@ -93,6 +94,10 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 _SECURITY_HEADERS = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+# Paths that answer with one client's data: no cache, shared or private, may keep a copy of any of their answers.
+# Decided here by path rather than per controller, so that errors (answered outside the handlers), 405s and
+# unrouted paths under them are covered too; catalogue responses keep their own `public, max-age`.
+_TENANT_PATHS = re.compile(r"/(?:v1/(?:me|assessments|programs)|graphql)(?:/|$)")
 
 
 async def add_response_headers(message: Message, scope: Scope) -> None:
@@ -109,6 +114,10 @@ async def add_response_headers(message: Message, scope: Scope) -> None:
     for name, value in _SECURITY_HEADERS:
         if name not in present:
             headers.append((name, value))
+    if _TENANT_PATHS.match(scope["path"]):
+        if b"cache-control" in present:
+            headers[:] = [(name, value) for name, value in headers if name.lower() != b"cache-control"]
+        headers.append((b"cache-control", b"no-store"))
     # Also the id of the server's access-log line for this response. Requests no route matched (404, 405) and
     # errors handled outside the route middleware get the header here.
     rid = assign_request_id(scope)

@@ -161,7 +161,21 @@ def observe_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+# Anything shaped like an API key (service.clients.keys: `rl_live_` and base62), the underscores percent-encoded or
+# not. Keys belong in the Authorization header, which is never logged, but a client may put one in a query string
+# (uvicorn's access log writes the URL) or an X-Request-ID, and an error message may quote a value it was given.
+_KEY_LIKE = re.compile(r"rl(?:_|%5f)live(?:_|%5f)[0-9a-z]+", re.IGNORECASE)
+REDACTED_KEY = "rl_live_[redacted]"
+
+
+def redact_keys(text: str) -> str:
+    return _KEY_LIKE.sub(REDACTED_KEY, text)
+
+
 class JsonFormatter(logging.Formatter):
+    """One JSON line per record. Key-shaped strings are redacted from the whole line (message, its arguments,
+    traceback, request id), whichever logger wrote it."""
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
@@ -173,7 +187,7 @@ class JsonFormatter(logging.Formatter):
             entry["request_id"] = rid
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        return redact_keys(json.dumps(entry, ensure_ascii=False))
 
 
 def configure_logging(level: str = "INFO") -> None:

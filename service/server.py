@@ -19,6 +19,7 @@ signals) is used as it is: the listener is simply re-bound in each worker when i
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -80,23 +81,40 @@ def metrics_directory(workers: int) -> Iterator[str | None]:
         shutil.rmtree(made, ignore_errors=True)
 
 
-def uvicorn_options() -> dict[str, Any]:
+def uvicorn_options(header_timeout_seconds: float | None = None) -> dict[str, Any]:
     """The uvicorn settings of every launch of the service: `serve` below (`make serve`, `make run`, the bench
-    server) and the tests' live server, so that each behaves as production does."""
+    server) and the tests' live server, so that each behaves as production does. The limits and why they are what
+    they are: service.server_protocol."""
+    from service.server_protocol import (
+        HEADER_TIMEOUT_SECONDS,
+        KEEP_ALIVE_SECONDS,
+        MAX_REQUEST_HEAD_BYTES,
+        HardenedH11Protocol,
+    )
+
+    timeout = HEADER_TIMEOUT_SECONDS if header_timeout_seconds is None else header_timeout_seconds
     return {
+        # A partial, not a subclass made here: uvicorn pickles its config into each worker process.
+        "http": functools.partial(HardenedH11Protocol, header_timeout=timeout),
+        "h11_max_incomplete_event_size": MAX_REQUEST_HEAD_BYTES,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         # X-Forwarded-For is the app's to trust, from REALIGN_TRUSTED_PROXIES (service.app says why).
         "proxy_headers": False,
+        # `server: uvicorn` tells a scanner which server (and which advisories) to try; clients need nothing of it.
+        "server_header": False,
     }
 
 
-def serve(app: str, *, host: str, port: int, workers: int, **config: Any) -> None:
+def serve(
+    app: str, *, host: str, port: int, workers: int, header_timeout_seconds: float | None = None, **config: Any
+) -> None:
     """`uvicorn.run(app, host=…, port=…, workers=…, **config)`, with one SO_REUSEPORT listener per worker and the
     service's uvicorn settings (`uvicorn_options`)."""
     import uvicorn
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
-    config = {**uvicorn_options(), **config}
+    config = {**uvicorn_options(header_timeout_seconds), **config}
     if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.run(app, host=host, port=port, workers=workers, **config)
         return

@@ -71,6 +71,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # The bearer token of the Prometheus scraper; without one /metrics is not served (404).
     metrics_token: str | None = None
+    # Seconds a connection has to send a request head; None: the server's limit (service.server_protocol says why).
+    header_timeout_seconds: float | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -97,4 +99,7 @@ class Settings:
             catalog_check_seconds=float(env.get("REALIGN_CATALOG_CHECK_SECONDS", "2")),
             trusted_proxies=trusted_proxies(env.get("REALIGN_TRUSTED_PROXIES", "")),
             metrics_token=env.get("REALIGN_METRICS_TOKEN") or None,
+            header_timeout_seconds=float(env["REALIGN_HEADER_TIMEOUT_SECONDS"])
+            if env.get("REALIGN_HEADER_TIMEOUT_SECONDS")
+            else None,
         )

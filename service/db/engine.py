@@ -51,6 +51,9 @@ def create_engine(settings: Settings, *, pre_ping: bool = True, max_overflow: in
         max_overflow=max_overflow,
         pool_pre_ping=pre_ping,
         connect_args=connect_args,
+        # Errors quote the statement but not its bound values (client ids, subject references, filter values),
+        # which would otherwise reach the logs with every failed statement.
+        hide_parameters=True,
         # JSONB columns go through msgspec: a stored program body is ~110 KB, several times faster than stdlib json.
         json_serializer=_encode_json,
         json_deserializer=msgspec.json.decode,
