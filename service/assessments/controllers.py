@@ -93,7 +93,10 @@ class AssessmentController(Controller):
             str | None, Parameter(max_length=128, pattern=SUBJECT_REF_PATTERN, description="Only this subject.")
         ] = None,
         status: Annotated[schemas.Status | None, Parameter(description="ok or refer.")] = None,
-        pattern: Annotated[str | None, Parameter(max_length=80, description="Only those showing it.")] = None,
+        pattern: Annotated[
+            str | None,
+            Parameter(max_length=80, pattern=services.NO_CONTROL_CHARACTERS, description="Only those showing it."),
+        ] = None,
         created_after: Annotated[
             str | None, Parameter(description="RFC 3339, exclusive.", schema_extra={"format": "date-time"})
         ] = None,

@@ -99,6 +99,10 @@ class AssessmentPage:
     next_cursor: str | None
 
 
+# check_text_filter's rule as a pattern, for the OpenAPI document of the REST filters (Cc: C0, DEL and C1).
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f-\x9f]*$"
+
+
 def check_text_filter(field: str, value: str | None) -> None:
     """A text filter names stored text (a subject reference, a pattern slug), which never holds control
     characters (validate_input, the rules); PostgreSQL refuses a NUL outright and UTF-8 a lone surrogate, so one

@@ -119,7 +119,8 @@ RANGES = _numeric_ranges()
 
 class _DomainValidArguments(gql.Visitor):
     """Folds numbers into their documented ranges, drops generated `after` cursors, lists each code once, gives
-    every idempotency key to one request, makes `subjectRef` a plain reference (no email, no control characters),
+    every idempotency key to one request, makes `subjectRef` a plain reference (no email, no control characters) and
+    a `pattern` filter a pattern's slug (no control characters either),
     generates programs from the caller's assessment and catalogue exercises, and asks stats for a range that ends
     after it starts: the documented rules a GraphQL schema cannot state."""
 
@@ -137,6 +138,8 @@ class _DomainValidArguments(gql.Visitor):
         name = node.name.value
         if name == "subjectRef" and isinstance(node.value, gql.StringValueNode):
             return gql.ObjectFieldNode(name=node.name, value=gql.StringValueNode(value="subject-1"))
+        if name == "pattern" and isinstance(node.value, gql.StringValueNode):  # AssessmentFilter's
+            return gql.ObjectFieldNode(name=node.name, value=gql.StringValueNode(value="lower_crossed_syndrome"))
         if name == "assessmentId":  # only ProgramInput has it as an input field
             return gql.ObjectFieldNode(name=node.name, value=gql.StringValueNode(value=self.assessment_id))
         if name == "excludeExercises" and isinstance(node.value, gql.ListValueNode):
