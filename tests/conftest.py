@@ -181,22 +181,26 @@ def free_port() -> int:
 @contextmanager
 def server_process(args: Sequence[str], settings: Settings, env: Mapping[str, str]) -> Iterator[str]:
     """`python -m <args> --port P` on a free port against the test database, with `env` added; yields its base URL
-    once it answers /healthz, and stops it afterwards."""
+    once it answers /healthz, and stops it afterwards. Its log goes to a temporary file: a pipe nobody reads would
+    block the server once it filled."""
+    import tempfile
+
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", *args, "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DATABASE_URL": settings.database_url, "REALIGN_KEY_PEPPER": settings.key_pepper, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_until_healthy(base, server)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", *args, "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, "DATABASE_URL": settings.database_url, "REALIGN_KEY_PEPPER": settings.key_pepper, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_healthy(base, server)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
 
 
 def wait_until_healthy(base: str, server: subprocess.Popen[bytes]) -> None:

@@ -9,7 +9,7 @@ from typing import Any, ParamSpec, TypeVar
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from service.problems import PROBLEM_BASE, FieldError, ProblemError
+from service.problems import PROBLEM_BASE, FieldError, ProblemError, database_unavailable
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -59,8 +59,34 @@ def is_client_error(error: GraphQLError) -> bool:
     return code is None and isinstance(original, GraphQLError) and original.original_error is None
 
 
+# REST answers these with a 503 problem and Retry-After; GraphQL answers 200 with this code (retry shortly).
+UNAVAILABLE_CODE = "SERVICE_UNAVAILABLE"
+
+
+class DatabaseUnavailable(Exception):
+    """What a resolver's lost connection or cancelled statement becomes (service.problems.database_unavailable)."""
+
+
+def is_unavailable(error: GraphQLError) -> bool:
+    """The database failed to answer, whether or not the error has been translated yet."""
+    if (error.extensions or {}).get("code") == UNAVAILABLE_CODE:
+        return True
+    return error.original_error is not None and database_unavailable(error.original_error)
+
+
 def _translated(error: GraphQLError) -> GraphQLError:
-    """`error` as as_graphql_error words it when a resolver raised a ProblemError, where it was raised."""
+    """`error` as as_graphql_error words it when a resolver raised a ProblemError, where it was raised; the
+    database failing to answer as a retryable SERVICE_UNAVAILABLE error, not a masked "Unexpected error."."""
+    if is_unavailable(error) and not isinstance(error.original_error, DatabaseUnavailable):
+        return GraphQLError(
+            "The database is unavailable or did not answer in time; retry shortly.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=DatabaseUnavailable(type(error.original_error).__name__),
+            extensions={"code": UNAVAILABLE_CODE, "type": PROBLEM_BASE + "unavailable", "status": 503},
+        )
     if not isinstance(error.original_error, ProblemError):
         return error
     problem = error.original_error

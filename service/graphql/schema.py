@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import strawberry
@@ -24,17 +25,24 @@ from service.graphql.assessments import AssessmentQuery, assessment_mutation
 from service.graphql.cache import graphql_cache_middleware
 from service.graphql.catalog import SlugEnums, catalog_query
 from service.graphql.context import context_getter
-from service.graphql.errors import ClientMistakes, is_client_error
+from service.graphql.errors import ClientMistakes, is_client_error, is_unavailable
 from service.graphql.programs import ProgramQuery, program_mutation
 from service.graphql.stats import StatsQuery
 from service.problems import ProblemError
 from service.settings import Settings
 
+logger = logging.getLogger("service.graphql")
+
 
 class RealignSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        # A client's own mistake is answered, not logged as a server error.
-        super().process_errors([e for e in errors if not is_client_error(e)], execution_context)
+        # A client's own mistake is answered, not logged as a server error; the database being out is a warning,
+        # as REST logs it.
+        for error in errors:
+            if is_unavailable(error):
+                logger.warning("database unavailable in GraphQL at %s: %s", error.path, error.original_error)
+        server_errors = [e for e in errors if not is_client_error(e) and not is_unavailable(e)]
+        super().process_errors(server_errors, execution_context)
 
 
 def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schema:
@@ -47,7 +55,7 @@ def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schem
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         # Unexpected failures reach the client as a bare "Unexpected error." and are logged in full.
-        lambda: MaskErrors(should_mask_error=lambda error: not is_client_error(error)),
+        lambda: MaskErrors(should_mask_error=lambda error: not (is_client_error(error) or is_unavailable(error))),
         ClientMistakes,
     ]
     if not settings.graphql_introspection:
