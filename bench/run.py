@@ -97,8 +97,8 @@ def _prepare_stats(url: str, pepper: str) -> tuple[str, int]:
 
 
 def _start(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    # uvicorn started the way `make serve` starts it: one SO_REUSEPORT listener per worker (see service/server.py).
-    command = [sys.executable, "-m", "service.server", app, "--port", str(port), "--workers", str(WORKERS)]
+    # uvicorn started the way `make serve` starts it: one SO_REUSEPORT listener per worker (see service/web/server.py).
+    command = [sys.executable, "-m", "service.web.server", app, "--port", str(port), "--workers", str(WORKERS)]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

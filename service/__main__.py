@@ -123,13 +123,13 @@ def cmd_seed(_: argparse.Namespace) -> None:
 
 
 def _serve(host: str, port: int, workers: int = 1) -> None:
-    from service.observability import configure_logging
-    from service.server import metrics_directory, serve
+    from service.web.observability import configure_logging
+    from service.web.server import metrics_directory, serve
 
     configure_logging()
     # The factory import string lets uvicorn start several worker processes, each building its own app; with
     # several, each worker listens on its own SO_REUSEPORT socket and writes its metrics where /metrics of any
-    # worker adds them up (PROMETHEUS_MULTIPROC_DIR, a fresh temporary directory unless set; see service.server).
+    # worker adds them up (PROMETHEUS_MULTIPROC_DIR, a fresh temporary directory unless set; see service.web.server).
     # Read here, not only in each worker, for the server's own settings (the header timeout).
     header_timeout = Settings.from_env().header_timeout_seconds
     with metrics_directory(workers):

@@ -24,6 +24,7 @@ from sqlalchemy import text
 
 from service.assessments.controllers import AssessmentController
 from service.assessments.rules import load_rules
+from service.catalog.cache import CatalogCache
 from service.catalog.controllers import catalog_controller
 from service.catalog.records import CatalogData, load_catalog
 from service.catalog.vocabulary import Vocabulary
@@ -33,17 +34,16 @@ from service.dashboard.controllers import dashboard_router
 from service.db.engine import create_engine, create_session_factory, key_lookup_engine
 from service.graphql.cache import GraphQLCache
 from service.graphql.schema import graphql_controller
-from service.http_cache import CatalogCache
-from service.json_depth import json_depth_middleware
-from service.observability import assign_request_id, forget_process, observe_middleware, watch_pool
-from service.openapi_document import add_examples, publish_constraints
-from service.problems import EXCEPTION_HANDLERS, Problem, ProblemError
 from service.programs.controllers import ProgramController
 from service.programs.examples import program_examples
 from service.programs.index_cache import CatalogIndexCache
 from service.programs.rules import load_program_rules
-from service.ratelimit import Quota, create_limiter
 from service.settings import Settings
+from service.web.json_depth import json_depth_middleware
+from service.web.observability import assign_request_id, forget_process, observe_middleware, watch_pool
+from service.web.openapi_document import add_examples, publish_constraints
+from service.web.problems import EXCEPTION_HANDLERS, Problem, ProblemError
+from service.web.ratelimit import Quota, create_limiter
 
 API_VERSION = "0.1.0"
 DESCRIPTION = """\
@@ -147,7 +147,7 @@ def forwarded_client_middleware(settings: Settings) -> list[DefineMiddleware]:
     The per-IP rate limit counts `scope["client"]`, so whoever may rewrite it may pick their own bucket. uvicorn
     rewrites it by default for any peer on loopback (`forwarded_allow_ips`), and an ASGI app cannot undo that: the
     peer's address is gone before the app runs. So every launch of the service turns uvicorn's own handling off
-    (`proxy_headers=False`, service.server.uvicorn_options) and the trust is decided here, from Settings alone: the
+    (`proxy_headers=False`, service.web.server.uvicorn_options) and the trust is decided here, from Settings alone: the
     same under `make serve`, the bench server, the tests' live server and the test client. The `Forwarded` header
     is never read. The middleware (rather than our own parser) picks the rightmost untrusted address of the chain,
     which is what a chain of proxies appending to the header calls for."""
@@ -265,7 +265,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         before_send=[add_response_headers],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         debug=settings.debug,
-        logging_config=None,  # logging is the process's (service.observability.configure_logging), not the app's
+        logging_config=None,  # logging is the process's (service.web.observability.configure_logging), not the app's
     )
     methods: dict[str, set[str]] = {}
     for route in app.routes:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar import Litestar
 
 from service.app import create_app
-from service.observability import configure_logging
 from service.settings import Settings
+from service.web.observability import configure_logging
 
 
 def app() -> Litestar:

@@ -71,7 +71,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # The bearer token of the Prometheus scraper; without one /metrics is not served (404).
     metrics_token: str | None = None
-    # Seconds a connection has to send a request head; None: the server's limit (service.server_protocol says why).
+    # Seconds a connection has to send a request head; None: the server's limit (service.web.server_protocol says why).
     header_timeout_seconds: float | None = None
 
     @classmethod

@@ -149,7 +149,7 @@ def live_server(settings: Settings) -> Iterator[str]:
 
     import uvicorn
 
-    from service.server import uvicorn_options
+    from service.web.server import uvicorn_options
 
     port = free_port()
     config = uvicorn.Config(

@@ -11,8 +11,8 @@ from sqlalchemy import CheckConstraint, DateTime, Index, String, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.clients.tenancy import TenantOwned
 from service.db.base import Base
+from service.db.tenancy import TenantOwned
 
 
 class Assessment(TenantOwned, Base):

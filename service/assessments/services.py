@@ -1,6 +1,6 @@
 """Assessments: validate, run the rules, store, read back — for the caller's tenant only.
 
-Sessions passed in here are tenant sessions (service.clients.tenancy): every query below is scoped to the
+Sessions passed in here are tenant sessions (service.db.tenancy): every query below is scoped to the
 calling client by the session itself, which is why none of them filters by client by hand.
 """
 
@@ -20,10 +20,10 @@ from service.assessments import models, schemas
 from service.assessments.engine import assess, validate_input
 from service.assessments.rules import RuleSet
 from service.idempotency import services as idempotency
-from service.ids import parse_uuid
-from service.pagination import newest_first
-from service.problems import ProblemError, bad_request, check_instant, invalid_request
+from service.lib.ids import parse_uuid
+from service.lib.pagination import newest_first
 from service.programs.models import Program
+from service.web.problems import ProblemError, bad_request, check_instant, invalid_request
 
 OPERATION = "createAssessment"
 

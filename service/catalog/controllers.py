@@ -10,12 +10,12 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog import schemas, services
+from service.catalog.cache import CACHE_HEADERS, cached_read_middleware
 from service.catalog.enums import Level, Modality, MuscleRoleFilter, Phase
 from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import OPTIONALLY_SECURED, catalog_guard
-from service.http_cache import CACHE_HEADERS, cached_read_middleware
-from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, bad_request, parse_instant, problem_spec
+from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.web.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, bad_request, parse_instant, problem_spec
 
 Limit = Annotated[
     int, Parameter(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")

@@ -30,8 +30,8 @@ from service.catalog.enums import (
     Tendency,
 )
 from service.catalog.records import is_slug
-from service.pagination import decode_cursor, encode_cursor
-from service.problems import bad_request, not_found
+from service.lib.pagination import decode_cursor, encode_cursor
+from service.web.problems import bad_request, not_found
 
 # How sources are spelt: `curated`, or a dataset's own name such as `free-exercise-db`.
 SOURCE_RE = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.clients import services
 from service.clients.scopes import Scope
 from service.clients.services import Principal
-from service.problems import FieldError, ProblemError
+from service.web.problems import FieldError, ProblemError
 
 REALM = 'Bearer realm="realign"'
 SECURITY_SCHEME = "apiKey"
@@ -155,7 +155,7 @@ def requires_scope(scope: Scope | None) -> Any:
 async def check_catalog_access(scope: ASGIScope) -> None:
     """Catalogue reads are public unless REALIGN_PUBLIC_CATALOG=false; a presented key is always checked.
 
-    Shared by the REST guard and the cached-read fast path (service.http_cache), so both decide alike."""
+    Shared by the REST guard and the cached-read fast path (service.catalog.cache), so both decide alike."""
     principal = await principal_of_scope(scope)
     if not scope["app"].state.public_catalog:
         require(principal, Scope.catalog_read)

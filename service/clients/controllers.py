@@ -10,7 +10,7 @@ from litestar import Controller, Request, get
 from service.clients.auth import SECURED, principal_of, require, requires_scope
 from service.clients.responses import UNAUTHORIZED
 from service.clients.schemas import ClientSummary, KeySummary, Me
-from service.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS
+from service.web.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS
 
 
 class ClientController(Controller):

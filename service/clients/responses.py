@@ -1,6 +1,6 @@
 """The problem responses every key-protected operation declares, shared so that each domain states them alike."""
 
-from service.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, problem_spec
+from service.web.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, problem_spec
 
 UNAUTHORIZED = problem_spec("Missing, malformed, unknown or revoked key.")
 FORBIDDEN = problem_spec("The key's client lacks the scope this operation needs.")

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from service.clients import keys
 from service.clients.models import ApiClient, ApiKey
 from service.clients.scopes import ALL_SCOPES
-from service.ids import parse_uuid
-from service.problems import database_unavailable
+from service.lib.ids import parse_uuid
+from service.web.problems import database_unavailable
 
 # last_used_at is written at most this often per key: exact enough to spot dead keys, no write per request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -169,7 +169,7 @@ async def authenticate_with(engine: AsyncEngine, secret: str, pepper: bytes) -> 
             try:
                 return await authenticate_on(raw.driver_connection, secret, pepper)
             except Exception as exc:
-                # A pooled connection the server ended (service.problems.DATABASE_UNAVAILABLE): a fresh one.
+                # A pooled connection the server ended (service.web.problems.DATABASE_UNAVAILABLE): a fresh one.
                 if not database_unavailable(exc):
                     raise
                 await connection.invalidate()

@@ -11,15 +11,15 @@ from service.assessments import schemas as s
 from service.assessments import services
 from service.clients.auth import require
 from service.clients.scopes import Scope
-from service.clients.tenancy import tenant_session
+from service.db.tenancy import tenant_session
 from service.graphql.catalog import SlugEnums, check_first
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
 from service.graphql.inputs import idempotency, to_struct
 from service.graphql.owned import erase
 from service.graphql.permissions import requires
-from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.problems import ProblemError
+from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.web.problems import ProblemError
 
 AgeBand = strawberry.enum(s.AgeBand)
 ActivityLevel = strawberry.enum(s.ActivityLevel)

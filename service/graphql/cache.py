@@ -30,7 +30,7 @@ from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationT
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from service.clients.auth import check_catalog_access
-from service.problems import ProblemError
+from service.web.problems import ProblemError
 
 logger = logging.getLogger("service.graphql.cache")
 

@@ -13,8 +13,8 @@ from service.catalog.vocabulary import Vocabulary
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
 from service.graphql.permissions import CatalogReadable
-from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.problems import bad_request, check_instant
+from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.web.problems import bad_request, check_instant
 
 MuscleKind = strawberry.enum(e.MuscleKind)
 Tendency = strawberry.enum(e.Tendency)

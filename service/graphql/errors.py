@@ -9,7 +9,7 @@ from typing import Any, ParamSpec, TypeVar
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from service.problems import PROBLEM_BASE, FieldError, ProblemError, database_unavailable
+from service.web.problems import PROBLEM_BASE, FieldError, ProblemError, database_unavailable
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -64,7 +64,7 @@ UNAVAILABLE_CODE = "SERVICE_UNAVAILABLE"
 
 
 class DatabaseUnavailable(Exception):
-    """What a resolver's lost connection or cancelled statement becomes (service.problems.database_unavailable)."""
+    """What a resolver's lost connection or cancelled statement becomes (service.web.problems.database_unavailable)."""
 
 
 def is_unavailable(error: GraphQLError) -> bool:

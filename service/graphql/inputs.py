@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from service.idempotency.services import Key, graphql_key, request_hash
-from service.problems import FieldError, ProblemError, body_field
+from service.web.problems import FieldError, ProblemError, body_field
 
 T = TypeVar("T")
 

@@ -15,7 +15,7 @@ from service.assessments import schemas as assessment_schemas
 from service.assessments import services as assessments
 from service.catalog import schemas, services
 from service.catalog.enums import MuscleRoleFilter
-from service.clients.tenancy import tenant_session
+from service.db.tenancy import tenant_session
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.clients.auth import require
 from service.clients.scopes import Scope
-from service.clients.tenancy import tenant_session
+from service.db.tenancy import tenant_session
 from service.graphql.context import Info
-from service.problems import ProblemError
+from service.web.problems import ProblemError
 
 
 async def erase(info: Info, scope: Scope, delete: Callable[[AsyncSession, str], Awaitable[None]], id: str) -> bool:

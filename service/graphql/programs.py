@@ -11,7 +11,7 @@ import strawberry
 
 from service.clients.auth import require
 from service.clients.scopes import Scope
-from service.clients.tenancy import tenant_session
+from service.db.tenancy import tenant_session
 from service.graphql.assessments import Assessment
 from service.graphql.catalog import Dose, Exercise, Level, PageInfo, Phase, SlugEnums, check_first
 from service.graphql.context import Info
@@ -19,11 +19,11 @@ from service.graphql.errors import translate_problems
 from service.graphql.inputs import idempotency, to_struct
 from service.graphql.owned import erase
 from service.graphql.permissions import CatalogReadable, requires
-from service.ids import parse_uuid
-from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.problems import ProblemError
+from service.lib.ids import parse_uuid
+from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.programs import schemas as s
 from service.programs import services
+from service.web.problems import ProblemError
 
 FindingType = strawberry.enum(s.FindingType)
 

@@ -28,8 +28,8 @@ from service.graphql.context import context_getter
 from service.graphql.errors import ClientMistakes, is_client_error, is_unavailable
 from service.graphql.programs import ProgramQuery, program_mutation
 from service.graphql.stats import StatsQuery
-from service.problems import ProblemError
 from service.settings import Settings
+from service.web.problems import ProblemError
 
 logger = logging.getLogger("service.graphql")
 

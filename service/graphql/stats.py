@@ -15,13 +15,13 @@ import strawberry
 from service.catalog.enums import Phase
 from service.clients.auth import require
 from service.clients.scopes import Scope
-from service.clients.tenancy import ALL_TENANTS, tenant_session
+from service.db.tenancy import ALL_TENANTS, tenant_session
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
 from service.graphql.permissions import requires
-from service.problems import bad_request
 from service.stats import services
 from service.stats.services import Counts, Point, ranked
+from service.web.problems import bad_request
 
 
 @strawberry.enum(description="The width of a time bucket (UTC).")

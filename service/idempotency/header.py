@@ -6,7 +6,7 @@ from litestar import Response
 from litestar.params import HeaderParameter
 
 from service.idempotency.services import MAX_KEY_LENGTH, Created
-from service.problems import problem_spec
+from service.web.problems import problem_spec
 
 IdempotencyKey = Annotated[
     str | None,

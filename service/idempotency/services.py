@@ -19,9 +19,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from service.clients.tenancy import tenant_session
+from service.db.tenancy import tenant_session
 from service.idempotency.models import IdempotencyRecord
-from service.problems import FieldError, ProblemError
+from service.web.problems import FieldError, ProblemError
 
 # A claim older than this whose request never finished (the process died) may be taken over.
 ABANDONED_AFTER = timedelta(minutes=5)

@@ -10,12 +10,12 @@ from service.assessments.schemas import SUBJECT_REF_PATTERN
 from service.clients.auth import SECURED, principal_of, require, requires_scope
 from service.clients.responses import SECURED_PROBLEMS
 from service.clients.scopes import Scope
-from service.clients.tenancy import tenant_session
+from service.db.tenancy import tenant_session
 from service.idempotency import services as idempotency
 from service.idempotency.header import IN_FLIGHT, IdempotencyKey, created_response
-from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.problems import decode_strictly, problem_spec
+from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.programs import schemas, services
+from service.web.problems import decode_strictly, problem_spec
 
 NOT_FOUND = problem_spec("No program with that id for this client.")
 ProgramId = Annotated[str, PathParameter(description="The program's id (a UUID).", max_length=64)]

@@ -14,11 +14,11 @@ from service.assessments.engine import assess
 from service.assessments.rules import RuleSet
 from service.assessments.schemas import Assessment, AssessmentInput
 from service.catalog.records import CatalogData
-from service.problems import PROBLEM_BASE, REFERRAL_REQUIRED
 from service.programs.catalog_index import CatalogIndex
 from service.programs.generator import ReferralRequired, generate
 from service.programs.rules import ProgramRules
 from service.programs.schemas import Program, ProgramRequest
+from service.web.problems import PROBLEM_BASE, REFERRAL_REQUIRED
 
 EXAMPLE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 ASSESSMENT_ID = uuid.UUID("0b9c6a52-3f1e-4c8e-9a51-2d7f4e8b1c30")

@@ -1,7 +1,7 @@
 """The generator's catalogue index, built once per catalogue version and per process.
 
 Building the index reads every exercise (five statements, but 100,000 rows on a big catalogue), so it is never done
-per request. It follows the catalogue version check of the HTTP cache (service.http_cache.CatalogCache: at most
+per request. It follows the catalogue version check of the HTTP cache (service.catalog.cache.CatalogCache: at most
 every `check_seconds` one request asks PostgreSQL), as the GraphQL cache does; a seed or an import changes the
 version, and the next program request rebuilds the index. Concurrent requests that find it stale wait for one
 rebuild instead of each doing their own. While the database is unreachable the current index is kept; with none
@@ -14,8 +14,8 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from service.catalog.cache import CatalogCache
 from service.catalog.records import CatalogData
-from service.http_cache import CatalogCache
 from service.programs.catalog_index import CatalogIndex, load_exercises
 
 

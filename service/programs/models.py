@@ -11,8 +11,8 @@ from sqlalchemy import DateTime, ForeignKey, Index, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.clients.tenancy import TenantOwned
 from service.db.base import Base
+from service.db.tenancy import TenantOwned
 
 
 class Program(TenantOwned, Base):

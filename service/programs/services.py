@@ -1,6 +1,6 @@
 """Programs: check the request, generate from one of the caller's assessments, store, read back.
 
-Sessions passed in here are tenant sessions (service.clients.tenancy): every query below, the assessment's lookup
+Sessions passed in here are tenant sessions (service.db.tenancy): every query below, the assessment's lookup
 included, is scoped to the calling client by the session itself, which is why none of them filters by client.
 """
 
@@ -17,14 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from service.assessments import schemas as assessment_schemas
 from service.assessments import services as assessments
 from service.idempotency import services as idempotency
-from service.ids import parse_uuid
-from service.pagination import newest_first
-from service.problems import FieldError, ProblemError, invalid_request, referral_required
+from service.lib.ids import parse_uuid
+from service.lib.pagination import newest_first
 from service.programs import models, schemas
 from service.programs.catalog_index import CatalogIndex
 from service.programs.generator import ReferralRequired, generate, validate_request
 from service.programs.index_cache import CatalogIndexCache
 from service.programs.rules import ProgramRules
+from service.web.problems import FieldError, ProblemError, invalid_request, referral_required
 
 OPERATION = "createProgram"
 

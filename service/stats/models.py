@@ -17,8 +17,8 @@ from datetime import date
 from sqlalchemy import BigInteger, Date, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.clients.tenancy import TenantOwned
 from service.db.base import Base
+from service.db.tenancy import TenantOwned
 
 
 class ActivityCount(TenantOwned, Base):

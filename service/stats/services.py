@@ -1,6 +1,6 @@
 """Stats: the activity counters grouped by time bucket (and client), in one SQL statement.
 
-The session decides whose counters are read: a tenant session sees its client's only (service.clients.tenancy),
+The session decides whose counters are read: a tenant session sees its client's only (service.db.tenancy),
 the operator's ALL_TENANTS session sees every client's. Empty buckets are filled in so that a chart's time axis
 has no holes.
 """
@@ -17,8 +17,8 @@ from sqlalchemy import Date, DateTime, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.clients.models import ApiClient
-from service.problems import ProblemError
 from service.stats.models import ActivityCount
+from service.web.problems import ProblemError
 
 MAX_BUCKETS = 1000
 PRESCRIBED = "prescribed:"

@@ -35,8 +35,8 @@ def test_examples_are_valid_resources() -> None:
 
     from service.catalog import schemas
     from service.catalog.records import load_catalog
-    from service.openapi_document import response_examples
-    from service.problems import Problem
+    from service.web.openapi_document import response_examples
+    from service.web.problems import Problem
 
     types = {
         "listExercises": schemas.ExerciseList,
@@ -61,10 +61,10 @@ def test_program_examples_are_what_the_service_answers() -> None:
 
     from service.assessments.rules import load_rules
     from service.catalog.records import load_catalog
-    from service.problems import Problem
     from service.programs.examples import program_examples
     from service.programs.rules import load_program_rules
     from service.programs.schemas import Program, ProgramRequest
+    from service.web.problems import Problem
 
     catalog = load_catalog()
     rules = load_rules(

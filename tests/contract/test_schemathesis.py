@@ -36,10 +36,10 @@ from schemathesis.generation import GenerationMode
 
 from service.assessments.schemas import AssessmentInput, FieldTests
 from service.catalog.records import load_catalog
-from service.openapi_document import numeric_bounds
-from service.pagination import MAX_LIMIT
+from service.lib.pagination import MAX_LIMIT
 from service.programs.schemas import ProgramRequest
 from service.settings import Settings
+from service.web.openapi_document import numeric_bounds
 from tests.conftest import server_process
 from tests.personas import DESK_WORKER
 

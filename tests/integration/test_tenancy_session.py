@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.assessments.models import Assessment
-from service.clients.tenancy import ALL_TENANTS, TenantScopeMissing, tenant_session
 from service.db.engine import create_session_factory
+from service.db.tenancy import ALL_TENANTS, TenantScopeMissing, tenant_session
 
 
 async def test_a_session_without_tenant_cannot_read_tenant_rows(engine: AsyncEngine) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from service import __main__ as cli
-from service import server
-from service.server_protocol import KEEP_ALIVE_SECONDS, MAX_REQUEST_HEAD_BYTES, HardenedH11Protocol
+from service.web import server
+from service.web.server_protocol import KEEP_ALIVE_SECONDS, MAX_REQUEST_HEAD_BYTES, HardenedH11Protocol
 
 
 def _check(options: dict[str, Any], header_timeout: float) -> None:

@@ -6,7 +6,7 @@ import json
 import logging
 
 from service.clients.keys import generate_key
-from service.observability import JsonFormatter, request_id
+from service.web.observability import JsonFormatter, request_id
 
 
 def _line(record: logging.LogRecord) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from graphql import GraphQLError, located_error
 
 from service.graphql.errors import as_graphql_error, is_client_error
-from service.problems import ProblemError
+from service.web.problems import ProblemError
 
 
 def test_parse_validation_and_coercion_errors_are_the_clients() -> None:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.pagination import decode_cursor, encode_cursor
-from service.problems import ProblemError
+from service.lib.pagination import decode_cursor, encode_cursor
+from service.web.problems import ProblemError
 
 
 def test_cursor_round_trip() -> None:

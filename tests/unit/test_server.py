@@ -8,7 +8,7 @@ import pickle
 import socket
 from multiprocessing.reduction import ForkingPickler
 
-from service.server import bind_reuseport
+from service.web.server import bind_reuseport
 
 
 def _sent_to_a_worker(sock: socket.socket) -> socket.socket:

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.app import create_app
 from service.catalog import models
+from service.catalog.cache import CatalogCache
 from service.db.engine import create_engine, create_session_factory
-from service.http_cache import CatalogCache
-from service.problems import ProblemError
 from service.settings import Settings
+from service.web.problems import ProblemError
 from tests.conftest import METRICS_AUTH, make_key
 from tests.integration.catalog.test_graphql import count_statements
 

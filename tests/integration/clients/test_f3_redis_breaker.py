@@ -20,8 +20,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.ratelimit import Decision, Quota, RedisLimiter
 from service.settings import Settings
+from service.web.ratelimit import Decision, Quota, RedisLimiter
 from tests.integration.clients.test_rate_limits import _redis_url
 
 T = TypeVar("T")
@@ -124,7 +124,7 @@ def _remaining(decision: Decision) -> str:
 
 
 def _records(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "service.ratelimit" and r.levelno == level]
+    return [r.getMessage() for r in caplog.records if r.name == "service.web.ratelimit" and r.levelno == level]
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ def black_hole() -> Iterator[FakeRedis]:
 async def test_a_hung_redis_is_skipped_during_the_back_off_and_limits_stay_on(
     black_hole: FakeRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="service.ratelimit")
+    caplog.set_level(logging.INFO, logger="service.web.ratelimit")
     clock = Clock()
     limiter = RedisLimiter(black_hole.url(), monotonic=clock)
     try:
@@ -173,7 +173,7 @@ async def test_a_hung_redis_is_skipped_during_the_back_off_and_limits_stay_on(
         await limiter.hit("key:b", QUOTA)
         assert black_hole.connections == probed[0] + 1
         # Still one line for the whole outage: the failed probes changed nothing worth a line.
-        assert len([r for r in caplog.records if r.name == "service.ratelimit"]) == 1
+        assert len([r for r in caplog.records if r.name == "service.web.ratelimit"]) == 1
         assert limiter.is_open
     finally:
         await limiter.close()
@@ -189,7 +189,7 @@ async def test_the_breaker_closes_when_redis_answers_again(
         pytest.skip("no Redis reachable (set TEST_REDIS_URL); the breaker recovery test needs one")
     from redis.asyncio import Redis
 
-    caplog.set_level(logging.INFO, logger="service.ratelimit")
+    caplog.set_level(logging.INFO, logger="service.web.ratelimit")
     real = Redis.from_url(redis_url)
     address = real.connection_pool.connection_kwargs
     db = int(address.get("db") or 0)
@@ -239,7 +239,7 @@ async def test_the_breaker_closes_when_redis_answers_again(
 async def test_the_app_keeps_limiting_with_true_headers_while_redis_hangs(
     settings: Settings, black_hole: FakeRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="service.ratelimit")
+    caplog.set_level(logging.INFO, logger="service.web.ratelimit")
     hung = replace(settings, redis_url=black_hole.url(), anonymous_rate_limit="3/3600")
     async with AsyncTestClient(app=create_app(hung)) as client:
         responses = [await client.get("/v1/patterns") for _ in range(4)]

@@ -12,8 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.db.engine import create_engine, key_lookup_engine
-from service.observability import JsonFormatter
 from service.settings import Settings
+from service.web.observability import JsonFormatter
 
 SECRET = "f11-subject-ref-8c1f"
 

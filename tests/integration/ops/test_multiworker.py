@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.server import metrics_directory
 from service.settings import Settings
+from service.web.server import metrics_directory
 from tests.conftest import METRICS_AUTH, TEST_METRICS_TOKEN, server_process
 
 

@@ -9,7 +9,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from service.observability import JsonFormatter, request_id
+from service.web.observability import JsonFormatter, request_id
 from tests.conftest import METRICS_AUTH
 
 Client = AsyncTestClient[Litestar]

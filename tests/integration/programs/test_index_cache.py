@@ -6,9 +6,9 @@ from sqlalchemy import event, func, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.catalog import models
+from service.catalog.cache import CatalogCache
 from service.catalog.records import load_catalog
 from service.db.engine import create_session_factory
-from service.http_cache import CatalogCache
 from service.programs.index_cache import CatalogIndexCache
 
 

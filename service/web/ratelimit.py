@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-logger = logging.getLogger("service.ratelimit")
+logger = logging.getLogger("service.web.ratelimit")
 
 
 @dataclass(frozen=True)

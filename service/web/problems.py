@@ -16,7 +16,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
-from service.observability import assign_request_id
+from service.web.observability import assign_request_id
 
 T = TypeVar("T")
 
@@ -41,7 +41,7 @@ _TITLES = {
     503: ("unavailable", "Service unavailable"),
 }
 
-logger = logging.getLogger("service.problems")
+logger = logging.getLogger("service.web.problems")
 
 
 class FieldError(msgspec.Struct):

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from service.problems import bad_request
+from service.web.problems import bad_request
 
 MAX_JSON_DEPTH = 32
 

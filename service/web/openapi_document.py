@@ -13,7 +13,7 @@ from service.assessments.schemas import SUBJECT_REF_PATTERN, AssessmentInput
 from service.catalog import schemas
 from service.catalog.models import SLUG_LENGTH
 from service.catalog.records import SLUG_RE, CatalogData, ExerciseRecord
-from service.pagination import encode_cursor
+from service.lib.pagination import encode_cursor
 
 EXAMPLE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 SLUG_PATTERN = SLUG_RE.pattern

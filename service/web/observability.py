@@ -203,7 +203,7 @@ def configure_logging(level: str = "INFO") -> None:
 
 
 def multiprocess_dir() -> str | None:
-    """prometheus-client's multiprocess mode: set for every worker of a multi-worker server (service.server)."""
+    """prometheus-client's multiprocess mode: set for every worker of a multi-worker server (service.web.server)."""
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 

@@ -13,7 +13,7 @@ import msgspec
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.problems import bad_request, check_instant
+from service.web.problems import bad_request, check_instant
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 500

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import models
 from service.clients.auth import check_catalog_access, header_value
-from service.problems import ProblemError, database_unavailable
+from service.web.problems import ProblemError, database_unavailable
 
 CACHE_HEADERS = [
     ResponseHeader(
@@ -37,7 +37,7 @@ CACHE_HEADERS = [
     ),
     ResponseHeader(name="Cache-Control", description="How long clients may reuse it.", documentation_only=True),
 ]
-logger = logging.getLogger("service.http_cache")
+logger = logging.getLogger("service.catalog.cache")
 _CATALOG_TABLES = (models.Muscle, models.Equipment, models.Condition, models.Pattern, models.Exercise)
 
 

@@ -84,8 +84,8 @@ def metrics_directory(workers: int) -> Iterator[str | None]:
 def uvicorn_options(header_timeout_seconds: float | None = None) -> dict[str, Any]:
     """The uvicorn settings of every launch of the service: `serve` below (`make serve`, `make run`, the bench
     server) and the tests' live server, so that each behaves as production does. The limits and why they are what
-    they are: service.server_protocol."""
-    from service.server_protocol import (
+    they are: service.web.server_protocol."""
+    from service.web.server_protocol import (
         HEADER_TIMEOUT_SECONDS,
         KEEP_ALIVE_SECONDS,
         MAX_REQUEST_HEAD_BYTES,
@@ -135,11 +135,11 @@ def serve(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m service.server MODULE:FACTORY --port N [--host H] [--workers N]` (the factory builds the app),
+    """`python -m service.web.server MODULE:FACTORY --port N [--host H] [--workers N]` (the factory builds the app),
     served as `make serve` serves the service (used by `make bench` for the service and its ceiling alike)."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m service.server")
+    parser = argparse.ArgumentParser(prog="python -m service.web.server")
     parser.add_argument("app")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)

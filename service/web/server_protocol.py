@@ -11,7 +11,7 @@
   before anything after its head is read.
 
 The limits are the constants below, each with its reason; REALIGN_HEADER_TIMEOUT_SECONDS overrides the header
-timeout (tests use a short one). service.server.uvicorn_options passes them to every launch of the service.
+timeout (tests use a short one). service.web.server.uvicorn_options passes them to every launch of the service.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
-from service.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, Problem
+from service.web.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, Problem
 
 # A request head (request line and headers) larger than this is refused. Ours are an API key, a few standard
 # headers and query strings of at most a few hundred bytes; 16 KiB (h11's own default, said here on purpose) leaves
@@ -61,7 +61,7 @@ class _Connection(h11.Connection):
 
 
 class HardenedH11Protocol(H11Protocol):
-    """Pass as uvicorn's `http` (service.server.uvicorn_options does)."""
+    """Pass as uvicorn's `http` (service.web.server.uvicorn_options does)."""
 
     def __init__(
         self,
