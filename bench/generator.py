@@ -40,13 +40,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from devkit.personas import DESK_WORKER  # noqa: E402
+from devkit.programs import ASSESSMENT_ID, CATALOG, RULES, assessment_of  # noqa: E402
 from service.assessments.schemas import Assessment  # noqa: E402
 from service.catalog.records import CatalogData, DoseRecord  # noqa: E402
 from service.programs.catalog_index import CatalogIndex, ExerciseEntry  # noqa: E402
 from service.programs.generator import generate  # noqa: E402
 from service.programs.schemas import ProgramBody, ProgramRequest  # noqa: E402
-from tests.personas import DESK_WORKER  # noqa: E402
-from tests.programs import ASSESSMENT_ID, CATALOG, RULES, assessment_of  # noqa: E402
 
 DATA = ROOT / ".data"
 SEED = 20261124

@@ -58,11 +58,11 @@ def _database_url() -> str:
 
 def _prepare(url: str, pepper: str) -> str:
     """Migrate, seed, and return a key with every scope."""
+    from devkit.keys import make_key
     from service.__main__ import _seed
     from service.clients.scopes import ALL_SCOPES
     from service.db.migrate import upgrade
     from service.settings import Settings
-    from tests.conftest import make_key
 
     settings = Settings(database_url=url, key_pepper=pepper)
     upgrade(settings.database_url)
@@ -86,8 +86,8 @@ STATS_QUERY = json.dumps(
 def _prepare_stats(url: str, pepper: str) -> tuple[str, int]:
     """A stats client holding a million assessments (bench/stats_seed.py) and its key."""
     from bench.stats_seed import seed
+    from devkit.keys import make_key
     from service.settings import Settings
-    from tests.conftest import make_key
 
     key = asyncio.run(make_key(Settings(database_url=url, key_pepper=pepper), "bench-stats", ["stats:read"]))
     started = time.monotonic()
@@ -192,7 +192,7 @@ def main() -> None:
         "REALIGN_RATE_LIMIT": "off",
         "REALIGN_ANONYMOUS_RATE_LIMIT": "off",
     }
-    from tests.conftest import free_port
+    from devkit.net import free_port
 
     service_port, ceiling_port = free_port(), free_port()
     service = _start("service.asgi:app", service_port, env)
@@ -206,7 +206,7 @@ def main() -> None:
         finally:
             ceiling.terminate()
             ceiling.wait(timeout=15)
-        from tests.personas import DESK_WORKER
+        from devkit.personas import DESK_WORKER
 
         graphql_page = json.dumps(
             {

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,9 +20,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from devkit.keys import make_key
+from devkit.net import free_port
 from service.app import create_app
 from service.catalog.seed import seed_database
-from service.db.engine import create_engine, create_session_factory
+from service.db.engine import create_engine
 from service.db.migrate import upgrade
 from service.settings import Settings, to_async_url
 
@@ -83,19 +84,6 @@ def settings(database_url: str) -> Settings:
         anonymous_rate_limit="1000000/60",
         metrics_token=TEST_METRICS_TOKEN,
     )
-
-
-async def make_key(settings: Settings, client_name: str, scopes: list[str], *, internal: bool = False) -> str:
-    """A new client with `scopes` (or the existing one of that name) and a fresh key for it."""
-    from service.clients import services
-
-    engine = create_engine(settings)
-    try:
-        async with create_session_factory(engine)() as session, session.begin():
-            pepper = settings.key_pepper.encode()
-            return await services.new_key_for(session, client_name, scopes, pepper, internal=internal)
-    finally:
-        await engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -170,12 +158,6 @@ def live_server(settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

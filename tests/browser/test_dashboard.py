@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 from playwright.async_api import Browser, Page
 
+from devkit.keys import make_key
+from devkit.personas import DESK_WORKER, UPPER_CROSSED
 from service.clients.scopes import ALL_SCOPES
 from service.settings import Settings
-from tests.conftest import make_key
-from tests.personas import DESK_WORKER, UPPER_CROSSED
 
 TOTALS = "{ stats(from: $from, to: $to, bucket: WEEK) { totals { assessments referrals programs } } }"
 

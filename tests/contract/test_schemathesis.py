@@ -34,6 +34,7 @@ import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 
+from devkit.personas import DESK_WORKER
 from service.assessments.schemas import AssessmentInput, FieldTests
 from service.catalog.records import load_catalog
 from service.lib.pagination import MAX_LIMIT
@@ -41,7 +42,6 @@ from service.programs.schemas import ProgramRequest
 from service.settings import Settings
 from service.web.openapi_document import numeric_bounds
 from tests.conftest import server_process
-from tests.personas import DESK_WORKER
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "openapi"
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "100"))

@@ -18,8 +18,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from devkit.keys import make_key
 from service.settings import Settings
-from tests.conftest import make_key
 
 Client = AsyncTestClient[Litestar]
 Headers = dict[str, str]

@@ -18,9 +18,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from devkit.keys import make_key
+from devkit.personas import DESK_WORKER
 from service.settings import Settings
-from tests.conftest import make_key
-from tests.personas import DESK_WORKER
 
 Client = AsyncTestClient[Litestar]
 Headers = dict[str, str]

@@ -16,10 +16,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from devkit.keys import make_key
 from service.assessments.schemas import AssessmentInput
 from service.programs.schemas import ProgramRequest
 from service.settings import Settings
-from tests.conftest import make_key
 
 Client = AsyncTestClient[Litestar]
 Headers = dict[str, str]

@@ -26,9 +26,9 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from devkit.keys import make_key
+from devkit.personas import DESK_WORKER
 from service.settings import Settings
-from tests.conftest import make_key
-from tests.personas import DESK_WORKER
 
 Client = AsyncTestClient[Litestar]
 

@@ -11,11 +11,11 @@ import msgspec
 import pytest
 import yaml
 
+from devkit.personas import DESK_WORKER
 from service.assessments.engine import assess, validate_input
 from service.assessments.rules import RULES_PATH, RulesError, RuleSet, load_rules, parse_rules
 from service.assessments.schemas import Assessment, AssessmentInput, AssessmentResult, RedFlags
 from service.catalog.records import load_catalog
-from tests.personas import DESK_WORKER
 
 CATALOG = load_catalog()
 MUSCLES = frozenset(m.slug for m in CATALOG.muscles)

@@ -7,13 +7,13 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from devkit.personas import BOTH_PATTERNS, DESK_WORKER, SEVERE_ACUTE, UPPER_CROSSED
+from devkit.programs import INDEX, build_index, program_for
 from service.catalog.importers import free_exercise_db as fedb
 from service.catalog.records import DoseRecord
 from service.programs.catalog_index import ExerciseEntry
 from service.programs.generator import ReferralRequired, validate_request
 from service.programs.schemas import ProgramBody, ProgramPhase, ProgramRequest
-from tests.personas import BOTH_PATTERNS, DESK_WORKER, SEVERE_ACUTE, UPPER_CROSSED
-from tests.programs import INDEX, build_index, program_for
 
 
 def phase(program: ProgramBody, key: str) -> ProgramPhase:

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from devkit.programs import CATALOG, INDEX, RULES, assessment_of, program_for
 from service.assessments.schemas import AssessmentStatus
 from service.programs.catalog_index import SPINAL_LOAD_RANK
 from service.programs.generator import ReferralRequired
 from service.programs.schemas import ProgramBody
-from tests.programs import CATALOG, INDEX, RULES, assessment_of, program_for
 from tests.unit.test_assessment_properties import bodies
 
 EQUIPMENT = sorted(e.slug for e in CATALOG.equipment)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from devkit.keys import make_key
 from service.settings import Settings
-from tests.conftest import make_key
 
 
 @pytest.fixture(scope="session")

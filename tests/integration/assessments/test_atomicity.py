@@ -8,8 +8,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from devkit.personas import DESK_WORKER
 from service.idempotency import services as idempotency
-from tests.personas import DESK_WORKER
 
 Client = AsyncTestClient[Litestar]
 

@@ -19,8 +19,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import event
 from sqlalchemy.util import await_only
 
+from devkit.personas import DESK_WORKER
 from tests.integration.db.test_server_ended_connection import fatal_error_message
-from tests.personas import DESK_WORKER
 
 Client = AsyncTestClient[Litestar]
 

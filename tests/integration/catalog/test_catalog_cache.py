@@ -15,13 +15,14 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from devkit.keys import make_key
 from service.app import create_app
 from service.catalog import models
 from service.catalog.cache import CatalogCache
 from service.db.engine import create_engine, create_session_factory
 from service.settings import Settings
 from service.web.problems import ProblemError
-from tests.conftest import METRICS_AUTH, make_key
+from tests.conftest import METRICS_AUTH
 from tests.integration.catalog.test_graphql import count_statements
 
 Client = AsyncTestClient[Litestar]

@@ -11,13 +11,13 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from devkit.keys import make_key
 from service.app import create_app
 from service.catalog.records import load_catalog
 from service.catalog.vocabulary import Vocabulary
 from service.graphql.cache import CATALOG_ROOT_FIELDS, is_catalog_only
 from service.graphql.schema import build_schema
 from service.settings import Settings
-from tests.conftest import make_key
 from tests.integration.catalog.test_catalog_cache import _set_description
 from tests.integration.catalog.test_graphql import count_statements, query_statements
 

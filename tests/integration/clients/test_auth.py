@@ -12,10 +12,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from devkit.keys import make_key
 from service.__main__ import main as cli
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import make_key
 
 Client = AsyncTestClient[Litestar]
 

@@ -8,11 +8,11 @@ from typing import Any
 import asyncpg
 import pytest
 
+from devkit.keys import make_key
 from service.clients import services
 from service.clients.auth import KeyLookups
 from service.db.engine import key_lookup_engine
 from service.settings import Settings
-from tests.conftest import make_key
 
 
 async def _terminate_lookup_connections(settings: Settings) -> int:

@@ -10,9 +10,10 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
+from devkit.keys import make_key
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import make_key, server_process
+from tests.conftest import server_process
 
 
 async def test_a_key_over_its_quota_gets_429_with_headers(settings: Settings) -> None:

@@ -50,9 +50,9 @@ def test_stepping_down_and_up_keeps_the_data(scratch_database_url: str) -> None:
     """Each step down and back up again on a database holding data loses none of the data it does not own."""
     from alembic.script import ScriptDirectory
 
+    from devkit.keys import make_key
     from service.catalog.seed import seed_database
     from service.settings import Settings
-    from tests.conftest import make_key
 
     url = scratch_database_url
     upgrade(url)

@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import text
 
+from devkit.keys import make_key
 from service.clients import services
 from service.db.engine import create_engine, key_lookup_engine
 from service.settings import Settings
-from tests.conftest import make_key
 
 
 def fatal_error_message() -> bytes:

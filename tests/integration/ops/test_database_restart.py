@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
+from devkit.keys import make_key
 from service.app import create_app
 from service.catalog.seed import seed_database
 from service.db.migrate import upgrade
 from service.settings import Settings, to_async_url
-from tests.conftest import TEST_PEPPER, make_key
+from tests.conftest import TEST_PEPPER
 
 
 @pytest.fixture

@@ -16,9 +16,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from devkit.net import free_port
 from service.settings import Settings
 from service.web.json_depth import MAX_JSON_DEPTH, json_depth_exceeds
-from tests.conftest import PROJECT_ROOT, free_port, wait_until_healthy
+from tests.conftest import PROJECT_ROOT, wait_until_healthy
 
 Client = AsyncTestClient[Litestar]
 

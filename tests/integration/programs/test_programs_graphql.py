@@ -10,8 +10,8 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from devkit.personas import DESK_WORKER
 from tests.integration.catalog.test_graphql import count_statements, query_statements
-from tests.personas import DESK_WORKER
 
 Client = AsyncTestClient[Litestar]
 Headers = dict[str, str]

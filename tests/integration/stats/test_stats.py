@@ -13,10 +13,10 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from devkit.keys import make_key
+from devkit.personas import DESK_WORKER, UPPER_CROSSED
 from service.clients.scopes import ALL_SCOPES
 from service.settings import Settings
-from tests.conftest import make_key
-from tests.personas import DESK_WORKER, UPPER_CROSSED
 
 Client = AsyncTestClient[Litestar]
 Headers = dict[str, str]

@@ -1,4 +1,5 @@
-"""The program generator on the curated catalogue, without a database: shared by unit and property tests."""
+"""The program generator on the curated catalogue, without a database: shared by unit and property tests and by
+`make bench-generator`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Assessment bodies shared by the unit, integration and isolation tests."""
+"""Assessment bodies shared by the unit, integration and isolation tests and by the benchmarks."""
 
 from __future__ import annotations
 

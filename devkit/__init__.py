@@ -1,0 +1,1 @@
+"""Helpers shared by tests/ and bench/: personas, program-building helpers, keys, ports."""
