@@ -1,4 +1,5 @@
-"""Catalogue tables. Relationships are `lazy="raise"`: every load is explicit, so an N+1 is an error."""
+"""Catalogue tables. The link tables have no ORM `relationship()`: every read names its joins or subqueries
+(service/catalog/services.py), so no attribute access can issue a hidden query and an N+1 cannot creep in."""
 
 from __future__ import annotations
 
