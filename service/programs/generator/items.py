@@ -1,0 +1,112 @@
+"""Items: for one target, the exercise chosen, its easier start, its dose and its rationale, or a gap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.catalog.enums import Phase
+from service.programs.catalog_index import CatalogIndex, ExerciseEntry
+from service.programs.generator.dosing import DosePlan
+from service.programs.generator.selection import Choice, Selector
+from service.programs.generator.targets import Target
+from service.programs.generator.text import area_rationale, slot_rationale
+from service.programs.schemas import ExerciseRef, Gap, ProgramItem, StartWith
+
+STATIC = frozenset({"static_stretch"})
+DYNAMIC = frozenset({"dynamic_stretch", "mobility"})
+
+
+def exercise_ref(entry: ExerciseEntry) -> ExerciseRef:
+    return ExerciseRef(slug=entry.slug, name=entry.name)
+
+
+@dataclass
+class Planned:
+    """A target served: its program item, and the exercises and weeks the schedule needs."""
+
+    target: Target
+    phase: Phase
+    item: ProgramItem
+    exercise: ExerciseEntry
+    start: ExerciseEntry | None
+    until_week: int
+
+
+def plan_item(
+    target: Target,
+    selector: Selector,
+    doses: DosePlan,
+    catalog: CatalogIndex,
+    planned: list[Planned],
+    gaps: list[Gap],
+) -> Planned | None:
+    """The item serving `target`, or None: when an item of the phase already treats its area, or when nothing fits
+    (then a gap, unless the target is optional)."""
+    phase = target.phase
+    rules = doses.rules
+    if phase in (Phase.release, Phase.lengthen) and any(
+        catalog.covers(target.muscle, m) or catalog.covers(m, target.muscle)
+        for plan in planned
+        for m in plan.exercise.primary_muscles
+    ):
+        return None  # an exercise already prescribed in this phase treats the area (one ball for both pectorals)
+    start_reason = ""
+    start_until = doses.until_week(rules.dose.regression_until)
+    if phase is Phase.lengthen:
+        dynamic = selector.choose(phase, target.search, target.dynamic or target.prefer, DYNAMIC)
+        static = None
+        if dynamic is None or selector.person.severe_pain:
+            static = selector.choose(phase, target.search, target.static or target.prefer, STATIC)
+        choice = dynamic or static
+        if dynamic is not None and static is not None:
+            start_until = doses.until_week(rules.dose.static_until)
+            choice = Choice(dynamic.exercise, static.exercise, dynamic.alternatives)
+            start_reason = "Pain is severe or recent: static holds first, then the dynamic stretch."
+            mode = "Static holds first while the pain is severe, then the preferred dynamic stretch."
+        elif dynamic is not None:
+            mode = "A dynamic stretch through the full range of motion: preferred to static holds."
+        else:
+            mode = "A static hold: no dynamic stretch for it fits the constraints."
+    else:
+        modalities = frozenset(rules.phases[phase].modalities)
+        choice = selector.choose(phase, target.search, target.prefer, modalities)
+        mode = ""
+    if choice is None:
+        needs = selector.missing_equipment(phase, target.search, [*target.prefer, *target.dynamic, *target.static])
+        reason = f"No {phase.value} exercise for it fits the constraints" + (
+            f"; it would need: {', '.join(needs)}." if needs else "."
+        )
+        if not target.optional:
+            gaps.append(Gap(muscle=target.muscle, reason=reason))
+        return None
+    exercise, start = choice.exercise, choice.start_with
+    if start is not None and not start_reason:
+        start_reason = f"An easier regression first: {exercise.name} is {exercise.level}-level."
+    if start is not None and start_until >= doses.weeks:
+        # The program ends before the harder exercise would start: the easier one is the prescription.
+        exercise, start = start, None
+    alternatives = [slug for slug in choice.alternatives if slug != exercise.slug]
+    if phase in (Phase.strengthen, Phase.integrate):
+        rationale = slot_rationale(target, exercise, catalog)
+    else:
+        rationale = area_rationale(target, catalog, mode)
+    first_week = start_until + 1 if start is not None else 1
+    item = ProgramItem(
+        exercise=exercise_ref(exercise),
+        dose=doses.dose(exercise, phase, first_week),
+        rationale=rationale,
+        finding=target.finding,
+        alternatives=alternatives,
+        cues=list(target.cues) or list(exercise.cues[:3]),
+        start_with=(
+            StartWith(
+                exercise=exercise_ref(start),
+                until_week=start_until,
+                dose=doses.dose(start, phase, 1),
+                reason=start_reason,
+            )
+            if start is not None
+            else None
+        ),
+    )
+    return Planned(target, phase, item, exercise, start, start_until if start is not None else 0)

@@ -1,0 +1,62 @@
+"""The person a program is for, read from the request and the assessment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.assessments.schemas import Assessment, MuscleFinding
+from service.catalog.enums import Level
+from service.programs.catalog_index import CatalogIndex
+from service.programs.rules import ProgramRules
+from service.programs.schemas import ProgramRequest
+
+EXPERIENCE_LEVEL = {"none": "beginner"}  # training experience -> level, where the names differ
+
+
+@dataclass
+class Person:
+    """What the generator knows about the person: constraints from the request and facts from the assessment."""
+
+    level: Level
+    equipment: frozenset[str]
+    conditions: tuple[str, ...]
+    excluded: frozenset[str]
+    severe_pain: bool
+    thomas_positive: bool
+    patterns: list[str]
+    overactive: list[MuscleFinding]
+    underactive: list[MuscleFinding]
+    trigger_points: list[str]
+
+
+def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogIndex, rules: ProgramRules) -> Person:
+    data = assessment.input
+    experience = data.lifestyle.training_experience if data.lifestyle else None
+    level = request.level or (Level(EXPERIENCE_LEVEL.get(experience.value, experience.value)) if experience else None)
+    level = level or Level.beginner
+    pain = data.pain
+    regions = [r.value for r in (pain.regions or [])] if pain else []
+    from_pain = [rules.pain_region_conditions[r] for r in regions if r in rules.pain_region_conditions]
+    conditions = tuple(sorted(set(request.conditions) | set(from_pain)))
+    severe = bool(
+        pain
+        and (
+            (pain.intensity is not None and pain.intensity >= rules.severe_pain.intensity_at_least)
+            or (pain.duration is not None and pain.duration.value in rules.severe_pain.durations)
+        )
+    )
+    thomas = data.tests.thomas_test if data.tests else None
+    thomas_positive = bool(thomas and "positive" in (thomas.left, thomas.right))
+    available = catalog.equipment if request.available_equipment is None else frozenset(request.available_equipment)
+    return Person(
+        level=level,
+        equipment=available | {"bodyweight"},
+        conditions=conditions,
+        excluded=frozenset(request.exclude_exercises),
+        severe_pain=severe,
+        thomas_positive=thomas_positive,
+        patterns=[p.slug for p in assessment.patterns if p.slug in rules.patterns],
+        overactive=list(assessment.overactive),
+        underactive=list(assessment.underactive),
+        trigger_points=list(assessment.trigger_points),
+    )

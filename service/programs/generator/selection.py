@@ -1,0 +1,161 @@
+"""Selection: the exercise for a target, its alternatives and an easier start, and what was left out and why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from service.catalog.enums import Phase
+from service.programs.catalog_index import LEVEL_RANK, SPINAL_LOAD_RANK, CatalogIndex, ExerciseEntry
+from service.programs.generator.person import Person
+
+# Beyond the preferred exercises, at most this many catalogue candidates are examined per target. The index
+# orders them curated first, easiest first, so the answer is found long before; the cap keeps a target's cost
+# flat however many imported or synthetic exercises share its muscle.
+SCAN_LIMIT = 400
+ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The exercise for a target, an easier one to start with, and the alternatives."""
+
+    exercise: ExerciseEntry
+    start_with: ExerciseEntry | None
+    alternatives: list[str]
+
+
+@dataclass
+class Selector:
+    """Picks exercises for targets and remembers what it left out and why.
+
+    An exercise is usable when the person has its equipment, it is not excluded (by the caller or a pattern's
+    avoid list), not contraindicated by an active condition, within the spinal load those conditions allow, and
+    within the person's level (one level above is allowed with a usable regression to start with). Imported
+    records carry no contraindications, so they are used only for a person with no condition to judge, and only in
+    the phases the ruleset trusts their metadata for (`imported_phases`).
+    """
+
+    catalog: CatalogIndex
+    person: Person
+    avoid: dict[str, str]
+    load_limit: tuple[int, str] | None
+    imported_phases: frozenset[str]
+    used: set[str] = field(default_factory=set)
+    exclusions: dict[str, str] = field(default_factory=dict)
+
+    def _refusal(self, entry: ExerciseEntry) -> str | None:
+        """Why a usable-looking exercise is left out, for the program's `excluded` list; None if it is not."""
+        if entry.slug in self.person.excluded:
+            return "Excluded at the caller's request."
+        if entry.slug in self.avoid:
+            return self.avoid[entry.slug]
+        for condition in self.person.conditions:
+            if condition in entry.contraindications:
+                return f"Contraindicated with {condition.replace('_', ' ')}: {entry.contraindications[condition]}"
+        if self.load_limit and SPINAL_LOAD_RANK[entry.spinal_load] > self.load_limit[0]:
+            return f"Its spinal load ({entry.spinal_load}) is more than {self.load_limit[1].replace('_', ' ')} allows."
+        return None
+
+    def _fits(self, entry: ExerciseEntry, *, record: bool = True) -> bool:
+        """Usable at all, ignoring level: equipment, source, exclusions, contraindications, spinal load."""
+        if not entry.equipment <= self.person.equipment:
+            return False
+        if not entry.curated and self.person.conditions:
+            return False
+        refusal = self._refusal(entry)
+        if refusal is not None:
+            if record:
+                self.exclusions.setdefault(entry.slug, refusal)
+            return False
+        return True
+
+    def _start(self, entry: ExerciseEntry, phase: Phase) -> tuple[bool, ExerciseEntry | None]:
+        """(usable, regression to start with) for the person's level.
+
+        Release and stretches one level up need no regression (their level says how uncomfortable, not how
+        hard to learn); strengthening and integration one level up start with a regression of the person's level.
+        """
+        gap = LEVEL_RANK[entry.level] - LEVEL_RANK[self.person.level]
+        if gap <= 0 or (gap == 1 and phase in (Phase.release, Phase.lengthen)):
+            return True, None
+        if gap > 1:
+            return False, None
+        for slug in entry.regressions:
+            easier = self.catalog.exercises.get(slug)
+            if (
+                easier is not None
+                and easier.slug not in self.used
+                and LEVEL_RANK[easier.level] <= LEVEL_RANK[self.person.level]
+                and self._fits(easier, record=False)
+            ):
+                return True, easier
+        return False, None
+
+    def _candidates(
+        self, phase: Phase, muscles: Iterable[str], prefer: Iterable[str], *, curated_only: bool = False
+    ) -> Iterator[ExerciseEntry]:
+        """The ruleset's preferred exercises, then the catalogue's of the phase for the muscles.
+
+        The index lists curated exercises first, so when only curated ones can be used (a person with a condition
+        to judge) a muscle's list is read only up to its first imported record: the cost of a target then does not
+        grow with the number of imported exercises.
+        """
+        curated_only = curated_only or bool(self.person.conditions) or phase.value not in self.imported_phases
+        seen: set[str] = set()
+        for slug in prefer:
+            entry = self.catalog.exercises.get(slug)
+            if entry is not None and slug not in seen:
+                seen.add(slug)
+                yield entry
+        for muscle in muscles:
+            for entry in self.catalog.candidates(phase.value, muscle)[:SCAN_LIMIT]:
+                if curated_only and not entry.curated:
+                    break
+                if entry.slug not in seen:
+                    seen.add(entry.slug)
+                    yield entry
+
+    def choose(
+        self,
+        phase: Phase,
+        muscles: list[str],
+        prefer: Iterable[str] = (),
+        modalities: frozenset[str] | None = None,
+    ) -> Choice | None:
+        picked: tuple[ExerciseEntry, ExerciseEntry | None] | None = None
+        alternatives: list[str] = []
+        for entry in self._candidates(phase, muscles, prefer):
+            # No phase check: the index's candidates are of the phase, and a preferred exercise was named for this
+            # role by the ruleset, whatever phases its record lists.
+            if modalities is not None and entry.modality not in modalities:
+                continue
+            if entry.slug in self.used or not self._fits(entry):
+                continue
+            usable, start = self._start(entry, phase)
+            if not usable:
+                continue
+            if picked is None:
+                picked = (entry, start)
+            elif start is None:
+                alternatives.append(entry.slug)
+                if len(alternatives) == ALTERNATIVES:
+                    break
+        if picked is None:
+            return None
+        entry, start = picked
+        self.used.add(entry.slug)
+        if start is not None:
+            self.used.add(start.slug)
+            alternatives = [slug for slug in alternatives if slug != start.slug]
+        return Choice(entry, start, alternatives)
+
+    def missing_equipment(self, phase: Phase, muscles: list[str], prefer: Iterable[str]) -> list[str]:
+        """The equipment the first otherwise usable exercise for a target needs: what a gap asks for."""
+        for entry in self._candidates(phase, muscles, prefer, curated_only=True):
+            # `curated` for the preferred ones, which the ruleset names whatever their source.
+            if entry.curated and self._refusal(entry) is None:
+                missing = sorted(entry.equipment - self.person.equipment)
+                if missing:
+                    return missing
+        return []
