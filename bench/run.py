@@ -2,7 +2,10 @@
 
 Starts PostgreSQL (DATABASE_URL, or an embedded one under .data/), migrates, seeds, creates a key, starts the
 service and a ceiling app with the same server and worker count, drives each row with wrk, and prints one table
-(requests/s, p50, p99, ratio to the ceiling, non-2xx count), also written to .data/bench.json.
+(requests/s, p50, p99, ratio to the read ceiling, non-2xx count), also written to .data/bench.json.
+
+Two ceilings (bench/ceiling.py): precomputed bytes for the reads, and one `INSERT … RETURNING` through asyncpg
+per request for the writes, driven with the same body as POST /v1/assessments.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 PLAIN_UNCACHED = "GET /v1/exercises?limit=20, uncached"
 REPEATED_EQUIPMENT = "&".join(["equipment=bodyweight"] * 20)
 REPEATED_UNCACHED = "... + 20 x equipment=bodyweight, uncached"
+WRITE_CEILING = "write ceiling (one INSERT … RETURNING)"
+CREATE_ASSESSMENT = "POST /v1/assessments"
 
 
 @dataclass
@@ -193,6 +198,7 @@ def main() -> None:
         "REALIGN_ANONYMOUS_RATE_LIMIT": "off",
     }
     from devkit.net import free_port
+    from devkit.personas import DESK_WORKER
 
     service_port, ceiling_port = free_port(), free_port()
     service = _start("service.asgi:app", service_port, env)
@@ -201,13 +207,16 @@ def main() -> None:
         page = httpx.get(f"{base}/v1/exercises?limit=20")
         page.raise_for_status()
         ceiling = _start("bench.ceiling:app", ceiling_port, {**env, "BENCH_CEILING_BYTES": str(len(page.content))})
+        ceiling_base = f"http://127.0.0.1:{ceiling_port}"
         try:
-            rows = [_wrk("ceiling (precomputed bytes)", f"http://127.0.0.1:{ceiling_port}/ceiling")]
+            rows = [
+                _wrk("ceiling (precomputed bytes)", f"{ceiling_base}/ceiling"),
+                # Issue 13: what one durable row costs on this machine, against which the creating POSTs are read.
+                _wrk(WRITE_CEILING, f"{ceiling_base}/write-ceiling", "POST", json.dumps(DESK_WORKER), auth),
+            ]
         finally:
             ceiling.terminate()
             ceiling.wait(timeout=15)
-        from devkit.personas import DESK_WORKER
-
         graphql_page = json.dumps(
             {
                 "query": "{ exercises(first: 20) { edges { node { slug name modality phases primaryMuscles "
@@ -225,7 +234,7 @@ def main() -> None:
             _wrk(PLAIN_UNCACHED, f"{base}/v1/exercises?limit=20", uncached=True),
             _wrk(REPEATED_UNCACHED, f"{base}/v1/exercises?limit=20&{REPEATED_EQUIPMENT}", uncached=True),
             _wrk("GraphQL exercises(first: 20)", f"{base}/graphql", "POST", graphql_page, auth),
-            _wrk("POST /v1/assessments", f"{base}/v1/assessments", "POST", json.dumps(DESK_WORKER), auth),
+            _wrk(CREATE_ASSESSMENT, f"{base}/v1/assessments", "POST", json.dumps(DESK_WORKER), auth),
             _wrk("POST /v1/programs", f"{base}/v1/programs", "POST", program_request, auth),
             _wrk(f"GraphQL stats, {stats_rows:,} assessments", f"{base}/graphql", "POST", STATS_QUERY, stats_auth),
         ]
@@ -245,6 +254,8 @@ def main() -> None:
     by_name = {row.name: row for row in rows}
     repeats_cost = by_name[PLAIN_UNCACHED].requests_per_second / by_name[REPEATED_UNCACHED].requests_per_second
     print(f"\ncost of 20 repeated equipment values / plain list, both uncached: {repeats_cost:.2f} (goal: <= 2)")
+    to_write_ceiling = by_name[CREATE_ASSESSMENT].requests_per_second / by_name[WRITE_CEILING].requests_per_second
+    print(f"POST /v1/assessments / write ceiling: {to_write_ceiling:.2f} (goal: >= 0.40)")
     DATA.mkdir(exist_ok=True)
     report = {"workers": WORKERS, "duration": DURATION, "connections": CONNECTIONS, "rows": [asdict(r) for r in rows]}
     (DATA / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
