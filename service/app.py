@@ -12,6 +12,7 @@ from typing import Any, cast
 from litestar import Litestar, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.connection import ASGIConnection
+from litestar.di import Provide
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -38,6 +39,7 @@ from service.programs.controllers import ProgramController
 from service.programs.examples import program_examples
 from service.programs.index_cache import CatalogIndexCache
 from service.programs.rules import load_program_rules
+from service.runtime import RealignApp, Runtime, runtime_of
 from service.settings import Settings
 from service.web.json_depth import json_depth_middleware
 from service.web.observability import assign_request_id, forget_process, observe_middleware, watch_pool
@@ -67,7 +69,7 @@ async def metrics_guard(connection: ASGIConnection[Any, Any, Any, Any], _handler
     deployment. It needs `Authorization: Bearer <REALIGN_METRICS_TOKEN>`, compared in constant time; without a
     token configured the route is not registered at all (create_app), so every method answers as for a path that
     does not exist, rather than a 404 here and a 405 naming the route's methods there."""
-    expected: str = connection.app.state.metrics_token
+    expected = runtime_of(connection).settings.metrics_token or ""
     scheme, _, token = (connection.headers.get("authorization") or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
         challenge = 'Bearer realm="metrics"' + (', error="invalid_token"' if scheme else "")
@@ -123,15 +125,15 @@ async def add_response_headers(message: Message, scope: Scope) -> None:
     rid = assign_request_id(scope)
     if b"x-request-id" not in present:
         headers.append((b"x-request-id", rid.encode("latin-1")))
-    app_state = scope["app"].state
+    runtime = runtime_of(scope)
     if b"allow" in present and scope.get("method") == "OPTIONS":
         # Litestar 2 answers OPTIONS with the methods of one handler only (litestar#4169, fixed in v3):
         # list every method served on the path.
-        allow = app_state.allow_by_path.get(scope.get("path_template") or "")
+        allow = runtime.allow_by_path.get(scope.get("path_template") or "")
         if allow:
             headers[:] = [(name, value) for name, value in headers if name.lower() != b"allow"]
             headers.append((b"allow", allow.encode("latin-1")))
-    if app_state.get("expose_worker"):
+    if runtime.settings.expose_worker:
         headers.append((b"x-served-by", str(os.getpid()).encode()))
     decision = scope.get("state", {}).get(RATE_LIMIT_STATE_KEY)
     if decision is not None:
@@ -159,7 +161,7 @@ def forwarded_client_middleware(settings: Settings) -> list[DefineMiddleware]:
     return [DefineMiddleware(cast(Any, ProxyHeadersMiddleware), trusted_hosts=list(settings.trusted_proxies))]
 
 
-def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litestar:
+def create_app(settings: Settings, catalog: CatalogData | None = None) -> RealignApp:
     if not settings.key_pepper:
         raise RuntimeError("REALIGN_KEY_PEPPER is not set: API keys cannot be checked (`make run` makes one).")
     catalog = catalog if catalog is not None else load_catalog()
@@ -172,38 +174,36 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
     engine = create_engine(settings)
     lookup_engine = key_lookup_engine(settings)
     session_factory = create_session_factory(engine)
-    limiter = create_limiter(settings.redis_url)
     watch_pool(engine)
     watch_pool(lookup_engine)
-    key_quota = Quota.parse("per-key", settings.rate_limit)
-    anonymous_quota = Quota.parse("per-ip", settings.anonymous_rate_limit)
+    catalog_cache = CatalogCache(
+        session_factory, max_age=settings.catalog_cache_seconds, check_seconds=settings.catalog_check_seconds
+    )
+    graphql_cache = GraphQLCache()
+    catalog_cache.on_change(graphql_cache.clear)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        lookup_engine=lookup_engine,
+        session_factory=session_factory,
+        key_lookups=KeyLookups(lookup_engine, settings.key_pepper.encode()),
+        limiter=create_limiter(settings.redis_url),
+        key_quota=Quota.parse("per-key", settings.rate_limit),
+        anonymous_quota=Quota.parse("per-ip", settings.anonymous_rate_limit),
+        assessment_rules=assessment_rules,
+        known_muscles=known_muscles,
+        program_rules=program_rules,
+        catalog_cache=catalog_cache,
+        program_catalog=CatalogIndexCache(session_factory, catalog, catalog_cache),
+        graphql_cache=graphql_cache,
+    )
 
     @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        app.state.engine = engine
-        app.state.key_lookups = KeyLookups(lookup_engine, settings.key_pepper.encode())
-        app.state.session_factory = session_factory
-        app.state.public_catalog = settings.public_catalog
-        app.state.expose_worker = settings.expose_worker
-        app.state.assessment_rules = assessment_rules
-        app.state.known_muscles = known_muscles
-        app.state.limiter = limiter
-        app.state.catalog_cache = CatalogCache(
-            session_factory, max_age=settings.catalog_cache_seconds, check_seconds=settings.catalog_check_seconds
-        )
-        app.state.program_rules = program_rules
-        app.state.program_catalog = CatalogIndexCache(session_factory, catalog, app.state.catalog_cache)
-        app.state.graphql_cache = GraphQLCache()
-        app.state.catalog_cache.on_change(app.state.graphql_cache.clear)
-        app.state.key_quota = key_quota
-        app.state.anonymous_quota = anonymous_quota
-        app.state.metrics_token = settings.metrics_token
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await limiter.close()
-            await engine.dispose()
-            await lookup_engine.dispose()
+            await runtime.close()
             forget_process()
 
     @get("/readyz", include_in_schema=False)
@@ -239,7 +239,8 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
         render_plugins=[ScalarRenderPlugin(path="/"), JsonRenderPlugin(), YamlRenderPlugin()],
         create_examples=False,
     )
-    app = Litestar(
+    app = RealignApp(
+        dependencies={"runtime": Provide(lambda: runtime, use_cache=True, sync_to_thread=False)},
         route_handlers=[
             catalog_controller(vocabulary),
             ClientController,
@@ -271,7 +272,8 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Litest
     for route in app.routes:
         # path_format is the route's path with its parameter types dropped, as Litestar puts it in `path_template`.
         methods.setdefault(route.path_format, set()).update(route.methods)
-    app.state.allow_by_path = {path: ", ".join(sorted(m | {"OPTIONS"})) for path, m in methods.items()}
+    runtime.allow_by_path.update({path: ", ".join(sorted(m | {"OPTIONS"})) for path, m in methods.items()})
+    app.runtime = runtime
     add_examples(app.openapi_schema, catalog, program_examples(catalog, assessment_rules, program_rules))
     publish_constraints(app.openapi_schema, catalog)
     return app

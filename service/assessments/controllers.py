@@ -14,6 +14,7 @@ from service.db.tenancy import tenant_session
 from service.idempotency import services as idempotency
 from service.idempotency.header import IN_FLIGHT, IdempotencyKey, created_response
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.runtime import RuntimeDep
 from service.web.problems import decode_strictly, parse_instant, problem_spec
 
 NOT_FOUND = problem_spec("No assessment with that id for this client.")
@@ -47,23 +48,21 @@ class AssessmentController(Controller):
     async def create(
         self,
         request: Request[Any, Any, Any],
+        runtime: RuntimeDep,
         data: JSONBody[schemas.AssessmentInput],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[schemas.Assessment]:
         principal = require(await principal_of(request), Scope.assessments_write)
-        state = request.app.state
         # `data` documents the body; this stricter decode is what counts (no 0 for false, no "4" for 4).
-        body = await request.body()
-        strict = decode_strictly(body, schemas.AssessmentInput)
+        strict = decode_strictly(await request.body(), schemas.AssessmentInput)
         key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
-        created = await services.create_idempotently(
-            state.session_factory,
+        created = await services.create(
+            runtime.lookup_engine,
             principal.client_id,
             strict,
-            state.assessment_rules,
-            state.known_muscles,
             key,
-            idempotency.request_hash(body),
+            rules=runtime.assessment_rules,
+            known_muscles=runtime.known_muscles,
         )
         return created_response(created, "/v1/assessments")
 
@@ -74,9 +73,11 @@ class AssessmentController(Controller):
         guards=[requires_scope(Scope.assessments_read)],
         responses={**SECURED_PROBLEMS, 404: NOT_FOUND},
     )
-    async def get_one(self, request: Request[Any, Any, Any], assessment_id: AssessmentId) -> schemas.Assessment:
+    async def get_one(
+        self, request: Request[Any, Any, Any], runtime: RuntimeDep, assessment_id: AssessmentId
+    ) -> schemas.Assessment:
         principal = require(await principal_of(request), Scope.assessments_read)
-        async with tenant_session(request.app.state.session_factory, principal.client_id) as session:
+        async with tenant_session(runtime.session_factory, principal.client_id) as session:
             return await services.get(session, assessment_id)
 
     @get(
@@ -89,6 +90,7 @@ class AssessmentController(Controller):
     async def list_all(
         self,
         request: Request[Any, Any, Any],
+        runtime: RuntimeDep,
         subject_ref: Annotated[
             str | None, Parameter(max_length=128, pattern=SUBJECT_REF_PATTERN, description="Only this subject.")
         ] = None,
@@ -114,7 +116,7 @@ class AssessmentController(Controller):
             created_after=parse_instant("created_after", created_after),
             created_before=parse_instant("created_before", created_before),
         )
-        async with tenant_session(request.app.state.session_factory, principal.client_id) as session:
+        async with tenant_session(runtime.session_factory, principal.client_id) as session:
             page = await services.list_assessments(session, flt, limit=limit, cursor=cursor)
         return schemas.AssessmentList(items=page.items, next_cursor=page.next_cursor)
 
@@ -125,7 +127,7 @@ class AssessmentController(Controller):
         guards=[requires_scope(Scope.assessments_write)],
         responses={**SECURED_PROBLEMS, 404: NOT_FOUND},
     )
-    async def erase(self, request: Request[Any, Any, Any], assessment_id: AssessmentId) -> None:
+    async def erase(self, request: Request[Any, Any, Any], runtime: RuntimeDep, assessment_id: AssessmentId) -> None:
         principal = require(await principal_of(request), Scope.assessments_write)
-        async with tenant_session(request.app.state.session_factory, principal.client_id) as session, session.begin():
+        async with tenant_session(runtime.session_factory, principal.client_id) as session, session.begin():
             await services.delete(session, assessment_id)

@@ -1,7 +1,8 @@
 """Assessments: validate, run the rules, store, read back — for the caller's tenant only.
 
 Sessions passed in here are tenant sessions (service.db.tenancy): every query below is scoped to the
-calling client by the session itself, which is why none of them filters by client by hand.
+calling client by the session itself, which is why none of them filters by client by hand. A create is one
+statement that names its client explicitly (`new_row`), on the one-statement engine.
 """
 
 from __future__ import annotations
@@ -10,20 +11,23 @@ import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import cast
 
 import msgspec
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Table, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.assessments import models, schemas
 from service.assessments.engine import assess, validate_input
 from service.assessments.rules import RuleSet
+from service.db.oneshot import never_sent, on_driver_connection
 from service.idempotency import services as idempotency
+from service.idempotency.services import NewRow
+from service.lib.errors import Invalid, NotFound
 from service.lib.ids import parse_uuid
+from service.lib.instants import check_instant
 from service.lib.pagination import newest_first
-from service.programs.models import Program
-from service.web.problems import ProblemError, bad_request, check_instant, invalid_request
 
 OPERATION = "createAssessment"
 
@@ -41,35 +45,41 @@ def _resource(row: models.Assessment) -> schemas.Assessment:
     )
 
 
-async def create(
-    session: AsyncSession, data: schemas.AssessmentInput, rules: RuleSet, known_muscles: frozenset[str]
-) -> schemas.Assessment:
+def new_row(
+    client_id: uuid.UUID, data: schemas.AssessmentInput, rules: RuleSet, known_muscles: frozenset[str]
+) -> NewRow:
+    """The assessment of `data`, ready to insert: checked, assessed, with its id and time chosen here, so that the
+    answer is complete before the one statement that stores it (service.idempotency.services.insert_once)."""
     problems = validate_input(data, known_muscles)
     if problems:
-        raise invalid_request(problems)
+        raise Invalid(problems)
     result = assess(data, rules)
-    row = models.Assessment(
+    answer = schemas.Assessment(
+        **msgspec.structs.asdict(result),
+        id=uuid.uuid4(),
+        created_at=datetime.now(UTC),
         subject_ref=data.subject_ref,
-        status=result.status,
-        ruleset_version=result.ruleset_version,
-        pattern_slugs=[pattern.slug for pattern in result.patterns],
-        input=msgspec.to_builtins(data),
-        result=msgspec.to_builtins(result),
+        input=data,
     )
-    session.add(row)
-    await session.flush()
-    await session.refresh(row, ["created_at"])
-    # The result and input as they are, plus the row's identity: no round trip through the stored dicts.
-    return schemas.Assessment(
-        **msgspec.structs.asdict(result), id=row.id, created_at=row.created_at, subject_ref=row.subject_ref, input=data
-    )
+    values = {
+        "id": answer.id,
+        "client_id": client_id,
+        "subject_ref": data.subject_ref,
+        "status": result.status,
+        "ruleset_version": result.ruleset_version,
+        "pattern_slugs": [pattern.slug for pattern in result.patterns],
+        "input": msgspec.json.encode(data).decode(),
+        "result": msgspec.json.encode(result).decode(),
+        "created_at": answer.created_at,
+    }
+    return NewRow(table=cast(Table, models.Assessment.__table__), values=values, body=msgspec.to_builtins(answer))
 
 
 async def _row(session: AsyncSession, assessment_id: str) -> models.Assessment:
     parsed = parse_uuid(assessment_id)
     row = await session.get(models.Assessment, parsed) if parsed else None
     if row is None:
-        raise ProblemError(404, f"No assessment with id '{assessment_id}'.")
+        raise NotFound(f"No assessment with id '{assessment_id}'.")
     return row
 
 
@@ -108,7 +118,7 @@ def check_text_filter(field: str, value: str | None) -> None:
     characters (validate_input, the rules); PostgreSQL refuses a NUL outright and UTF-8 a lone surrogate, so one
     is a 400 here rather than a database error."""
     if value is not None and any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
-        raise bad_request(field, "must not contain control characters")
+        raise Invalid.field(field, "must not contain control characters")
 
 
 async def list_assessments(
@@ -137,22 +147,28 @@ async def list_assessments(
 async def delete(session: AsyncSession, assessment_id: str) -> None:
     """Erase the assessment and what was derived from it (programs cascade; stored idempotent replies go too)."""
     row = await _row(session, assessment_id)
-    # The database erases the programs (ON DELETE CASCADE); their stored replies must not outlive them either.
-    program_ids = (await session.scalars(select(Program.id).where(Program.assessment_id == row.id))).all()
     await session.delete(row)
-    await idempotency.forget_resource(session, row.id, *program_ids)
+    await idempotency.forget_resource(session, row.id)
+    # The database erases the programs derived from it (ON DELETE CASCADE); their stored answers, which name it,
+    # must not outlive them either.
+    await idempotency.forget_answers_naming(session, row.client_id, "assessment_id", str(row.id))
 
 
-async def create_idempotently(
-    factory: async_sessionmaker[AsyncSession],
+async def create(
+    engine: AsyncEngine,
     client_id: uuid.UUID,
     data: schemas.AssessmentInput,
+    key: idempotency.Key | None,
+    *,
     rules: RuleSet,
     known_muscles: frozenset[str],
-    key: idempotency.Key | None,
-    request_digest: str,
 ) -> idempotency.Created:
-    """Create once per idempotency key (shared by REST and GraphQL, each with its own key namespace)."""
-    return await idempotency.create_once(
-        factory, client_id, OPERATION, key, request_digest, lambda session: create(session, data, rules, known_muscles)
+    """Assess and store, once per idempotency key of its door (REST and GraphQL alike): one statement on a
+    connection of `engine`, the one-statement engine (service.db.oneshot)."""
+    row = new_row(client_id, data, rules, known_muscles)
+    digest = idempotency.request_digest(data)
+    return await on_driver_connection(
+        engine,
+        lambda driver: idempotency.insert_once(driver, client_id, OPERATION, key, digest, row),
+        retry_if=never_sent,
     )

@@ -14,7 +14,6 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
@@ -27,7 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import models
 from service.clients.auth import check_catalog_access, header_value
-from service.web.problems import ProblemError, database_unavailable
+from service.db.errors import database_unavailable
+from service.lib.singleflight import LruCache, SingleFlight
+from service.runtime import runtime_of
+from service.web.problems import ProblemError
 
 CACHE_HEADERS = [
     ResponseHeader(
@@ -69,6 +71,8 @@ def cache_key(scope: Scope) -> str:
 
 
 class CatalogCache:
+    _VERSION_CHECK = "version"  # the one key of `_checks`
+
     def __init__(
         self,
         session_factory: async_sessionmaker[AsyncSession],
@@ -80,13 +84,12 @@ class CatalogCache:
         self._session_factory = session_factory
         self._cache_control = f"public, max-age={max_age}"
         self._check_seconds = check_seconds
-        self._max_entries = max_entries
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._entries: LruCache[str, _Entry] = LruCache(max_entries)
         self._version: str | None = None
         self._checked_at = float("-inf")
         self._listeners: list[Callable[[], None]] = []
-        self._building: dict[str, asyncio.Future[_Entry]] = {}
-        self._checking: asyncio.Future[None] | None = None
+        self._builds: SingleFlight[str, _Entry] = SingleFlight()
+        self._checks: SingleFlight[str, None] = SingleFlight()
 
     @property
     def version(self) -> str | None:
@@ -101,24 +104,17 @@ class CatalogCache:
         """Ask PostgreSQL for the catalogue version, at most every `check_seconds`; empty the cache on a change.
 
         One check at a time: the others go on with the current answers, or, before the first check has answered
-        (nothing can be served yet), wait for it."""
-        if self._checking is not None:
+        (nothing can be served yet), wait for it (and not for its error: the caller that started it re-raises it)."""
+        checking = self._checks.running(self._VERSION_CHECK)
+        if checking is not None:
             if self._version is None:
-                await asyncio.wait([self._checking])
+                await asyncio.wait([checking])
             return
         now = time.monotonic()
         if now - self._checked_at < self._check_seconds:
             return
         self._checked_at = now
-        checking = self._checking = asyncio.ensure_future(self._check())
-        checking.add_done_callback(self._checked)
-        await asyncio.shield(checking)
-
-    def _checked(self, checking: asyncio.Future[None]) -> None:
-        if self._checking is checking:
-            self._checking = None
-        if not checking.cancelled():
-            checking.exception()  # retrieved: the caller that started it re-raises it
+        await self._checks.run(self._VERSION_CHECK, self._check)
 
     async def _check(self) -> None:
         try:
@@ -145,45 +141,32 @@ class CatalogCache:
     async def lookup(self, scope: Scope) -> _Entry | None:
         """The cached answer to exactly this path and query, if there is one for the current catalogue."""
         await self.refresh()
-        key = cache_key(scope)
-        entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-        return entry
+        return self._entries.get(cache_key(scope))
 
     async def _build(self, key: str, build: Callable[[], Awaitable[Any]]) -> _Entry:
         version = self._version
-        building: asyncio.Future[_Entry] = asyncio.get_running_loop().create_future()
-        self._building.setdefault(key, building)  # others wait for it, unless another build is already on
-        try:
-            entry = self._entry(msgspec.json.encode(await build()))
-        except BaseException:
-            building.cancel()  # the requests waiting for it build their own (and fail their own way)
-            raise
-        finally:
-            if self._building.get(key) is building:
-                del self._building[key]
-        building.set_result(entry)
+        entry = self._entry(msgspec.json.encode(await build()))
         if version is not None and version == self._version:
-            self._entries[key] = entry
-            if len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
+            self._entries.put(key, entry)
         return entry
 
     async def respond(self, request: Request[Any, Any, Any], build: Callable[[], Awaitable[Any]]) -> Response[Any]:
         """The cached answer to this request, building (and keeping) it on a miss; problems are never cached.
 
         Concurrent misses of one key share one build (a cold or just-emptied cache is not a stampede on the
-        database); an answer built while the catalogue version changed is returned but not kept."""
+        database); an answer built while the catalogue version changed is returned but not kept. A build goes on
+        when the request that started it goes away. A failed build is nobody's answer: the requests that waited
+        for it build again (sharing that second build), and fail, if they do, their own way."""
         entry = await self.lookup(request.scope)
         if entry is None:
             key = cache_key(request.scope)
-            building = self._building.get(key)
+            building = self._builds.running(key)
             if building is not None:
-                await asyncio.wait([building])  # the first request's build; if it failed, build our own
-                entry = None if building.cancelled() else building.result()
+                await asyncio.wait([building])  # the first request's build; if it failed, build anew
+                if not building.cancelled() and building.exception() is None:
+                    entry = building.result()
             if entry is None:
-                entry = await self._build(key, build)
+                entry = await self._builds.run(key, lambda: self._build(key, build))
         headers = {"ETag": entry.etag, "Cache-Control": self._cache_control}
         if _matches(request.headers.get("if-none-match"), entry.etag):
             return Response(content=b"", status_code=304, headers=headers)
@@ -204,7 +187,7 @@ def cached_read_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http" or scope["method"] != "GET":  # type: ignore[typeddict-item]
             await app(scope, receive, send)
             return
-        entry = await scope["app"].state.catalog_cache.lookup(scope)
+        entry = await runtime_of(scope).catalog_cache.lookup(scope)
         if entry is None:
             await app(scope, receive, send)
             return

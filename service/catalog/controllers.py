@@ -14,8 +14,10 @@ from service.catalog.cache import CACHE_HEADERS, cached_read_middleware
 from service.catalog.enums import Level, Modality, MuscleRoleFilter, Phase
 from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import OPTIONALLY_SECURED, catalog_guard
+from service.lib.errors import Invalid
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.web.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, bad_request, parse_instant, problem_spec
+from service.runtime import runtime_of
+from service.web.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, parse_instant, problem_spec
 
 Limit = Annotated[
     int, Parameter(ge=1, le=MAX_LIMIT, description=f"Page size (default {DEFAULT_LIMIT}, max {MAX_LIMIT}).")
@@ -54,12 +56,13 @@ def _enum_items(values: tuple[str, ...]) -> dict[str, Any]:
 
 async def _cached(request: Request[Any, Any, Any], build: Callable[[AsyncSession], Awaitable[Any]]) -> Response[Any]:
     """The cached answer; only a miss opens a database session."""
+    runtime = runtime_of(request)
 
     async def build_in_session() -> Any:
-        async with request.app.state.session_factory() as session:
+        async with runtime.session_factory() as session:
             return await build(session)
 
-    return await request.app.state.catalog_cache.respond(request, build_in_session)
+    return await runtime.catalog_cache.respond(request, build_in_session)
 
 
 def catalog_controller(vocabulary: Vocabulary) -> type[Controller]:
@@ -93,7 +96,7 @@ def catalog_controller(vocabulary: Vocabulary) -> type[Controller]:
             cursor: Cursor = None,
         ) -> Response[schemas.MuscleList]:
             if view not in ("flat", "tree"):
-                raise bad_request("view", "must be 'flat' or 'tree'")
+                raise Invalid.field("view", "must be 'flat' or 'tree'")
             return await _cached(
                 request, lambda session: services.list_muscles(session, tree=view == "tree", limit=limit, cursor=cursor)
             )

@@ -30,8 +30,8 @@ from service.catalog.enums import (
     Tendency,
 )
 from service.catalog.records import is_slug
+from service.lib.errors import Invalid, NotFound
 from service.lib.pagination import decode_cursor, encode_cursor
-from service.web.problems import bad_request, not_found
 
 # How sources are spelt: `curated`, or a dataset's own name such as `free-exercise-db`.
 SOURCE_RE = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
@@ -91,7 +91,7 @@ def _page(items: Sequence[Any], limit: int, cursor: str | None) -> tuple[list[An
     """Keyset paging over a short list already in its stable order (cursor = index of the next item)."""
     start = decode_cursor(cursor, keys={"i"})["i"] if cursor else 0
     if not isinstance(start, int) or start < 0:
-        raise bad_request("cursor", "not a cursor returned by this API")
+        raise Invalid.field("cursor", "not a cursor returned by this API")
     page = list(items[start : start + limit])
     next_cursor = encode_cursor({"i": start + limit}) if start + limit < len(items) else None
     return page, next_cursor
@@ -113,7 +113,7 @@ async def get_muscle(session: AsyncSession, slug: str) -> schemas.MuscleDetail:
     muscles = {m.slug: m for m in await _all_muscles(session)}
     muscle = muscles.get(slug)
     if muscle is None:
-        raise not_found("muscle", slug)
+        raise NotFound(f"No muscle with slug '{slug}'.")
     path: list[str] = []
     parent = muscle.parent
     while parent is not None:
@@ -170,7 +170,7 @@ async def list_equipment(session: AsyncSession, *, limit: int, cursor: str | Non
 async def get_equipment(session: AsyncSession, slug: str) -> schemas.Equipment:
     row = await session.scalar(select(models.Equipment).where(models.Equipment.slug == slug)) if is_slug(slug) else None
     if row is None:
-        raise not_found("equipment", slug)
+        raise NotFound(f"No equipment with slug '{slug}'.")
     return _equipment(row)
 
 
@@ -342,7 +342,7 @@ async def _require_known(session: AsyncSession, model: Any, field_name: str, slu
     known = set((await session.scalars(select(model.slug).where(model.slug.in_(candidates)))).all())
     unknown = [s for s in slugs if s not in known]
     if unknown:
-        raise bad_request(field_name, f"unknown slug(s): {', '.join(unknown)}")
+        raise Invalid.field(field_name, f"unknown slug(s): {', '.join(unknown)}")
 
 
 def _search_terms(q: str) -> str:
@@ -359,7 +359,7 @@ async def _filtered(session: AsyncSession, flt: ExerciseFilter) -> tuple[Select[
             select(models.Muscle.id).where(models.Muscle.slug == flt.muscle)
         )
         if not known:
-            raise bad_request("muscle", f"unknown muscle '{flt.muscle}'")
+            raise Invalid.field("muscle", f"unknown muscle '{flt.muscle}'")
         link = select(models.ExerciseMuscle.exercise_id).where(
             models.ExerciseMuscle.muscle_id.in_(muscle_subtree_ids(flt.muscle))
         )
@@ -442,7 +442,7 @@ async def list_exercises(session: AsyncSession, flt: ExerciseFilter, *, limit: i
         if cursor:
             after = decode_cursor(cursor, keys={"after"})["after"]
             if not isinstance(after, str):
-                raise bad_request("cursor", "not a cursor returned by this API")
+                raise Invalid.field("cursor", "not a cursor returned by this API")
             query = query.where(exercise.slug > after)
         rows = (await session.execute(query.order_by(exercise.slug).limit(limit + 1))).all()
         items = [_exercise(r) for r in rows[:limit]]
@@ -453,7 +453,7 @@ async def list_exercises(session: AsyncSession, flt: ExerciseFilter, *, limit: i
         if cursor:
             offset = decode_cursor(cursor, keys={"offset"})["offset"]
             if not isinstance(offset, int) or offset < 0:
-                raise bad_request("cursor", "not a cursor returned by this API")
+                raise Invalid.field("cursor", "not a cursor returned by this API")
         ranked = query.order_by(relevance.desc(), exercise.slug).offset(offset).limit(limit + 1)
         rows = (await session.execute(ranked)).all()
         items = [_exercise(r) for r in rows[:limit]]
@@ -473,7 +473,7 @@ async def exercises_by_slug(session: AsyncSession, slugs: Sequence[str]) -> dict
 async def get_exercise(session: AsyncSession, slug: str) -> schemas.ExerciseDetail:
     found = await exercises_by_slug(session, [slug])
     if slug not in found:
-        raise not_found("exercise", slug)
+        raise NotFound(f"No exercise with slug '{slug}'.")
     exercise = found[slug]
     muscles = await muscle_details_for(session, [slug])
     equipment = await equipment_details_for(session, [slug])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -15,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.clients import services
 from service.clients.scopes import Scope
 from service.clients.services import Principal
+from service.lib.singleflight import SingleFlight
+from service.runtime import runtime_of
 from service.web.problems import FieldError, ProblemError
 
 REALM = 'Bearer realm="realign"'
@@ -51,27 +51,17 @@ class KeyLookups:
 
     A request that arrives while a lookup of its key is in flight takes that lookup's answer: it was read at most
     one round trip before the request came. A revoked or disabled key fails the first lookup that starts after
-    the change committed, exactly as when every request ran its own. The lookup runs as its own task, so a caller
-    that goes away (a client disconnecting) does not cancel it for the others."""
+    the change committed, exactly as when every request ran its own: only lookups in flight are shared, never a
+    finished one (SingleFlight). The lookup runs as its own task, so a caller that goes away (a client
+    disconnecting) does not cancel it for the others; a failed lookup fails every request that shared it."""
 
     def __init__(self, engine: AsyncEngine, pepper: bytes) -> None:
         self._engine = engine
         self._pepper = pepper
-        self._in_flight: dict[str, asyncio.Task[Principal | None]] = {}
-
-    def _done(self, token: str, task: asyncio.Task[Principal | None]) -> None:
-        if self._in_flight.get(token) is task:
-            del self._in_flight[token]
-        if not task.cancelled():
-            task.exception()  # retrieved here: every waiter re-raises it, and none may be left
+        self._in_flight: SingleFlight[str, Principal | None] = SingleFlight()
 
     async def principal(self, token: str) -> Principal | None:
-        task = self._in_flight.get(token)
-        if task is None:
-            task = asyncio.ensure_future(services.authenticate_with(self._engine, token, self._pepper))
-            self._in_flight[token] = task
-            task.add_done_callback(functools.partial(self._done, token))
-        return await asyncio.shield(task)
+        return await self._in_flight.run(token, lambda: services.authenticate_with(self._engine, token, self._pepper))
 
 
 async def principal_of_scope(scope: ASGIScope) -> Principal | None:
@@ -86,8 +76,7 @@ async def principal_of_scope(scope: ASGIScope) -> Principal | None:
         scheme, _, token = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise unauthorized("Send the key as `Authorization: Bearer <key>`.", token_presented=True)
-        app_state = scope["app"].state
-        principal = await app_state.key_lookups.principal(token.strip())
+        principal = await runtime_of(scope).key_lookups.principal(token.strip())
         if principal is None:
             raise unauthorized("The key is unknown, revoked, or its client is disabled.", token_presented=True)
     state[_STATE_KEY] = principal
@@ -104,8 +93,8 @@ RATE_LIMIT_STATE_KEY = "ratelimit"
 
 async def admit_scope(scope: ASGIScope, principal: Principal | None) -> None:
     """Count the request against its key's quota (its IP's when anonymous), once per request; 429 once over it."""
-    app_state = scope["app"].state
-    quota = app_state.key_quota if principal else app_state.anonymous_quota
+    runtime = runtime_of(scope)
+    quota = runtime.key_quota if principal else runtime.anonymous_quota
     if quota is None:
         return
     state = _scope_state(scope)
@@ -116,7 +105,7 @@ async def admit_scope(scope: ASGIScope, principal: Principal | None) -> None:
         else:
             client = scope.get("client")
             identity = f"ip:{client[0] if client else 'unknown'}"
-        decision = await app_state.limiter.hit(identity, quota)
+        decision = await runtime.limiter.hit(identity, quota)
         # Kept on the scope so that the response carries the headers too (see app.add_response_headers).
         state[RATE_LIMIT_STATE_KEY] = decision
     if not decision.allowed:
@@ -157,7 +146,7 @@ async def check_catalog_access(scope: ASGIScope) -> None:
 
     Shared by the REST guard and the cached-read fast path (service.catalog.cache), so both decide alike."""
     principal = await principal_of_scope(scope)
-    if not scope["app"].state.public_catalog:
+    if not runtime_of(scope).settings.public_catalog:
         require(principal, Scope.catalog_read)
     await admit_scope(scope, principal)
 

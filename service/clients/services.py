@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from service.clients import keys
 from service.clients.models import ApiClient, ApiKey
 from service.clients.scopes import ALL_SCOPES
+from service.db.oneshot import on_driver_connection
 from service.lib.ids import parse_uuid
-from service.web.problems import database_unavailable
 
 # last_used_at is written at most this often per key: exact enough to spot dead keys, no write per request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -156,27 +156,11 @@ async def authenticate_on(driver: Any, secret: str, pepper: bytes) -> Principal 
 
 
 async def authenticate_with(engine: AsyncEngine, secret: str, pepper: bytes) -> Principal | None:
-    """`authenticate` on a connection of `engine`, an engine made without pre-ping (`key_lookup_engine`).
-
-    A pre-ping is three round trips (BEGIN, `;`, ROLLBACK) before the lookup's one, on every keyed request. Without
-    it, a connection the server dropped (a restart, a failover) shows itself by failing: the pool is then emptied
-    and the lookup tried once more on a fresh connection, so a restart costs no request a 503."""
+    """`authenticate` on a connection of `engine`, an engine made without pre-ping (`key_lookup_engine`): a
+    connection the server ended is replaced and the lookup tried again (service.db.oneshot)."""
     if not keys.is_well_formed(secret):
         return None
-    for attempt in range(2):
-        async with engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            try:
-                return await authenticate_on(raw.driver_connection, secret, pepper)
-            except Exception as exc:
-                # A pooled connection the server ended (service.web.problems.DATABASE_UNAVAILABLE): a fresh one.
-                if not database_unavailable(exc):
-                    raise
-                await connection.invalidate()
-                if attempt:
-                    raise
-        await engine.dispose()  # every pooled connection is as old as the dead one
-    raise AssertionError("unreachable")
+    return await on_driver_connection(engine, lambda driver: authenticate_on(driver, secret, pepper))
 
 
 async def authenticate(session: AsyncSession, secret: str, pepper: bytes) -> Principal | None:

@@ -12,14 +12,15 @@ from service.assessments import services
 from service.clients.auth import require
 from service.clients.scopes import Scope
 from service.db.tenancy import tenant_session
-from service.graphql.catalog import SlugEnums, check_first
+from service.graphql.catalog import SlugEnums
+from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
-from service.graphql.inputs import idempotency, to_struct
+from service.graphql.inputs import idempotency_key_of, to_struct
 from service.graphql.owned import erase
 from service.graphql.permissions import requires
+from service.lib.errors import NotFound
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.web.problems import ProblemError
 
 AgeBand = strawberry.enum(s.AgeBand)
 ActivityLevel = strawberry.enum(s.ActivityLevel)
@@ -166,24 +167,6 @@ class Assessment:
         )
 
 
-@strawberry.type
-class AssessmentEdge:
-    cursor: str
-    node: Assessment
-
-
-@strawberry.type
-class AssessmentPageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
-class AssessmentConnection:
-    edges: list[AssessmentEdge]
-    page_info: AssessmentPageInfo
-
-
 @strawberry.input
 class AssessmentFilter:
     subject_ref: str | None = None
@@ -204,10 +187,8 @@ class AssessmentQuery:
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
             try:
                 found = await services.get(session, str(id))
-            except ProblemError as exc:
-                if exc.status_code == 404:
-                    return None
-                raise
+            except NotFound:
+                return None
         return Assessment.from_domain(found)
 
     @strawberry.field(
@@ -220,7 +201,7 @@ class AssessmentQuery:
         filter: AssessmentFilter | None = None,
         first: Annotated[int, strawberry.argument(description=f"Page size, 1 to {MAX_LIMIT}.")] = DEFAULT_LIMIT,
         after: Annotated[str | None, strawberry.argument(description="An `endCursor`.")] = None,
-    ) -> AssessmentConnection:
+    ) -> Connection[Assessment]:
         check_first(first)
         principal = require(info.context.principal, Scope.assessments_read)
         flt = services.AssessmentFilter(
@@ -232,16 +213,7 @@ class AssessmentQuery:
         )
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
             page = await services.list_assessments(session, flt, limit=first, cursor=after)
-        edges = [
-            AssessmentEdge(cursor=c, node=Assessment.from_domain(a))
-            for a, c in zip(page.items, page.cursors, strict=True)
-        ]
-        return AssessmentConnection(
-            edges=edges,
-            page_info=AssessmentPageInfo(
-                has_next_page=page.next_cursor is not None, end_cursor=page.cursors[-1] if page.cursors else None
-            ),
-        )
+        return Connection.of(page, Assessment.from_domain)
 
 
 def assessment_mutation(enums: SlugEnums) -> type:
@@ -276,16 +248,14 @@ def assessment_mutation(enums: SlugEnums) -> type:
         ) -> Assessment:
             principal = require(info.context.principal, Scope.assessments_write)
             data = to_struct(input, s.AssessmentInput)
-            state = info.context.request.app.state  # type: ignore[union-attr]
-            key, digest = idempotency(idempotency_key, data)
-            created = await services.create_idempotently(
-                info.context.session_factory,
+            runtime = info.context.runtime
+            created = await services.create(
+                runtime.lookup_engine,
                 principal.client_id,
                 data,
-                state.assessment_rules,
-                state.known_muscles,
-                key,
-                digest,
+                idempotency_key_of(idempotency_key),
+                rules=runtime.assessment_rules,
+                known_muscles=runtime.known_muscles,
             )
             return Assessment.from_domain(msgspec.convert(created.body, s.Assessment))
 

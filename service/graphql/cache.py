@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from typing import Any
 
 import msgspec
@@ -30,6 +29,8 @@ from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationT
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from service.clients.auth import check_catalog_access
+from service.lib.singleflight import LruCache, SingleFlight
+from service.runtime import runtime_of
 from service.web.problems import ProblemError
 
 logger = logging.getLogger("service.graphql.cache")
@@ -92,43 +93,37 @@ def _succeeded(status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> 
 
 
 class GraphQLCache:
+    """The kept answers (LRU, at most `max_entries`) and the executions in flight, by request key.
+
+    An execution answers its own client, so it cannot be shared as a computation: the request executing a key
+    claims it, and identical requests wait for it to finish, then look for its answer (SingleFlight.claim)."""
+
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self._entries: OrderedDict[_Key, _Answer] = OrderedDict()
-        self._max_entries = max_entries
-        self._running: dict[_Key, asyncio.Future[None]] = {}
+        self._entries: LruCache[_Key, _Answer] = LruCache(max_entries)
+        self._running: SingleFlight[_Key, None] = SingleFlight()
 
     def clear(self) -> None:
         self._entries.clear()
 
     def running(self, key: _Key) -> asyncio.Future[None] | None:
         """Done when the request executing `key` (if any) has finished, its answer kept or not."""
-        return self._running.get(key)
+        return self._running.running(key)
 
     def executing(self, key: _Key) -> asyncio.Future[None] | None:
         """Note that `key` is being executed (unless another request already is); pass the result to executed()."""
-        if key in self._running:
-            return None
-        running = self._running[key] = asyncio.get_running_loop().create_future()
-        return running
+        return self._running.claim(key)
 
     def executed(self, key: _Key, running: asyncio.Future[None] | None) -> None:
-        if running is not None:
-            del self._running[key]
-            running.set_result(None)
+        self._running.release(key, running)
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def get(self, key: _Key) -> _Answer | None:
-        answer = self._entries.get(key)
-        if answer is not None:
-            self._entries.move_to_end(key)
-        return answer
+        return self._entries.get(key)
 
     def put(self, key: _Key, answer: _Answer) -> None:
-        self._entries[key] = answer
-        if len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
+        self._entries.put(key, answer)
 
 
 async def _read_body(receive: Receive) -> tuple[list[ReceiveMessage], bytes, bool]:
@@ -182,9 +177,9 @@ def graphql_cache_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http" or method not in ("GET", "POST"):
             await app(scope, receive, send)
             return
-        state = scope["app"].state
-        catalog_cache = state.catalog_cache
-        cache: GraphQLCache = state.graphql_cache
+        runtime = runtime_of(scope)
+        catalog_cache = runtime.catalog_cache
+        cache = runtime.graphql_cache
         await catalog_cache.refresh()  # empties both caches when the catalogue changed
         messages, body, complete = await _read_body(receive) if method == "POST" else ([], b"", True)
         replay = _replaying(messages, receive)

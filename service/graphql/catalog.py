@@ -10,11 +10,13 @@ import strawberry
 from service.catalog import enums as e
 from service.catalog import schemas, services
 from service.catalog.vocabulary import Vocabulary
+from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
 from service.graphql.permissions import CatalogReadable
+from service.lib.errors import Invalid
+from service.lib.instants import check_instant
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.web.problems import bad_request, check_instant
 
 MuscleKind = strawberry.enum(e.MuscleKind)
 Tendency = strawberry.enum(e.Tendency)
@@ -170,22 +172,7 @@ class Exercise:
 
 
 @strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
-class ExerciseEdge:
-    cursor: str
-    node: Exercise
-
-
-@strawberry.type
-class ExerciseConnection:
-    edges: list[ExerciseEdge]
-    page_info: PageInfo
-
+class ExerciseConnection(Connection[Exercise]):
     @strawberry.field(description="The nodes of `edges`, for clients that need no cursors.")
     def nodes(self) -> list[Exercise]:
         return [edge.node for edge in self.edges]
@@ -250,12 +237,6 @@ class Pattern:
     updated_at: datetime
 
 
-def check_first(first: int) -> None:
-    """A connection's page size: the same bounds as REST's `limit`."""
-    if not 1 <= first <= MAX_LIMIT:
-        raise bad_request("first", f"must be between 1 and {MAX_LIMIT}")
-
-
 def _slug_enum(name: str, slugs: tuple[str, ...], description: str) -> Any:
     slug_type: Any = StrEnum(name, {slug: slug for slug in slugs})  # type: ignore[misc]
     return strawberry.enum(slug_type, description=description)
@@ -310,7 +291,7 @@ def catalog_query(enums: SlugEnums) -> type:
                 ("excludeCondition", self.exclude_condition, len(ConditionSlug)),
             ):
                 if values is not None and len(values) > cap:
-                    raise bad_request(field, f"at most {cap} values (one per slug of the vocabulary)")
+                    raise Invalid.field(field, f"at most {cap} values (one per slug of the vocabulary)")
             return services.ExerciseFilter(
                 muscle=str(self.muscle) if self.muscle else None,
                 role=e.MuscleRoleFilter(self.role),
@@ -345,14 +326,7 @@ def catalog_query(enums: SlugEnums) -> type:
             domain_filter = filter.to_domain() if filter else services.ExerciseFilter()
             async with info.context.session() as session:
                 page = await services.list_exercises(session, domain_filter, limit=first, cursor=after)
-            edges = [
-                ExerciseEdge(cursor=c, node=Exercise.from_domain(x))
-                for x, c in zip(page.items, page.cursors, strict=True)
-            ]
-            end_cursor = page.cursors[-1] if page.cursors else None
-            return ExerciseConnection(
-                edges=edges, page_info=PageInfo(has_next_page=page.next_cursor is not None, end_cursor=end_cursor)
-            )
+            return ExerciseConnection.of(page, Exercise.from_domain)
 
         @strawberry.field(
             description="One exercise, or null when no exercise has that slug.", permission_classes=[CatalogReadable]

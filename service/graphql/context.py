@@ -1,4 +1,4 @@
-"""Per-request GraphQL context: the session factory and fresh DataLoaders."""
+"""Per-request GraphQL context: the app's runtime, the caller, and fresh DataLoaders."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Request
-from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.litestar import BaseContext
 from strawberry.types import Info as StrawberryInfo
@@ -15,9 +14,11 @@ from strawberry.types import Info as StrawberryInfo
 from service.clients.auth import principal_of
 from service.clients.services import Principal
 from service.graphql.loaders import Loaders
+from service.runtime import Runtime, RuntimeDep
 
 
 class Context(BaseContext, kw_only=True):
+    runtime: Runtime
     session_factory: async_sessionmaker[AsyncSession]
     loaders: Loaders
     principal: Principal | None
@@ -29,14 +30,15 @@ class Context(BaseContext, kw_only=True):
             yield session
 
 
-async def context_getter(request: Request[Any, Any, Any], state: State) -> Context:
+async def context_getter(request: Request[Any, Any, Any], runtime: RuntimeDep) -> Context:
     # A malformed, unknown or revoked key fails the whole request with a 401 problem, as over REST.
     principal = await principal_of(request)
     return Context(
-        session_factory=state.session_factory,
-        loaders=Loaders.create(state.session_factory, principal.client_id if principal else None),
+        runtime=runtime,
+        session_factory=runtime.session_factory,
+        loaders=Loaders.create(runtime.session_factory, principal.client_id if principal else None),
         principal=principal,
-        public_catalog=state.public_catalog,
+        public_catalog=runtime.settings.public_catalog,
     )
 
 

@@ -9,7 +9,9 @@ from typing import Any, ParamSpec, TypeVar
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from service.web.problems import PROBLEM_BASE, FieldError, ProblemError, database_unavailable
+from service.db.errors import database_unavailable
+from service.lib.errors import DomainError, FieldError
+from service.web.problems import PROBLEM_BASE, ProblemError, problem_of
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -19,7 +21,10 @@ T = TypeVar("T")
 CLIENT_ERROR_CODE = "BAD_USER_INPUT"
 
 
-def as_graphql_error(exc: ProblemError) -> GraphQLError:
+def as_graphql_error(error: ProblemError | DomainError) -> GraphQLError:
+    """A problem, or a domain error through the problem REST would answer, as a GraphQL error: the same message,
+    with the code, problem type, status and field errors in `extensions`."""
+    exc = problem_of(error) if isinstance(error, DomainError) else error
     code = CLIENT_ERROR_CODE if exc.status_code < 500 else "INTERNAL_SERVER_ERROR"
     extensions: dict[str, object] = {"code": code, "type": PROBLEM_BASE + exc.kind, "status": exc.status_code}
     if exc.errors:
@@ -36,7 +41,7 @@ def translate_problems(resolver: Callable[P, Awaitable[T]]) -> Callable[P, Await
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return await resolver(*args, **kwargs)
-        except ProblemError as exc:
+        except (ProblemError, DomainError) as exc:
             raise as_graphql_error(exc) from exc
 
     return wrapper
@@ -54,6 +59,8 @@ def is_client_error(error: GraphQLError) -> bool:
     if error.original_error is None or code in CLIENT_CODES:
         return True
     original = error.original_error
+    if isinstance(original, DomainError):
+        return True
     if isinstance(original, ProblemError):
         return original.status_code < 500
     return code is None and isinstance(original, GraphQLError) and original.original_error is None
@@ -87,7 +94,7 @@ def _translated(error: GraphQLError) -> GraphQLError:
             original_error=DatabaseUnavailable(type(error.original_error).__name__),
             extensions={"code": UNAVAILABLE_CODE, "type": PROBLEM_BASE + "unavailable", "status": 503},
         )
-    if not isinstance(error.original_error, ProblemError):
+    if not isinstance(error.original_error, ProblemError | DomainError):
         return error
     problem = error.original_error
     return GraphQLError(

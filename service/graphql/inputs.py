@@ -7,8 +7,9 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from service.idempotency.services import Key, graphql_key, request_hash
-from service.web.problems import FieldError, ProblemError, body_field
+from service.idempotency.services import Key, graphql_key
+from service.lib.errors import Invalid
+from service.web.problems import body_field
 
 T = TypeVar("T")
 
@@ -31,10 +32,10 @@ def to_struct(data: Any, type_: type[T]) -> T:
     except msgspec.ValidationError as exc:
         message = str(exc)
         field = body_field(message) or "input"
-        raise ProblemError(400, message, errors=[FieldError(field=field, message=message)]) from None
+        raise Invalid.field(field, message) from None
 
 
-def idempotency(key: str | None, body: msgspec.Struct) -> tuple[Key | None, str]:
-    """(key of the GraphQL namespace, request digest) for a creating mutation's `idempotencyKey` and decoded input;
-    no key when it is absent or empty."""
-    return graphql_key(key) if key else None, request_hash(msgspec.json.encode(body))
+def idempotency_key_of(key: str | None) -> Key | None:
+    """A creating mutation's `idempotencyKey` as a key of the GraphQL namespace; none when absent or empty. The
+    request is compared by the same digest as REST's (service.idempotency.services.request_digest)."""
+    return graphql_key(key) if key else None

@@ -10,7 +10,7 @@ from service.clients.auth import require
 from service.clients.scopes import Scope
 from service.db.tenancy import tenant_session
 from service.graphql.context import Info
-from service.web.problems import ProblemError
+from service.lib.errors import NotFound
 
 
 async def erase(info: Info, scope: Scope, delete: Callable[[AsyncSession, str], Awaitable[None]], id: str) -> bool:
@@ -20,8 +20,6 @@ async def erase(info: Info, scope: Scope, delete: Callable[[AsyncSession, str], 
     try:
         async with tenant_session(info.context.session_factory, principal.client_id) as session, session.begin():
             await delete(session, id)
-    except ProblemError as exc:
-        if exc.status_code == 404:
-            return False
-        raise
+    except NotFound:
+        return False
     return True

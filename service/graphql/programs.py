@@ -13,17 +13,18 @@ from service.clients.auth import require
 from service.clients.scopes import Scope
 from service.db.tenancy import tenant_session
 from service.graphql.assessments import Assessment
-from service.graphql.catalog import Dose, Exercise, Level, PageInfo, Phase, SlugEnums, check_first
+from service.graphql.catalog import Dose, Exercise, Level, Phase, SlugEnums
+from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
-from service.graphql.inputs import idempotency, to_struct
+from service.graphql.inputs import idempotency_key_of, to_struct
 from service.graphql.owned import erase
 from service.graphql.permissions import CatalogReadable, requires
+from service.lib.errors import NotFound
 from service.lib.ids import parse_uuid
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.programs import schemas as s
 from service.programs import services
-from service.web.problems import ProblemError
 
 FindingType = strawberry.enum(s.FindingType)
 
@@ -227,18 +228,6 @@ class Program:
 
 
 @strawberry.type
-class ProgramEdge:
-    cursor: str
-    node: Program
-
-
-@strawberry.type
-class ProgramConnection:
-    edges: list[ProgramEdge]
-    page_info: PageInfo
-
-
-@strawberry.type
 class ProgramQuery:
     @strawberry.field(description="One of your programs, or null.", permission_classes=[requires(Scope.programs_read)])
     @translate_problems
@@ -247,10 +236,8 @@ class ProgramQuery:
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
             try:
                 found = await services.get(session, str(id))
-            except ProblemError as exc:
-                if exc.status_code == 404:
-                    return None
-                raise
+            except NotFound:
+                return None
         return Program.from_domain(found)
 
     @strawberry.field(description="Your programs, newest first.", permission_classes=[requires(Scope.programs_read)])
@@ -264,25 +251,17 @@ class ProgramQuery:
             strawberry.ID | None, strawberry.argument(description="Only those generated from this assessment.")
         ] = None,
         subject_ref: Annotated[str | None, strawberry.argument(description="Only this subject's.")] = None,
-    ) -> ProgramConnection:
+    ) -> Connection[Program]:
         check_first(first)
         principal = require(info.context.principal, Scope.programs_read)
         parsed = parse_uuid(str(assessment_id)) if assessment_id is not None else None
         if assessment_id is not None and parsed is None:
             # An id that is no UUID names no assessment: nothing matches, as with any unknown id.
-            return ProgramConnection(edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None))
+            return Connection.empty()
         flt = services.ProgramFilter(assessment_id=parsed, subject_ref=subject_ref)
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
             page = await services.list_programs(session, flt, limit=first, cursor=after)
-        edges = [
-            ProgramEdge(cursor=c, node=Program.from_domain(p)) for p, c in zip(page.items, page.cursors, strict=True)
-        ]
-        return ProgramConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.next_cursor is not None, end_cursor=page.cursors[-1] if page.cursors else None
-            ),
-        )
+        return Connection.of(page, Program.from_domain)
 
 
 def program_mutation(enums: SlugEnums) -> type:
@@ -328,16 +307,15 @@ def program_mutation(enums: SlugEnums) -> type:
         ) -> Program:
             principal = require(info.context.principal, Scope.programs_write)
             request = to_struct(input, s.ProgramRequest)
-            state = info.context.request.app.state  # type: ignore[union-attr]
-            key, digest = idempotency(idempotency_key, request)
-            created = await services.create_idempotently(
-                info.context.session_factory,
+            runtime = info.context.runtime
+            created = await services.create(
+                runtime.session_factory,
+                runtime.lookup_engine,
                 principal.client_id,
                 request,
-                state.program_catalog,
-                state.program_rules,
-                key,
-                digest,
+                idempotency_key_of(idempotency_key),
+                catalogs=runtime.program_catalog,
+                rules=runtime.program_rules,
             )
             return Program.from_domain(msgspec.convert(created.body, s.Program))
 

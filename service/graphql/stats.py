@@ -19,9 +19,9 @@ from service.db.tenancy import ALL_TENANTS, tenant_session
 from service.graphql.context import Info
 from service.graphql.errors import translate_problems
 from service.graphql.permissions import requires
+from service.lib.errors import Invalid
 from service.stats import services
 from service.stats.services import Counts, Point, ranked
-from service.web.problems import bad_request
 
 
 @strawberry.enum(description="The width of a time bucket (UTC).")
@@ -55,7 +55,7 @@ class PhaseExercises:
 
 def _limit(value: int) -> int:
     if not 1 <= value <= 100:
-        raise bad_request("limit", "must be between 1 and 100")
+        raise Invalid.field("limit", "must be between 1 and 100")
     return value
 
 

@@ -1,41 +1,36 @@
-"""Claim, complete and replay idempotency keys.
+"""Idempotency keys: a create happens once per key, and a retry with the key replays the first answer.
 
-The claim is committed on its own before the work starts, so a concurrent request with the same key sees it at
-once (409 while in flight). The answer is stored in the same transaction that creates the resource: either both
-exist or neither, and a failed attempt releases the claim so that the client can retry.
+The key's claim, the resource's row and the stored answer are written by one statement (`insert_once`): they
+exist together or not at all, with no claim left in flight to release after a failure, in one round trip.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, cast
 
 import msgspec
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Table, delete
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.tenancy import tenant_session
 from service.idempotency.models import IdempotencyRecord
-from service.web.problems import FieldError, ProblemError
+from service.lib.errors import Conflict, Invalid, Unprocessable
 
 # A claim older than this whose request never finished (the process died) may be taken over.
 ABANDONED_AFTER = timedelta(minutes=5)
 MAX_KEY_LENGTH = 255
 
 
-@dataclass(frozen=True)
-class Replay:
-    status: int
-    body: Any
-
-
-def request_hash(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
+def request_digest(request: msgspec.Struct) -> str:
+    """What a key's reuse is compared by: the request as decoded, encoded again (REST and GraphQL alike), so that
+    the same request spelt with other whitespace or key order is the same request."""
+    return hashlib.sha256(msgspec.json.encode(request)).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -64,11 +59,7 @@ def check_key(key: str) -> Key:
     """REST's `Idempotency-Key` header as a key of the REST namespace; a 400 unless 1-255 printable characters."""
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise ProblemError(
-            400,
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters.",
-            errors=[FieldError(field="Idempotency-Key", message="invalid key")],
-        )
+        raise Invalid([("Idempotency-Key", f"must be 1 to {MAX_KEY_LENGTH} printable characters")])
     return Key(REST, key)
 
 
@@ -78,89 +69,19 @@ def graphql_key(key: str) -> Key:
     return Key(GRAPHQL, hashlib.sha256(key.encode()).hexdigest())
 
 
-async def claim(session: AsyncSession, client_id: uuid.UUID, operation: str, key: str, digest: str) -> Replay | None:
-    """Claim the key for this request (None), or return the first answer to replay; 409/422 problems otherwise.
-
-    Runs in its own short transaction on `session` and commits it.
-    """
-    async with session.begin():
-        inserted = await session.execute(
-            insert(IdempotencyRecord)
-            .values(client_id=client_id, operation=operation, key=key, request_hash=digest)
-            .on_conflict_do_nothing()
-            .returning(IdempotencyRecord.key)
-        )
-        if inserted.first() is not None:
-            return None
-        record, now = (
-            await session.execute(
-                select(IdempotencyRecord, func.now())
-                .where(
-                    IdempotencyRecord.client_id == client_id,
-                    IdempotencyRecord.operation == operation,
-                    IdempotencyRecord.key == key,
-                )
-                .with_for_update()
-            )
-        ).one()
-        if record.request_hash != digest:
-            raise ProblemError(
-                422,
-                "This Idempotency-Key was already used with a different request body.",
-                kind="idempotency-key-reused",
-                title="Idempotency key reused",
-            )
-        if record.response_status is not None:
-            return Replay(status=record.response_status, body=record.response_body)
-        if now - record.created_at < ABANDONED_AFTER:
-            raise ProblemError(
-                409,
-                "A request with this Idempotency-Key is still being processed; retry shortly.",
-                kind="idempotency-key-in-flight",
-                title="Request in flight",
-                headers={"Retry-After": "1"},
-            )
-        record.created_at = now  # take over an abandoned claim
-        return None
-
-
-async def complete(
-    session: AsyncSession,
-    client_id: uuid.UUID,
-    operation: str,
-    key: str,
-    status: int,
-    body: Any,
-    resource_id: uuid.UUID | None,
-) -> None:
-    """Store the answer, inside the caller's transaction (the one that created the resource)."""
-    await session.execute(
-        update(IdempotencyRecord)
-        .where(
-            IdempotencyRecord.client_id == client_id,
-            IdempotencyRecord.operation == operation,
-            IdempotencyRecord.key == key,
-        )
-        .values(response_status=status, response_body=body, resource_id=resource_id)
-    )
-
-
-async def release(session: AsyncSession, client_id: uuid.UUID, operation: str, key: str) -> None:
-    """Drop an unfinished claim after a failure, so that a retry can run."""
-    async with session.begin():
-        await session.execute(
-            delete(IdempotencyRecord).where(
-                IdempotencyRecord.client_id == client_id,
-                IdempotencyRecord.operation == operation,
-                IdempotencyRecord.key == key,
-                IdempotencyRecord.response_status.is_(None),
-            )
-        )
-
-
 async def forget_resource(session: AsyncSession, *resource_ids: uuid.UUID) -> None:
     """Erase stored answers that contain deleted resources."""
     await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.resource_id.in_(resource_ids)))
+
+
+async def forget_answers_naming(session: AsyncSession, client_id: uuid.UUID, field: str, value: str) -> None:
+    """Erase the client's stored answers whose resource names `value` in its `field`: those of resources derived
+    from an erased one (a program's answer names its `assessment_id`), without knowing what derived from it."""
+    await session.execute(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.client_id == client_id, IdempotencyRecord.response_body[field].astext == value
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -170,35 +91,100 @@ class Created:
     replayed: bool
 
 
-class _Resource(Protocol):
-    id: uuid.UUID
+@dataclass(frozen=True)
+class NewRow:
+    """A resource about to be created, with nothing left for the database to fill in: its table, its column values
+    (the id and `created_at` included, in the driver's form: JSON columns as JSON text) and the answer that shows it.
+    """
+
+    table: Table
+    values: dict[str, Any]
+    body: dict[str, Any]
+
+    @property
+    def id(self) -> uuid.UUID:
+        return cast(uuid.UUID, self.values["id"])
 
 
-async def create_once(
-    factory: async_sessionmaker[AsyncSession],
-    client_id: uuid.UUID,
-    operation: str,
-    key: Key | None,
-    request_digest: str,
-    create: Callable[[AsyncSession], Awaitable[_Resource]],
+_LENGTH = re.compile(r"\(\d+\)")
+
+
+@functools.cache
+def _insert_sql(table: Table, columns: tuple[str, ...], claimed: bool) -> str:
+    """The one statement that creates a row: with a key, a data-modifying CTE claims the key with the answer
+    already in it, and the row is inserted only if the claim was (ON CONFLICT DO NOTHING: a key already used
+    inserts nothing, and a concurrent request with the same key waits for this one to commit, then finds it).
+    Parameters are cast to their columns' types: an INSERT … SELECT does not infer them."""
+    dialect = postgresql.dialect()
+    first = 7 if claimed else 1
+    # Without a length (VARCHAR, not VARCHAR(32)): a cast to a length truncates silently, the column refuses.
+    types = [_LENGTH.sub("", table.c[name].type.compile(dialect)) for name in columns]
+    params = ", ".join(f"${i}::{type_}" for i, type_ in enumerate(types, start=first))
+    insert = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {params}"
+    if not claimed:
+        return insert
+    resource_id = columns.index("id") + first
+    return (
+        f"WITH claim AS (INSERT INTO {IdempotencyRecord.__tablename__} "
+        "(client_id, operation, key, request_hash, response_status, response_body, resource_id) "
+        f"VALUES ($1, $2, $3, $4, $5, $6::JSONB, ${resource_id}) "
+        "ON CONFLICT DO NOTHING RETURNING 1) "
+        f"{insert} WHERE EXISTS (SELECT 1 FROM claim) RETURNING 1"
+    )
+
+
+_EXISTING = f"""
+SELECT request_hash, response_status, response_body, created_at < now() - $4::INTERVAL AS abandoned
+FROM {IdempotencyRecord.__tablename__} WHERE client_id = $1 AND operation = $2 AND key = $3
+"""
+_TAKE_OVER = f"""
+DELETE FROM {IdempotencyRecord.__tablename__}
+WHERE client_id = $1 AND operation = $2 AND key = $3 AND response_status IS NULL
+"""
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+async def insert_once(
+    driver: Any, client_id: uuid.UUID, operation: str, key: Key | None, request_digest: str, row: NewRow
 ) -> Created:
-    """Run `create` in one transaction of the client's tenant session, once per idempotency key of its door: a retry
-    replays the first answer, and a failure releases the key (shared by every creating POST and mutation)."""
+    """Create `row` once per idempotency key of its door, in ONE statement on `driver` (an asyncpg connection,
+    in autocommit or in the caller's transaction): the key's claim, the row and the stored answer are written
+    together or not at all, so a failure leaves nothing behind and the key free, and no claim is ever left in
+    flight. A key already used replays its first answer (422 with another body). Rows claimed and never answered
+    can only come from before this scheme (a process that died between claim and answer); after ABANDONED_AFTER
+    they are taken over, before that a 409 says to retry."""
+    columns = tuple(row.values)
+    values = list(row.values.values())
     if key is None:
-        async with tenant_session(factory, client_id) as session, session.begin():
-            return Created(status=201, body=msgspec.to_builtins(await create(session)), replayed=False)
+        await driver.execute(_insert_sql(row.table, columns, False), *values)
+        return Created(status=201, body=row.body, replayed=False)
     scoped = key.operation(operation)
-    async with factory() as session:
-        replay = await claim(session, client_id, scoped, key.value, request_digest)
-    if replay is not None:
-        return Created(status=replay.status, body=replay.body, replayed=True)
-    try:
-        async with tenant_session(factory, client_id) as session, session.begin():
-            created = await create(session)
-            body = msgspec.to_builtins(created)
-            await complete(session, client_id, scoped, key.value, 201, body, created.id)
-    except BaseException:
-        async with factory() as session:
-            await release(session, client_id, scoped, key.value)
-        raise
-    return Created(status=201, body=body, replayed=False)
+    claim = (client_id, scoped, key.value, request_digest, 201, _json(row.body))
+    for _ in range(2):
+        if await driver.fetchval(_insert_sql(row.table, columns, True), *claim, *values):
+            return Created(status=201, body=row.body, replayed=False)
+        existing = await driver.fetchrow(_EXISTING, client_id, scoped, key.value, ABANDONED_AFTER)
+        if existing is None:
+            continue  # the holder of the key was erased meanwhile: claim it anew
+        if existing["request_hash"] != request_digest:
+            raise Unprocessable(
+                "This Idempotency-Key was already used with a different request body.",
+                kind="idempotency-key-reused",
+                title="Idempotency key reused",
+            )
+        if existing["response_status"] is not None:
+            body = existing["response_body"]  # decoded by the engine's codec (service.db.engine), or JSON text
+            body = msgspec.json.decode(body) if isinstance(body, str | bytes) else body
+            return Created(status=existing["response_status"], body=body, replayed=True)
+        if not existing["abandoned"]:
+            break
+        await driver.execute(_TAKE_OVER, client_id, scoped, key.value)
+    raise Conflict(
+        "A request with this Idempotency-Key is still being processed; retry shortly.",
+        kind="idempotency-key-in-flight",
+        title="Request in flight",
+        retry_after=1,
+    )

@@ -13,7 +13,8 @@ import msgspec
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.web.problems import bad_request, check_instant
+from service.lib.errors import Invalid
+from service.lib.instants import check_instant
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 500
@@ -46,9 +47,9 @@ def decode_cursor(cursor: str, *, keys: set[str]) -> dict[str, Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         position = msgspec.json.decode(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, msgspec.DecodeError, UnicodeError):
-        raise bad_request("cursor", "not a cursor returned by this API") from None
+        raise Invalid.field("cursor", "not a cursor returned by this API") from None
     if not isinstance(position, dict) or set(position) != keys or not all(map(_could_be_ours, position.values())):
-        raise bad_request("cursor", "not a cursor returned by this API")
+        raise Invalid.field("cursor", "not a cursor returned by this API")
     return position
 
 
@@ -66,9 +67,9 @@ async def newest_first(
         try:
             at, after_id = datetime.fromisoformat(position["t"]), uuid.UUID(position["id"])
         except (TypeError, ValueError):
-            raise bad_request("cursor", "not a cursor returned by this API") from None
+            raise Invalid.field("cursor", "not a cursor returned by this API") from None
         if at.tzinfo is None:  # ours always carry the offset
-            raise bad_request("cursor", "not a cursor returned by this API")
+            raise Invalid.field("cursor", "not a cursor returned by this API")
         at = check_instant("cursor", at)
         query = query.where(or_(dated.created_at < at, and_(dated.created_at == at, dated.id < after_id)))
     rows: Sequence[Any] = (

@@ -15,6 +15,7 @@ from service.idempotency import services as idempotency
 from service.idempotency.header import IN_FLIGHT, IdempotencyKey, created_response
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.programs import schemas, services
+from service.runtime import RuntimeDep
 from service.web.problems import decode_strictly, problem_spec
 
 NOT_FOUND = problem_spec("No program with that id for this client.")
@@ -54,23 +55,22 @@ class ProgramController(Controller):
     async def create(
         self,
         request: Request[Any, Any, Any],
+        runtime: RuntimeDep,
         data: JSONBody[schemas.ProgramRequest],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[schemas.Program]:
         principal = require(await principal_of(request), Scope.programs_write)
-        state = request.app.state
         # `data` documents the body; this stricter decode is what counts (no "8" for 8, no unknown fields).
-        body = await request.body()
-        strict = decode_strictly(body, schemas.ProgramRequest)
+        strict = decode_strictly(await request.body(), schemas.ProgramRequest)
         key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
-        created = await services.create_idempotently(
-            state.session_factory,
+        created = await services.create(
+            runtime.session_factory,
+            runtime.lookup_engine,
             principal.client_id,
             strict,
-            state.program_catalog,
-            state.program_rules,
             key,
-            idempotency.request_hash(body),
+            catalogs=runtime.program_catalog,
+            rules=runtime.program_rules,
         )
         return created_response(created, "/v1/programs")
 
@@ -81,9 +81,11 @@ class ProgramController(Controller):
         guards=[requires_scope(Scope.programs_read)],
         responses={**SECURED_PROBLEMS, 404: NOT_FOUND},
     )
-    async def get_one(self, request: Request[Any, Any, Any], program_id: ProgramId) -> schemas.Program:
+    async def get_one(
+        self, request: Request[Any, Any, Any], runtime: RuntimeDep, program_id: ProgramId
+    ) -> schemas.Program:
         principal = require(await principal_of(request), Scope.programs_read)
-        async with tenant_session(request.app.state.session_factory, principal.client_id) as session:
+        async with tenant_session(runtime.session_factory, principal.client_id) as session:
             return await services.get(session, program_id)
 
     @get(
@@ -96,6 +98,7 @@ class ProgramController(Controller):
     async def list_all(
         self,
         request: Request[Any, Any, Any],
+        runtime: RuntimeDep,
         assessment_id: Annotated[uuid.UUID | None, Parameter(description="Only those generated from it.")] = None,
         subject_ref: Annotated[
             str | None, Parameter(max_length=128, pattern=SUBJECT_REF_PATTERN, description="Only this subject.")
@@ -105,7 +108,7 @@ class ProgramController(Controller):
     ) -> schemas.ProgramList:
         principal = require(await principal_of(request), Scope.programs_read)
         flt = services.ProgramFilter(assessment_id=assessment_id, subject_ref=subject_ref)
-        async with tenant_session(request.app.state.session_factory, principal.client_id) as session:
+        async with tenant_session(runtime.session_factory, principal.client_id) as session:
             page = await services.list_programs(session, flt, limit=limit, cursor=cursor)
         return schemas.ProgramList(items=page.items, next_cursor=page.next_cursor)
 
@@ -116,7 +119,7 @@ class ProgramController(Controller):
         guards=[requires_scope(Scope.programs_write)],
         responses={**SECURED_PROBLEMS, 404: NOT_FOUND},
     )
-    async def erase(self, request: Request[Any, Any, Any], program_id: ProgramId) -> None:
+    async def erase(self, request: Request[Any, Any, Any], runtime: RuntimeDep, program_id: ProgramId) -> None:
         principal = require(await principal_of(request), Scope.programs_write)
-        async with tenant_session(request.app.state.session_factory, principal.client_id) as session, session.begin():
+        async with tenant_session(runtime.session_factory, principal.client_id) as session, session.begin():
             await services.delete(session, program_id)

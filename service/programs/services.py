@@ -8,23 +8,27 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import cast
 
+import asyncpg
 import msgspec
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Table, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.assessments import schemas as assessment_schemas
 from service.assessments import services as assessments
+from service.db.oneshot import never_sent, on_driver_connection
+from service.db.tenancy import tenant_session
 from service.idempotency import services as idempotency
+from service.idempotency.services import NewRow
+from service.lib.errors import FieldError, Invalid, NotFound, ReferralRequired, Unprocessable
 from service.lib.ids import parse_uuid
 from service.lib.pagination import newest_first
-from service.programs import models, schemas
+from service.programs import generator, models, schemas
 from service.programs.catalog_index import CatalogIndex
-from service.programs.generator import ReferralRequired, generate, validate_request
 from service.programs.index_cache import CatalogIndexCache
 from service.programs.rules import ProgramRules
-from service.web.problems import FieldError, ProblemError, invalid_request, referral_required
 
 OPERATION = "createProgram"
 
@@ -37,23 +41,19 @@ def _resource(row: models.Program) -> schemas.Program:
     )
 
 
-def _unknown_assessment(assessment_id: uuid.UUID) -> ProblemError:
+def _unknown_assessment(assessment_id: uuid.UUID) -> Unprocessable:
     # The same answer whether the id is unknown or another client's: existence elsewhere is never revealed.
     message = "no assessment of yours has this id"
-    return ProblemError(
-        422,
-        f"assessment_id: {message} ('{assessment_id}')",
-        errors=[FieldError(field="assessment_id", message=message)],
+    return Unprocessable(
+        f"assessment_id: {message} ('{assessment_id}')", errors=[FieldError(field="assessment_id", message=message)]
     )
 
 
 async def _assessment(session: AsyncSession, assessment_id: uuid.UUID) -> assessment_schemas.Assessment:
     try:
         return await assessments.get(session, str(assessment_id))
-    except ProblemError as exc:
-        if exc.status_code == 404:
-            raise _unknown_assessment(assessment_id) from None
-        raise
+    except NotFound:
+        raise _unknown_assessment(assessment_id) from None
 
 
 def _repeats(request: schemas.ProgramRequest) -> list[tuple[str, str]]:
@@ -68,43 +68,48 @@ def _repeats(request: schemas.ProgramRequest) -> list[tuple[str, str]]:
     return problems
 
 
-async def create(
-    session: AsyncSession, request: schemas.ProgramRequest, catalog: CatalogIndex, rules: ProgramRules
-) -> schemas.Program:
+async def new_row(
+    session: AsyncSession,
+    client_id: uuid.UUID,
+    request: schemas.ProgramRequest,
+    catalog: CatalogIndex,
+    rules: ProgramRules,
+) -> NewRow:
+    """The program for `request`, ready to insert: checked, generated from the caller's assessment (read through
+    the tenant `session`), with its id and time chosen here (service.idempotency.services.insert_once)."""
     # Slugs first: a request that cannot be right whatever the assessment is a 400, before any lookup.
-    problems = _repeats(request) + validate_request(request, catalog)
+    problems = _repeats(request) + generator.validate_request(request, catalog)
     if problems:
-        raise invalid_request(problems)
+        raise Invalid(problems)
     assessment = await _assessment(session, request.assessment_id)
     try:
-        body = generate(assessment, request, catalog, rules)
-    except ReferralRequired as exc:
-        raise referral_required(exc.message, exc.reasons) from None
-    row = models.Program(
-        assessment_id=assessment.id,
+        body = generator.generate(assessment, request, catalog, rules)
+    except generator.ReferralRequired as exc:
+        raise ReferralRequired(exc.message, exc.reasons) from None
+    answer = schemas.Program(
+        **msgspec.structs.asdict(body),
+        id=uuid.uuid4(),
+        created_at=datetime.now(UTC),
         subject_ref=assessment.subject_ref,
-        ruleset_version=body.ruleset_version,
-        parameters=msgspec.to_builtins(body.parameters),
-        body=msgspec.to_builtins(body),
     )
-    session.add(row)
-    try:
-        await session.flush()
-    except IntegrityError:
-        # The assessment was erased between its lookup and this insert (the foreign key caught it).
-        raise _unknown_assessment(assessment.id) from None
-    await session.refresh(row, ["created_at"])
-    # The generated body plus its identity: no round trip through the stored dict (the body is ~110 KB).
-    return schemas.Program(
-        **msgspec.structs.asdict(body), id=row.id, created_at=row.created_at, subject_ref=row.subject_ref
-    )
+    values = {
+        "id": answer.id,
+        "client_id": client_id,
+        "assessment_id": assessment.id,
+        "subject_ref": assessment.subject_ref,
+        "ruleset_version": body.ruleset_version,
+        "parameters": msgspec.json.encode(body.parameters).decode(),
+        "body": msgspec.json.encode(body).decode(),
+        "created_at": answer.created_at,
+    }
+    return NewRow(table=cast(Table, models.Program.__table__), values=values, body=msgspec.to_builtins(answer))
 
 
 async def _row(session: AsyncSession, program_id: str) -> models.Program:
     parsed = parse_uuid(program_id)
     row = await session.get(models.Program, parsed) if parsed else None
     if row is None:
-        raise ProblemError(404, f"No program with id '{program_id}'.")
+        raise NotFound(f"No program with id '{program_id}'.")
     return row
 
 
@@ -145,17 +150,28 @@ async def delete(session: AsyncSession, program_id: str) -> None:
     await idempotency.forget_resource(session, row.id)
 
 
-async def create_idempotently(
+async def create(
     factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
     client_id: uuid.UUID,
     request: schemas.ProgramRequest,
+    key: idempotency.Key | None,
+    *,
     catalogs: CatalogIndexCache,
     rules: ProgramRules,
-    key: idempotency.Key | None,
-    request_digest: str,
 ) -> idempotency.Created:
-    """Create once per idempotency key (shared by REST and GraphQL, each with its own key namespace)."""
+    """Generate and store, once per idempotency key of its door (REST and GraphQL alike): the assessment is read
+    in a tenant session of `factory`, the program written by one statement on the one-statement `engine`."""
     catalog = await catalogs.current()
-    return await idempotency.create_once(
-        factory, client_id, OPERATION, key, request_digest, lambda session: create(session, request, catalog, rules)
-    )
+    async with tenant_session(factory, client_id) as session:
+        row = await new_row(session, client_id, request, catalog, rules)
+    digest = idempotency.request_digest(request)
+    try:
+        return await on_driver_connection(
+            engine,
+            lambda driver: idempotency.insert_once(driver, client_id, OPERATION, key, digest, row),
+            retry_if=never_sent,
+        )
+    except asyncpg.ForeignKeyViolationError:
+        # The assessment was erased between its lookup and this insert (the foreign key caught it).
+        raise _unknown_assessment(request.assessment_id) from None

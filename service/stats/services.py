@@ -17,8 +17,8 @@ from sqlalchemy import Date, DateTime, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.clients.models import ApiClient
+from service.lib.errors import Invalid
 from service.stats.models import ActivityCount
-from service.web.problems import ProblemError
 
 MAX_BUCKETS = 1000
 PRESCRIBED = "prescribed:"
@@ -119,10 +119,10 @@ class Report:
 
 async def report(session: AsyncSession, start: date, end: date, bucket: Bucket, *, by_client: bool) -> Report:
     if end <= start:
-        raise ProblemError(400, "`to` must be after `from`.")
+        raise Invalid.field("to", "must be after `from`")
     starts = bucket_starts(start, end, bucket)
     if len(starts) > MAX_BUCKETS:
-        raise ProblemError(400, f"At most {MAX_BUCKETS} buckets: choose a larger bucket or a shorter range.")
+        raise Invalid.field("bucket", f"at most {MAX_BUCKETS} buckets: choose a larger bucket or a shorter range")
     table = ActivityCount
     # On a plain timestamp: date_trunc of a timestamptz would depend on the session's time zone.
     bucket_column = cast(func.date_trunc(bucket.value, cast(table.day, DateTime)), Date).label("start")

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from service.web.problems import bad_request
+from service.lib.errors import Invalid
 
 MAX_JSON_DEPTH = 32
 
@@ -42,7 +42,7 @@ def json_depth_exceeds(document: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 
 
 def _too_deep(field: str) -> Exception:
-    return bad_request(field, f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
+    return Invalid.field(field, f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
 
 
 def json_depth_middleware(max_body_bytes: int) -> Callable[[ASGIApp], ASGIApp]:

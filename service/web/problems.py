@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import asyncpg
@@ -13,9 +13,19 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
+from sqlalchemy.exc import DBAPIError
 
+from service.db.errors import DATABASE_UNAVAILABLE, database_unavailable
+from service.lib.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Invalid,
+    NotFound,
+    ReferralRequired,
+    Unprocessable,
+)
+from service.lib.instants import check_instant
 from service.web.observability import assign_request_id
 
 T = TypeVar("T")
@@ -42,11 +52,6 @@ _TITLES = {
 }
 
 logger = logging.getLogger("service.web.problems")
-
-
-class FieldError(msgspec.Struct):
-    field: str
-    message: str
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
@@ -89,19 +94,20 @@ class ProblemError(HTTPException):
         self.reasons = reasons
 
 
-def bad_request(field: str, message: str) -> ProblemError:
-    return ProblemError(400, f"{field}: {message}", errors=[FieldError(field=field, message=message)])
-
-
-def invalid_request(problems: list[tuple[str, str]]) -> ProblemError:
-    """A 400 listing every (field, message) a domain's own checks found, all at once."""
-    errors = [FieldError(field=field, message=message) for field, message in problems]
-    return ProblemError(400, "; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
-
-
-def referral_required(detail: str, reasons: list[str]) -> ProblemError:
-    """The person must see a clinician before training: a 422 whose `reasons` say why."""
-    return ProblemError(422, detail, kind=REFERRAL_REQUIRED, title="Referral required", reasons=reasons)
+def problem_of(exc: DomainError) -> ProblemError:
+    """A domain error as the problem document REST answers (GraphQL words its errors from the same)."""
+    if isinstance(exc, Invalid):
+        return ProblemError(400, exc.detail, errors=exc.errors)
+    if isinstance(exc, NotFound):
+        return ProblemError(404, exc.detail)
+    if isinstance(exc, Conflict):
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+        return ProblemError(409, exc.detail, kind=exc.kind, title=exc.title, headers=headers)
+    if isinstance(exc, ReferralRequired):
+        return ProblemError(422, exc.detail, kind=REFERRAL_REQUIRED, title="Referral required", reasons=exc.reasons)
+    if isinstance(exc, Unprocessable):
+        return ProblemError(422, exc.detail, kind=exc.kind, title=exc.title, errors=exc.errors)
+    raise TypeError(f"no problem for {type(exc).__name__}")  # a new DomainError needs its mapping here
 
 
 def parse_instant(field: str, value: str | None) -> datetime | None:
@@ -113,21 +119,8 @@ def parse_instant(field: str, value: str | None) -> datetime | None:
     except msgspec.ValidationError:
         instant = None
     if instant is None or instant.tzinfo is None:
-        raise bad_request(field, "must be an RFC 3339 date-time with an offset, e.g. 2026-01-01T00:00:00Z")
+        raise Invalid.field(field, "must be an RFC 3339 date-time with an offset, e.g. 2026-01-01T00:00:00Z")
     return check_instant(field, instant)
-
-
-def check_instant(field: str, instant: datetime) -> datetime:
-    """`instant` in UTC (naive ones are taken as UTC), for PostgreSQL; an instant whose UTC lies outside years
-    1-9999 (0001-01-01T00:00:00+03:05, say) is a 400 naming `field`: asyncpg converts to UTC and would overflow."""
-    try:
-        return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
-    except OverflowError:
-        raise bad_request(field, "must lie between years 1 and 9999 once converted to UTC") from None
-
-
-def not_found(what: str, slug: str) -> ProblemError:
-    return ProblemError(404, f"No {what} with slug '{slug}'.")
 
 
 def _response(request: Request, problem: Problem, headers: dict[str, str] | None = None) -> Response[Problem]:
@@ -137,6 +130,10 @@ def _response(request: Request, problem: Problem, headers: dict[str, str] | None
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
     )
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response[Problem]:
+    return problem_error_handler(request, problem_of(exc))
 
 
 def problem_error_handler(request: Request, exc: ProblemError) -> Response[Problem]:
@@ -216,38 +213,6 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[Problem
     return _response(request, problem)
 
 
-# What the database failing to answer looks like; query errors are not among them. Refused, reset or timed-out
-# connections and an exhausted pool; the server ending a connection (a restart, a failover, `pg_terminate_backend`),
-# including asyncpg's InternalClientError on a connection that has read the server's FATAL message but not yet
-# the close (tests/integration/db/test_server_ended_connection.py); the server cancelling a statement
-# (OperatorInterventionError covers QueryCanceledError: the statement timeout) or refusing a connection (too many).
-# SQLAlchemy wraps most of the asyncpg ones in a plain DBAPIError, so `database_unavailable` looks inside.
-DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (
-    OperationalError,
-    InterfaceError,
-    SQLAlchemyTimeoutError,
-    OSError,
-    TimeoutError,
-    asyncpg.exceptions.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.InsufficientResourcesError,
-    asyncpg.exceptions.InterfaceError,
-    asyncpg.exceptions.InternalClientError,
-)
-
-
-def database_unavailable(exc: BaseException) -> bool:
-    """Whether `exc`, or an error it wraps, means the database cannot answer now (see DATABASE_UNAVAILABLE)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, DATABASE_UNAVAILABLE):
-            return True
-        seen.add(id(current))
-        current = getattr(current, "orig", None) or current.__cause__
-    return False
-
-
 def database_unavailable_handler(request: Request, exc: Exception) -> Response[Problem]:
     """The database is down, unreachable or too slow: a fast, retryable 503 instead of a 500."""
     if not database_unavailable(exc):
@@ -266,6 +231,7 @@ def database_unavailable_handler(request: Request, exc: Exception) -> Response[P
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     ProblemError: problem_error_handler,
+    DomainError: domain_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     # DBAPIError and PostgresError: whatever wraps a lost connection or a cancelled statement; the handler answers
@@ -310,12 +276,12 @@ def decode_strictly(body: bytes, type_: type[T]) -> T:
     try:
         raw = msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
-        raise bad_request("body", str(exc)) from None
+        raise Invalid.field("body", str(exc)) from None
     try:
         return msgspec.convert(_integral_floats_as_ints(raw), type_)
     except msgspec.ValidationError as exc:
         message = str(exc)
-        raise bad_request(body_field(message) or "body", message) from None
+        raise Invalid.field(body_field(message) or "body", message) from None
 
 
 SERVICE_UNAVAILABLE = problem_spec("The database is unreachable; retry after `Retry-After` seconds.")

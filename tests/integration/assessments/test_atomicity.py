@@ -1,4 +1,7 @@
-"""A failure half way through creating an assessment leaves nothing behind, and the key can be retried."""
+"""A failure half way through creating an assessment leaves nothing behind, and the key can be retried.
+
+The key's claim, the row and the stored answer are one statement: here the database refuses the row (a value its
+CHECK constraint rejects) after the statement has claimed the key, and neither may survive."""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from devkit.personas import DESK_WORKER
-from service.idempotency import services as idempotency
+from service.assessments import services
+from service.idempotency.services import NewRow
 
 Client = AsyncTestClient[Litestar]
 
@@ -21,10 +25,13 @@ async def test_failure_after_the_insert_rolls_everything_back(
     key = f"atomic-{uuid.uuid4()}"
     body = {**DESK_WORKER, "subject_ref": subject}
 
-    async def broken_complete(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("simulated crash after the assessment row was written")
+    new_row = services.new_row
 
-    monkeypatch.setattr(idempotency, "complete", broken_complete)
+    def refused_row(*args: object, **kwargs: object) -> NewRow:
+        row = new_row(*args, **kwargs)  # type: ignore[arg-type]
+        return NewRow(table=row.table, values={**row.values, "status": "bogus"}, body=row.body)
+
+    monkeypatch.setattr(services, "new_row", refused_row)
     failed = await client.post("/v1/assessments", json=body, headers={**assessor, "Idempotency-Key": key})
     assert failed.status_code == 500 and failed.headers["content-type"].startswith("application/problem+json")
     listed = await client.get("/v1/assessments", params={"subject_ref": subject}, headers=assessor)

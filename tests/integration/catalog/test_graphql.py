@@ -36,7 +36,7 @@ def count_statements(app: Litestar) -> Iterator[list[str]]:
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         statements.append(statement)
 
-    sync_engine = app.state.engine.sync_engine
+    sync_engine = app.runtime.engine.sync_engine
     event.listen(sync_engine, "before_cursor_execute", record)
     try:
         yield statements

@@ -56,7 +56,7 @@ async def test_a_changed_catalogue_empties_the_graphql_cache(settings: Settings)
     async with AsyncTestClient(app=app) as client:
         first = (await client.post("/graphql", json=query)).json()
         (await client.post("/graphql", json=query)).json()
-        assert len(app.state.graphql_cache) == 1
+        assert len(app.runtime.graphql_cache) == 1
         original = next(e["description"] for e in first["data"]["equipment"] if e["slug"] == "foam_roller")
         await _set_description(settings, "foam_roller", original + " (edited)")
         try:
@@ -82,7 +82,7 @@ async def test_errors_are_never_cached(fresh: tuple[Litestar, Client], query: st
     for _ in range(2):
         response = await client.post("/graphql", json={"query": query})
         assert response.json().get("errors"), response.text
-    assert len(app.state.graphql_cache) == 0
+    assert len(app.runtime.graphql_cache) == 0
 
 
 async def test_depth_limit_still_applies_to_catalogue_queries(settings: Settings) -> None:
@@ -92,7 +92,7 @@ async def test_depth_limit_still_applies_to_catalogue_queries(settings: Settings
         for _ in range(2):
             answer = (await client.post("/graphql", json={"query": deep})).json()
             assert answer.get("errors") and "depth" in answer["errors"][0]["message"]
-        assert len(app.state.graphql_cache) == 0
+        assert len(app.runtime.graphql_cache) == 0
 
 
 async def test_only_catalogue_queries_are_kept(fresh: tuple[Litestar, Client], settings: Settings) -> None:
@@ -105,9 +105,9 @@ async def test_only_catalogue_queries_are_kept(fresh: tuple[Litestar, Client], s
     introspection = "{ __schema { queryType { name } } }"
     for _ in range(2):
         assert (await client.post("/graphql", json={"query": introspection})).json()["data"]
-    assert len(app.state.graphql_cache) == 0
+    assert len(app.runtime.graphql_cache) == 0
     await client.post("/graphql", json={"query": "{ patterns { slug } }"}, headers=headers)
-    assert len(app.state.graphql_cache) == 1
+    assert len(app.runtime.graphql_cache) == 1
 
 
 async def test_a_cached_answer_still_checks_keys_and_counts_requests(settings: Settings) -> None:
@@ -132,7 +132,7 @@ async def test_a_private_catalogue_needs_catalog_read_for_a_cached_answer(settin
         for _ in range(2):
             granted = await client.post("/graphql", json=query, headers={"Authorization": f"Bearer {reader}"})
             assert granted.json()["data"]["patterns"]
-        assert len(app.state.graphql_cache) == 1
+        assert len(app.runtime.graphql_cache) == 1
         anonymous = (await client.post("/graphql", json=query)).json()
         assert anonymous["data"] is None and "key" in anonymous["errors"][0]["message"]
         denied = (await client.post("/graphql", json=query, headers={"Authorization": f"Bearer {other}"})).json()

@@ -1,4 +1,7 @@
-"""A failure half way through creating a program leaves nothing behind, and the key can be retried."""
+"""A failure half way through creating a program leaves nothing behind, and the key can be retried.
+
+The key's claim, the row and the stored answer are one statement: here the database refuses the row (a value too
+long for its column) after the statement has claimed the key, and neither may survive."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from service.idempotency import services as idempotency
+from service.idempotency.services import NewRow
+from service.programs import services
 
 Client = AsyncTestClient[Litestar]
 
@@ -25,10 +29,13 @@ async def test_failure_after_the_insert_rolls_everything_back(
     key = f"atomic-{uuid.uuid4()}"
     body = {"assessment_id": assessment["id"], "weeks": 1}
 
-    async def broken_complete(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("simulated crash after the program row was written")
+    new_row = services.new_row
 
-    monkeypatch.setattr(idempotency, "complete", broken_complete)
+    async def refused_row(*args: Any, **kwargs: Any) -> NewRow:
+        row = await new_row(*args, **kwargs)
+        return NewRow(table=row.table, values={**row.values, "ruleset_version": "x" * 200}, body=row.body)
+
+    monkeypatch.setattr(services, "new_row", refused_row)
     failed = await client.post("/v1/programs", json=body, headers={**planner, "Idempotency-Key": key})
     assert failed.status_code == 500 and failed.headers["content-type"].startswith("application/problem+json")
     listed = await client.get("/v1/programs", params={"assessment_id": assessment["id"]}, headers=planner)

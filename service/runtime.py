@@ -1,0 +1,69 @@
+"""What one running app holds, typed: built once by `create_app`, handed to controllers by dependency injection
+(`RuntimeDep`) and to GraphQL through its context; code that runs below the handlers (guards, ASGI middleware,
+the response-headers hook) reaches it with `runtime_of(scope)`.
+
+It replaces a bag of untyped `app.state` attributes: a reader sees every part and its type here. This module
+imports nothing of the domains at run time (only for type checking), so any module may import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, cast
+
+from litestar import Litestar
+from litestar.params import Dependency
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+    from service.assessments.rules import RuleSet
+    from service.catalog.cache import CatalogCache
+    from service.clients.auth import KeyLookups
+    from service.graphql.cache import GraphQLCache
+    from service.programs.index_cache import CatalogIndexCache
+    from service.programs.rules import ProgramRules
+    from service.settings import Settings
+    from service.web.ratelimit import Limiter, Quota
+
+
+@dataclass(frozen=True, kw_only=True)
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    lookup_engine: AsyncEngine  # key lookups only: no pre-ping (service.db.engine.key_lookup_engine)
+    session_factory: async_sessionmaker[AsyncSession]
+    key_lookups: KeyLookups
+    limiter: Limiter
+    key_quota: Quota | None
+    anonymous_quota: Quota | None
+    assessment_rules: RuleSet
+    known_muscles: frozenset[str]
+    program_rules: ProgramRules
+    catalog_cache: CatalogCache
+    program_catalog: CatalogIndexCache
+    graphql_cache: GraphQLCache
+    # The methods served on each route path, for OPTIONS' `Allow`; filled once the app's routes exist.
+    allow_by_path: dict[str, str] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        await self.limiter.close()
+        await self.engine.dispose()
+        await self.lookup_engine.dispose()
+
+
+class RealignApp(Litestar):
+    """The Litestar app with its runtime: an attribute of a known type, not an entry in `app.state`."""
+
+    runtime: Runtime
+
+
+def runtime_of(scope: Any) -> Runtime:
+    """The runtime of the app serving this ASGI scope (or connection: anything with `scope["app"]`)."""
+    app = scope["app"] if isinstance(scope, dict) else scope.scope["app"]
+    return cast(RealignApp, app).runtime
+
+
+# A handler parameter `runtime: RuntimeDep` receives the app's runtime (create_app declares the dependency).
+# Validation is skipped: it is the app's own object, not input.
+RuntimeDep = Annotated[Runtime, Dependency(skip_validation=True)]
