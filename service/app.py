@@ -29,7 +29,7 @@ from service.catalog.cache import CatalogCache
 from service.catalog.controllers import catalog_controller
 from service.catalog.records import CatalogData, load_catalog
 from service.catalog.vocabulary import Vocabulary
-from service.clients.auth import RATE_LIMIT_STATE_KEY, SECURITY_SCHEME, KeyLookups
+from service.clients.auth import RATE_LIMIT_STATE_KEY, SECURITY_SCHEME, Access, KeyLookups
 from service.clients.controllers import ClientController
 from service.dashboard.controllers import dashboard_router
 from service.db.engine import create_engine, create_session_factory, key_lookup_engine
@@ -186,10 +186,13 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         engine=engine,
         lookup_engine=lookup_engine,
         session_factory=session_factory,
-        key_lookups=KeyLookups(lookup_engine, settings.key_pepper.encode()),
-        limiter=create_limiter(settings.redis_url),
-        key_quota=Quota.parse("per-key", settings.rate_limit),
-        anonymous_quota=Quota.parse("per-ip", settings.anonymous_rate_limit),
+        access=Access(
+            key_lookups=KeyLookups(lookup_engine, settings.key_pepper.encode()),
+            limiter=create_limiter(settings.redis_url),
+            key_quota=Quota.parse("per-key", settings.rate_limit),
+            anonymous_quota=Quota.parse("per-ip", settings.anonymous_rate_limit),
+            public_catalog=settings.public_catalog,
+        ),
         assessment_rules=assessment_rules,
         known_muscles=known_muscles,
         program_rules=program_rules,
@@ -242,11 +245,11 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
     app = RealignApp(
         dependencies={"runtime": Provide(lambda: runtime, use_cache=True, sync_to_thread=False)},
         route_handlers=[
-            catalog_controller(vocabulary),
+            catalog_controller(vocabulary, session_factory, catalog_cache),
             ClientController,
             AssessmentController,
             ProgramController,
-            graphql_controller(settings, vocabulary),
+            graphql_controller(settings, vocabulary, catalog_cache, graphql_cache),
             docs_redirect,
             dashboard_router(),
             *([MetricsController] if settings.metrics_token else []),

@@ -19,12 +19,11 @@ if TYPE_CHECKING:
 
     from service.assessments.rules import RuleSet
     from service.catalog.cache import CatalogCache
-    from service.clients.auth import KeyLookups
+    from service.clients.auth import Access
     from service.graphql.cache import GraphQLCache
     from service.programs.index_cache import CatalogIndexCache
     from service.programs.rules import ProgramRules
     from service.settings import Settings
-    from service.web.ratelimit import Limiter, Quota
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,10 +32,7 @@ class Runtime:
     engine: AsyncEngine
     lookup_engine: AsyncEngine  # key lookups only: no pre-ping (service.db.engine.key_lookup_engine)
     session_factory: async_sessionmaker[AsyncSession]
-    key_lookups: KeyLookups
-    limiter: Limiter
-    key_quota: Quota | None
-    anonymous_quota: Quota | None
+    access: Access  # keys, scopes and rate limits (service.clients.auth)
     assessment_rules: RuleSet
     known_muscles: frozenset[str]
     program_rules: ProgramRules
@@ -47,7 +43,7 @@ class Runtime:
     allow_by_path: dict[str, str] = field(default_factory=dict)
 
     async def close(self) -> None:
-        await self.limiter.close()
+        await self.access.limiter.close()
         await self.engine.dispose()
         await self.lookup_engine.dispose()
 

@@ -28,7 +28,6 @@ from service.catalog import models
 from service.clients.auth import check_catalog_access, header_value
 from service.db.errors import database_unavailable
 from service.lib.singleflight import LruCache, SingleFlight
-from service.runtime import runtime_of
 from service.web.problems import ProblemError
 
 CACHE_HEADERS = [
@@ -173,7 +172,7 @@ class CatalogCache:
         return Response(content=entry.body, media_type="application/json", headers=headers)
 
 
-def cached_read_middleware(app: ASGIApp) -> ASGIApp:
+def cached_read_middleware(cache: CatalogCache) -> Callable[[ASGIApp], ASGIApp]:
     """The catalogue routes' fast path: a GET whose exact path and raw query string have a cached answer gets it
     before Litestar parses and validates parameters, injects dependencies or builds a Response.
 
@@ -182,12 +181,19 @@ def cached_read_middleware(app: ASGIApp) -> ASGIApp:
     decided by the same function as the routes' guard (key, private catalogue, rate limit); when it refuses, the
     normal way answers with its problem, reusing what was found here (the principal, the request's count). It runs
     inside the app's middleware, so request ids, metrics and the before_send headers apply as to any response."""
+    return lambda app: _CachedReads(app, cache)
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+
+class _CachedReads:
+    def __init__(self, app: ASGIApp, cache: CatalogCache) -> None:
+        self.app, self.cache = app, cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.app
         if scope["type"] != "http" or scope["method"] != "GET":  # type: ignore[typeddict-item]
             await app(scope, receive, send)
             return
-        entry = await runtime_of(scope).catalog_cache.lookup(scope)
+        entry = await self.cache.lookup(scope)
         if entry is None:
             await app(scope, receive, send)
             return
@@ -202,5 +208,3 @@ def cached_read_middleware(app: ASGIApp) -> ASGIApp:
             return
         await send({"type": "http.response.start", "status": 200, "headers": list(entry.headers)})
         await send({"type": "http.response.body", "body": entry.body, "more_body": False})
-
-    return middleware

@@ -7,16 +7,15 @@ from litestar import Controller, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import schemas, services
-from service.catalog.cache import CACHE_HEADERS, cached_read_middleware
+from service.catalog.cache import CACHE_HEADERS, CatalogCache, cached_read_middleware
 from service.catalog.enums import Level, Modality, MuscleRoleFilter, Phase
 from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import OPTIONALLY_SECURED, catalog_guard
 from service.lib.errors import Invalid
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.runtime import runtime_of
 from service.web.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, parse_instant, problem_spec
 
 Limit = Annotated[
@@ -54,19 +53,22 @@ def _enum_items(values: tuple[str, ...]) -> dict[str, Any]:
     return {"items": {"type": "string", "enum": list(values)}}
 
 
-async def _cached(request: Request[Any, Any, Any], build: Callable[[AsyncSession], Awaitable[Any]]) -> Response[Any]:
-    """The cached answer; only a miss opens a database session."""
-    runtime = runtime_of(request)
+def catalog_controller(
+    vocabulary: Vocabulary, session_factory: async_sessionmaker[AsyncSession], cache: CatalogCache
+) -> type[Controller]:
+    """The catalogue routes, with the catalogue's slugs published as enums in the OpenAPI document, answered from
+    `cache` (filled from sessions of `session_factory`)."""
 
-    async def build_in_session() -> Any:
-        async with runtime.session_factory() as session:
-            return await build(session)
+    async def _cached(
+        request: Request[Any, Any, Any], build: Callable[[AsyncSession], Awaitable[Any]]
+    ) -> Response[Any]:
+        """The cached answer; only a miss opens a database session."""
 
-    return await runtime.catalog_cache.respond(request, build_in_session)
+        async def build_in_session() -> Any:
+            async with session_factory() as session:
+                return await build(session)
 
-
-def catalog_controller(vocabulary: Vocabulary) -> type[Controller]:
-    """The catalogue routes, with the catalogue's slugs published as enums in the OpenAPI document."""
+        return await cache.respond(request, build_in_session)
 
     class CatalogController(Controller):
         path = "/v1"
@@ -74,7 +76,7 @@ def catalog_controller(vocabulary: Vocabulary) -> type[Controller]:
         response_headers = CACHE_HEADERS
         guards = [catalog_guard]
         # Cached reads are answered before parameter parsing; the guard's decision is taken there too.
-        middleware = [cached_read_middleware]
+        middleware = [cached_read_middleware(cache)]
         security = OPTIONALLY_SECURED
 
         @get(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
@@ -14,8 +15,8 @@ from service.clients import services
 from service.clients.scopes import Scope
 from service.clients.services import Principal
 from service.lib.singleflight import SingleFlight
-from service.runtime import runtime_of
 from service.web.problems import FieldError, ProblemError
+from service.web.ratelimit import Limiter, Quota
 
 REALM = 'Bearer realm="realign"'
 SECURITY_SCHEME = "apiKey"
@@ -64,6 +65,32 @@ class KeyLookups:
         return await self._in_flight.run(token, lambda: services.authenticate_with(self._engine, token, self._pepper))
 
 
+@dataclass(frozen=True, kw_only=True)
+class Access:
+    """What the key and rate-limit checks need of the running app (service.runtime.Runtime holds one)."""
+
+    key_lookups: KeyLookups
+    limiter: Limiter
+    key_quota: Quota | None
+    anonymous_quota: Quota | None
+    public_catalog: bool
+
+
+class _Runtime(Protocol):
+    @property
+    def access(self) -> Access: ...
+
+
+class _App(Protocol):
+    runtime: _Runtime
+
+
+def access_of(scope: ASGIScope) -> Access:
+    """The access checks of the app serving `scope`: whatever app it is, it has a runtime holding an Access. Said
+    by shape, so that this module does not import the runtime that imports it."""
+    return cast(_App, scope["app"]).runtime.access
+
+
 async def principal_of_scope(scope: ASGIScope) -> Principal | None:
     """The caller of this request, once per request; None without credentials; a 401 problem for bad ones."""
     state = _scope_state(scope)
@@ -76,7 +103,7 @@ async def principal_of_scope(scope: ASGIScope) -> Principal | None:
         scheme, _, token = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise unauthorized("Send the key as `Authorization: Bearer <key>`.", token_presented=True)
-        principal = await runtime_of(scope).key_lookups.principal(token.strip())
+        principal = await access_of(scope).key_lookups.principal(token.strip())
         if principal is None:
             raise unauthorized("The key is unknown, revoked, or its client is disabled.", token_presented=True)
     state[_STATE_KEY] = principal
@@ -93,8 +120,8 @@ RATE_LIMIT_STATE_KEY = "ratelimit"
 
 async def admit_scope(scope: ASGIScope, principal: Principal | None) -> None:
     """Count the request against its key's quota (its IP's when anonymous), once per request; 429 once over it."""
-    runtime = runtime_of(scope)
-    quota = runtime.key_quota if principal else runtime.anonymous_quota
+    access = access_of(scope)
+    quota = access.key_quota if principal else access.anonymous_quota
     if quota is None:
         return
     state = _scope_state(scope)
@@ -105,7 +132,7 @@ async def admit_scope(scope: ASGIScope, principal: Principal | None) -> None:
         else:
             client = scope.get("client")
             identity = f"ip:{client[0] if client else 'unknown'}"
-        decision = await runtime.limiter.hit(identity, quota)
+        decision = await access.limiter.hit(identity, quota)
         # Kept on the scope so that the response carries the headers too (see app.add_response_headers).
         state[RATE_LIMIT_STATE_KEY] = decision
     if not decision.allowed:
@@ -146,7 +173,7 @@ async def check_catalog_access(scope: ASGIScope) -> None:
 
     Shared by the REST guard and the cached-read fast path (service.catalog.cache), so both decide alike."""
     principal = await principal_of_scope(scope)
-    if not runtime_of(scope).settings.public_catalog:
+    if not access_of(scope).public_catalog:
         require(principal, Scope.catalog_read)
     await admit_scope(scope, principal)
 

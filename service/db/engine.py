@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from service.db.tenancy import TenantScopedSession
 from service.settings import Settings
 
 
@@ -61,4 +62,5 @@ def create_engine(settings: Settings, *, pre_ping: bool = True, max_overflow: in
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions whose queries of tenant-owned rows are scoped to their tenant (service.db.tenancy)."""
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=TenantScopedSession)

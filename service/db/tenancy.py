@@ -36,7 +36,12 @@ def _touches_tenant_rows(state: ORMExecuteState) -> bool:
     return any(issubclass(mapper.class_, TenantOwned) for mapper in state.all_mappers)
 
 
-@event.listens_for(Session, "do_orm_execute")
+class TenantScopedSession(Session):
+    """The ORM session of this service (service.db.engine.create_session_factory): the listeners below watch
+    this class only, not every SQLAlchemy Session in the process."""
+
+
+@event.listens_for(TenantScopedSession, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete) or not _touches_tenant_rows(state):
         return
@@ -50,7 +55,7 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
     )
 
 
-@event.listens_for(Session, "before_flush")
+@event.listens_for(TenantScopedSession, "before_flush")
 def _stamp_new_rows(session: Session, *_: Any) -> None:
     """New tenant-owned rows take the session's tenant; a row for another tenant is refused."""
     tenant = session.info.get(TENANT_KEY)

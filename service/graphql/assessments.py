@@ -22,28 +22,41 @@ from service.graphql.permissions import requires
 from service.lib.errors import NotFound
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
-AgeBand = strawberry.enum(s.AgeBand)
-ActivityLevel = strawberry.enum(s.ActivityLevel)
-TrainingExperience = strawberry.enum(s.TrainingExperience)
-PainRegion = strawberry.enum(s.PainRegion)
-PainDuration = strawberry.enum(s.PainDuration)
-Compensation = strawberry.enum(s.Compensation)
-ThomasResult = strawberry.enum(s.ThomasResult)
-AssessmentStatus = strawberry.enum(s.AssessmentStatus)
+# strawberry.enum registers each enum class itself (and returns it): the names below are the classes, so mypy
+# takes them as types.
+for _enum in (
+    s.AgeBand,
+    s.ActivityLevel,
+    s.TrainingExperience,
+    s.PainRegion,
+    s.PainDuration,
+    s.Compensation,
+    s.ThomasResult,
+    s.AssessmentStatus,
+):
+    strawberry.enum(_enum)
+AgeBand = s.AgeBand
+ActivityLevel = s.ActivityLevel
+TrainingExperience = s.TrainingExperience
+PainRegion = s.PainRegion
+PainDuration = s.PainDuration
+Compensation = s.Compensation
+ThomasResult = s.ThomasResult
+AssessmentStatus = s.AssessmentStatus
 
 
 @strawberry.input
 class LifestyleInput:
     sitting_hours_per_day: float | None = None
-    activity_level: ActivityLevel | None = None  # type: ignore[valid-type]
-    training_experience: TrainingExperience | None = None  # type: ignore[valid-type]
+    activity_level: ActivityLevel | None = None
+    training_experience: TrainingExperience | None = None
 
 
 @strawberry.input
 class PainInput:
-    regions: list[PainRegion] | None = None  # type: ignore[valid-type]
+    regions: list[PainRegion] | None = None
     intensity: int | None = None
-    duration: PainDuration | None = None  # type: ignore[valid-type]
+    duration: PainDuration | None = None
     new_pain: bool | None = None
 
 
@@ -61,7 +74,7 @@ class RedFlagsInput:
 
 @strawberry.input
 class MovementScreenInput:
-    overhead_squat: list[Compensation] | None = None  # type: ignore[valid-type]
+    overhead_squat: list[Compensation] | None = None
 
 
 @strawberry.input
@@ -72,8 +85,8 @@ class SidesDegreesInput:
 
 @strawberry.input
 class SidesThomasInput:
-    left: ThomasResult | None = None  # type: ignore[valid-type]
-    right: ThomasResult | None = None  # type: ignore[valid-type]
+    left: ThomasResult | None = None
+    right: ThomasResult | None = None
 
 
 @strawberry.input
@@ -124,7 +137,7 @@ class Assessment:
     id: strawberry.ID
     created_at: datetime
     subject_ref: str | None
-    status: AssessmentStatus  # type: ignore[valid-type]
+    status: AssessmentStatus
     referral: Referral | None
     patterns: list[PatternFinding]
     overactive: list[MuscleFinding]
@@ -170,7 +183,7 @@ class Assessment:
 @strawberry.input
 class AssessmentFilter:
     subject_ref: str | None = None
-    status: AssessmentStatus | None = None  # type: ignore[valid-type]
+    status: AssessmentStatus | None = None
     pattern: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
@@ -225,7 +238,7 @@ def assessment_mutation(enums: SlugEnums) -> type:
         subject_ref: str | None = strawberry.field(
             default=None, description="Your opaque reference for the person; never a name or an email."
         )
-        age_band: AgeBand | None = None  # type: ignore[valid-type]
+        age_band: AgeBand | None = None
         lifestyle: LifestyleInput | None = None
         pain: PainInput | None = None
         red_flags: RedFlagsInput | None = None

@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
+from service.catalog.cache import CatalogCache
 from service.clients.auth import check_catalog_access
 from service.lib.singleflight import LruCache, SingleFlight
-from service.runtime import runtime_of
 from service.web.problems import ProblemError
 
 logger = logging.getLogger("service.graphql.cache")
@@ -169,69 +170,74 @@ async def _may_reuse(scope: Scope) -> bool:
     return True
 
 
-def graphql_cache_middleware(app: ASGIApp) -> ASGIApp:
-    """Controller-level middleware of /graphql: answers repeated catalogue-only queries from GraphQLCache."""
+def graphql_cache_middleware(catalog_cache: CatalogCache, cache: GraphQLCache) -> Callable[[ASGIApp], ASGIApp]:
+    """Controller-level middleware of /graphql: answers repeated catalogue-only queries from `cache`, emptied with
+    `catalog_cache` whenever the catalogue changes."""
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        method = scope.get("method")
-        if scope["type"] != "http" or method not in ("GET", "POST"):
-            await app(scope, receive, send)
-            return
-        runtime = runtime_of(scope)
-        catalog_cache = runtime.catalog_cache
-        cache = runtime.graphql_cache
-        await catalog_cache.refresh()  # empties both caches when the catalogue changed
-        messages, body, complete = await _read_body(receive) if method == "POST" else ([], b"", True)
-        replay = _replaying(messages, receive)
-        if not complete:
-            await app(scope, replay, send)
-            return
-        key: _Key = (
-            method.encode(),
-            scope["query_string"],
-            _header(scope, b"content-type"),
-            _header(scope, b"accept"),
-            body,
-        )
-        answer = cache.get(key)
-        if answer is None:
-            query = _query_text(scope, body)
-            if query is None or not is_catalog_only(query):
-                await app(scope, replay, send)  # never kept: no waiting for twins, no capture
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            method = scope.get("method")
+            if scope["type"] != "http" or method not in ("GET", "POST"):
+                await app(scope, receive, send)
                 return
-            if (running := cache.running(key)) is not None:
-                await asyncio.wait([running])  # an identical request is executing: its answer may be kept, then reused
-                answer = cache.get(key)
-        if answer is not None and await _may_reuse(scope):
-            status, headers, content = answer
-            await send({"type": "http.response.start", "status": status, "headers": list(headers)})
-            await send({"type": "http.response.body", "body": content, "more_body": False})
-            return
-
-        version = catalog_cache.version
-        start: dict[str, Any] = {}
-        chunks: list[bytes] = []
-        streamed = False
-
-        async def capture(message: Message) -> None:
-            nonlocal streamed
-            if message["type"] == "http.response.start":
-                start["status"] = message["status"]
-                start["headers"] = [(bytes(k), bytes(v)) for k, v in message.get("headers", ())]
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                streamed = streamed or message.get("more_body", False)
-            await send(message)
-
-        executing = cache.executing(key)
-        try:
-            await app(scope, replay, capture)
-            if not start or streamed or version is None or catalog_cache.version != version:
+            await catalog_cache.refresh()  # empties both caches when the catalogue changed
+            messages, body, complete = await _read_body(receive) if method == "POST" else ([], b"", True)
+            replay = _replaying(messages, receive)
+            if not complete:
+                await app(scope, replay, send)
                 return
-            content = b"".join(chunks)
-            if _succeeded(start["status"], start["headers"], content):  # the query is catalogue-only (checked above)
-                cache.put(key, (start["status"], tuple(start["headers"]), content))
-        finally:
-            cache.executed(key, executing)
+            key: _Key = (
+                method.encode(),
+                scope["query_string"],
+                _header(scope, b"content-type"),
+                _header(scope, b"accept"),
+                body,
+            )
+            answer = cache.get(key)
+            if answer is None:
+                query = _query_text(scope, body)
+                if query is None or not is_catalog_only(query):
+                    await app(scope, replay, send)  # never kept: no waiting for twins, no capture
+                    return
+                if (running := cache.running(key)) is not None:
+                    await asyncio.wait(
+                        [running]
+                    )  # an identical request is executing: its answer may be kept, then reused
+                    answer = cache.get(key)
+            if answer is not None and await _may_reuse(scope):
+                status, headers, content = answer
+                await send({"type": "http.response.start", "status": status, "headers": list(headers)})
+                await send({"type": "http.response.body", "body": content, "more_body": False})
+                return
 
-    return middleware
+            version = catalog_cache.version
+            start: dict[str, Any] = {}
+            chunks: list[bytes] = []
+            streamed = False
+
+            async def capture(message: Message) -> None:
+                nonlocal streamed
+                if message["type"] == "http.response.start":
+                    start["status"] = message["status"]
+                    start["headers"] = [(bytes(k), bytes(v)) for k, v in message.get("headers", ())]
+                elif message["type"] == "http.response.body":
+                    chunks.append(message.get("body", b""))
+                    streamed = streamed or message.get("more_body", False)
+                await send(message)
+
+            executing = cache.executing(key)
+            try:
+                await app(scope, replay, capture)
+                if not start or streamed or version is None or catalog_cache.version != version:
+                    return
+                content = b"".join(chunks)
+                if _succeeded(
+                    start["status"], start["headers"], content
+                ):  # the query is catalogue-only (checked above)
+                    cache.put(key, (start["status"], tuple(start["headers"]), content))
+            finally:
+                cache.executed(key, executing)
+
+        return middleware
+
+    return wrap

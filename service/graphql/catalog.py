@@ -18,19 +18,37 @@ from service.lib.errors import Invalid
 from service.lib.instants import check_instant
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
-MuscleKind = strawberry.enum(e.MuscleKind)
-Tendency = strawberry.enum(e.Tendency)
-Modality = strawberry.enum(e.Modality)
-Phase = strawberry.enum(e.Phase)
-Level = strawberry.enum(e.Level)
-Mechanic = strawberry.enum(e.Mechanic)
-Force = strawberry.enum(e.Force)
-Laterality = strawberry.enum(e.Laterality)
-SpinalLoad = strawberry.enum(e.SpinalLoad)
-MuscleRole = strawberry.enum(e.MuscleRole)
-MuscleRoleFilter = strawberry.enum(e.MuscleRoleFilter)
-RelationKind = strawberry.enum(e.RelationKind)
-EquipmentCategory = strawberry.enum(e.EquipmentCategory)
+# strawberry.enum registers each enum class itself (and returns it): the names below are the classes, so mypy
+# takes them as types.
+for _enum in (
+    e.MuscleKind,
+    e.Tendency,
+    e.Modality,
+    e.Phase,
+    e.Level,
+    e.Mechanic,
+    e.Force,
+    e.Laterality,
+    e.SpinalLoad,
+    e.MuscleRole,
+    e.MuscleRoleFilter,
+    e.RelationKind,
+    e.EquipmentCategory,
+):
+    strawberry.enum(_enum)
+MuscleKind = e.MuscleKind
+Tendency = e.Tendency
+Modality = e.Modality
+Phase = e.Phase
+Level = e.Level
+Mechanic = e.Mechanic
+Force = e.Force
+Laterality = e.Laterality
+SpinalLoad = e.SpinalLoad
+MuscleRole = e.MuscleRole
+MuscleRoleFilter = e.MuscleRoleFilter
+RelationKind = e.RelationKind
+EquipmentCategory = e.EquipmentCategory
 
 
 @strawberry.type
@@ -48,10 +66,10 @@ class ContraindicationDetail:
 
 @strawberry.type
 class RelatedExercise:
-    relation: RelationKind  # type: ignore[valid-type]
+    relation: RelationKind
     slug: str
     name: str
-    level: Level  # type: ignore[valid-type]
+    level: Level
 
 
 @strawberry.type
@@ -70,15 +88,15 @@ class Dose:
 class ExerciseMuscle:
     slug: str
     name: str
-    kind: MuscleKind  # type: ignore[valid-type]
-    role: MuscleRole  # type: ignore[valid-type]
+    kind: MuscleKind
+    role: MuscleRole
 
 
 @strawberry.type
 class EquipmentItem:
     slug: str
     name: str
-    category: EquipmentCategory  # type: ignore[valid-type]
+    category: EquipmentCategory
 
 
 @strawberry.type
@@ -89,16 +107,16 @@ class Exercise:
     summary: str
     instructions: list[str]
     cues: list[str]
-    modality: Modality  # type: ignore[valid-type]
-    phases: list[Phase]  # type: ignore[valid-type]
+    modality: Modality
+    phases: list[Phase]
     primary_muscles: list[str]
     secondary_muscles: list[str]
     equipment: list[str]
-    level: Level  # type: ignore[valid-type]
-    mechanic: Mechanic | None  # type: ignore[valid-type]
-    force: Force | None  # type: ignore[valid-type]
-    laterality: Laterality  # type: ignore[valid-type]
-    spinal_load: SpinalLoad  # type: ignore[valid-type]
+    level: Level
+    mechanic: Mechanic | None
+    force: Force | None
+    laterality: Laterality
+    spinal_load: SpinalLoad
     contraindications: list[Contraindication]
     dose: Dose
     regressions: list[str]
@@ -182,14 +200,14 @@ class ExerciseConnection(Connection[Exercise]):
 class Muscle:
     slug: str
     name: str
-    kind: MuscleKind  # type: ignore[valid-type]
+    kind: MuscleKind
     parent: str | None
     children: list[str]
     members: list[str]
     latin_name: str | None
     actions: list[str]
     antagonists: list[str]
-    tendency: Tendency  # type: ignore[valid-type]
+    tendency: Tendency
     trigger_point_site: bool
     description: str
     updated_at: datetime
@@ -198,7 +216,7 @@ class Muscle:
     async def exercises(
         self,
         info: Info,
-        role: MuscleRoleFilter = e.MuscleRoleFilter.any,  # type: ignore[valid-type]
+        role: MuscleRoleFilter = e.MuscleRoleFilter.any,
     ) -> list[Exercise]:
         found = await info.context.loaders.muscle_exercises.load((self.slug, e.MuscleRoleFilter(role)))
         return [Exercise.from_domain(x) for x in found]
@@ -212,7 +230,7 @@ class Muscle:
 class Equipment:
     slug: str
     name: str
-    category: EquipmentCategory  # type: ignore[valid-type]
+    category: EquipmentCategory
     description: str
     updated_at: datetime
 
@@ -266,16 +284,16 @@ def catalog_query(enums: SlugEnums) -> type:
     @strawberry.input
     class ExerciseFilter:
         muscle: MuscleSlug | None = None  # type: ignore[valid-type]
-        role: MuscleRoleFilter = e.MuscleRoleFilter.any  # type: ignore[valid-type]
+        role: MuscleRoleFilter = e.MuscleRoleFilter.any
         equipment: list[EquipmentSlug] | None = strawberry.field(  # type: ignore[valid-type]
             default=None, description=f"Requires these items; at most {len(EquipmentSlug)} values."
         )
         available_equipment: list[EquipmentSlug] | None = strawberry.field(  # type: ignore[valid-type]
             default=None, description=f"Only exercises doable with this set; at most {len(EquipmentSlug)} values."
         )
-        modality: Modality | None = None  # type: ignore[valid-type]
-        phase: Phase | None = None  # type: ignore[valid-type]
-        level: Level | None = None  # type: ignore[valid-type]
+        modality: Modality | None = None
+        phase: Phase | None = None
+        level: Level | None = None
         exclude_condition: list[ConditionSlug] | None = strawberry.field(  # type: ignore[valid-type]
             default=None, description=f"Drop exercises contraindicated for these; at most {len(ConditionSlug)} values."
         )

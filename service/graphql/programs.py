@@ -26,7 +26,10 @@ from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.programs import schemas as s
 from service.programs import services
 
-FindingType = strawberry.enum(s.FindingType)
+# strawberry.enum registers the enum class itself (and returns it): the name below is the class, so mypy takes it
+# as a type.
+strawberry.enum(s.FindingType)
+FindingType = s.FindingType
 
 
 @strawberry.type
@@ -53,7 +56,7 @@ def _dose(dose: s.Dose) -> Dose:
 
 @strawberry.type
 class Finding:
-    type: FindingType  # type: ignore[valid-type]
+    type: FindingType
     target: str | None
     rules: list[str]
     summary: str
@@ -108,7 +111,7 @@ class Gap:
 
 @strawberry.type
 class ProgramPhase:
-    key: Phase  # type: ignore[valid-type]
+    key: Phase
     order: int
     title: str
     goal: str
@@ -119,7 +122,7 @@ class ProgramPhase:
 
 @strawberry.type
 class ScheduledItem:
-    phase: Phase  # type: ignore[valid-type]
+    phase: Phase
     exercise: ExerciseRef
     dose: Dose
 
@@ -154,7 +157,7 @@ class ProgramParameters:
     weeks: int
     sessions_per_week: int
     session_minutes: int
-    level: Level  # type: ignore[valid-type]
+    level: Level
     available_equipment: list[str]
     exclude_exercises: list[str]
     conditions: list[str]
@@ -276,7 +279,7 @@ def program_mutation(enums: SlugEnums) -> type:
         session_minutes: int = strawberry.field(
             default=45, description="Time budget of one session, 10 to 180; every session fits it."
         )
-        level: Level | None = strawberry.field(  # type: ignore[valid-type]
+        level: Level | None = strawberry.field(
             default=None, description="Default: from the assessment's training experience, else beginner."
         )
         available_equipment: list[EquipmentSlug] | None = strawberry.field(  # type: ignore[valid-type]

@@ -19,10 +19,11 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from service.catalog.cache import CatalogCache
 from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import graphql_guard
 from service.graphql.assessments import AssessmentQuery, assessment_mutation
-from service.graphql.cache import graphql_cache_middleware
+from service.graphql.cache import GraphQLCache, graphql_cache_middleware
 from service.graphql.catalog import SlugEnums, catalog_query
 from service.graphql.context import context_getter
 from service.graphql.errors import ClientMistakes, is_client_error, is_unavailable
@@ -63,7 +64,9 @@ def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schem
     return RealignSchema(query=query, mutation=mutation, extensions=extensions)
 
 
-def graphql_controller(settings: Settings, vocabulary: Vocabulary) -> type[Controller]:
+def graphql_controller(
+    settings: Settings, vocabulary: Vocabulary, catalog_cache: CatalogCache, cache: GraphQLCache
+) -> type[Controller]:
     view = make_graphql_controller(
         build_schema(settings, vocabulary), path="/graphql", context_getter=context_getter, graphql_ide="graphiql"
     )
@@ -74,7 +77,7 @@ def graphql_controller(settings: Settings, vocabulary: Vocabulary) -> type[Contr
         include_in_schema = False
         guards = [graphql_guard]
         # Repeated catalogue-only queries are answered from memory, per catalogue version (service.graphql.cache).
-        middleware = [graphql_cache_middleware]
+        middleware = [graphql_cache_middleware(catalog_cache, cache)]
 
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any

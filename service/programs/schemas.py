@@ -1,7 +1,7 @@
 """The program request (`POST /v1/programs` body) and the generated program, as the API shows them.
 
 Field names are the public contract (PRODUCT.md §4); fields beyond it (`start_with`, `cues`, `gaps`, …) are
-additions. The generator (service/programs/generator.py) builds a `ProgramBody`; the stored resource adds its
+additions. The generator (service/programs/generator/) builds a `ProgramBody`; the stored resource adds its
 identity.
 """
 

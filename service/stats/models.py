@@ -1,6 +1,6 @@
 """Daily activity counters: the aggregates the operator dashboards read, kept by the database itself.
 
-Triggers on `assessments` and `programs` (migrations/versions/*_activity_counts.py) add one to, or take one from,
+Triggers on `assessments` and `programs` (migrations/versions/*_activity_counts_*.py) add one to, or take one from,
 a counter per (client, UTC day, metric, key) whenever a row is inserted or deleted, cascades included, in the same
 transaction. A stats query then groups a few thousand counter rows instead of scanning millions of records, and
 holds only aggregates: no subject reference, no input.
