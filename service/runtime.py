@@ -2,7 +2,7 @@
 (`RuntimeDep`) and to GraphQL through its context; code that runs below the handlers (guards, ASGI middleware,
 the response-headers hook) reaches it with `runtime_of(scope)`.
 
-It replaces a bag of untyped `app.state` attributes: a reader sees every part and its type here. This module
+It replaces a bag of untyped attributes on the app's state: a reader sees every part and its type here. This module
 imports nothing of the domains at run time (only for type checking), so any module may import it.
 """
 
@@ -49,7 +49,7 @@ class Runtime:
 
 
 class RealignApp(Litestar):
-    """The Litestar app with its runtime: an attribute of a known type, not an entry in `app.state`."""
+    """The Litestar app with its runtime: an attribute of a known type, not an entry in the untyped state."""
 
     runtime: Runtime
 

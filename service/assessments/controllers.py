@@ -15,7 +15,8 @@ from service.idempotency import services as idempotency
 from service.idempotency.header import IN_FLIGHT, IdempotencyKey, created_response
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.runtime import RuntimeDep
-from service.web.problems import decode_strictly, parse_instant, problem_spec
+from service.web.bodies import StrictJSON
+from service.web.problems import parse_instant, problem_spec
 
 NOT_FOUND = problem_spec("No assessment with that id for this client.")
 AssessmentId = Annotated[str, PathParameter(description="The assessment's id (a UUID).", max_length=64)]
@@ -37,6 +38,8 @@ class AssessmentController(Controller):
             "overactive and underactive muscles and trigger points, each with the inputs that caused it."
         ),
         guards=[requires_scope(Scope.assessments_write)],
+        dto=StrictJSON[schemas.AssessmentInput],
+        return_dto=None,
         status_code=201,
         responses={
             **SECURED_PROBLEMS,
@@ -53,13 +56,11 @@ class AssessmentController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[schemas.Assessment]:
         principal = require(await principal_of(request), Scope.assessments_write)
-        # `data` documents the body; this stricter decode is what counts (no 0 for false, no "4" for 4).
-        strict = decode_strictly(await request.body(), schemas.AssessmentInput)
         key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
         created = await services.create(
             runtime.lookup_engine,
             principal.client_id,
-            strict,
+            data,
             key,
             rules=runtime.assessment_rules,
             known_muscles=runtime.known_muscles,

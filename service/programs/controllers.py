@@ -16,7 +16,8 @@ from service.idempotency.header import IN_FLIGHT, IdempotencyKey, created_respon
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.programs import schemas, services
 from service.runtime import RuntimeDep
-from service.web.problems import decode_strictly, problem_spec
+from service.web.bodies import StrictJSON
+from service.web.problems import problem_spec
 
 NOT_FOUND = problem_spec("No program with that id for this client.")
 ProgramId = Annotated[str, PathParameter(description="The program's id (a UUID).", max_length=64)]
@@ -40,6 +41,8 @@ class ProgramController(Controller):
             "`type` ends in `/referral-required` and whose `reasons` say why."
         ),
         guards=[requires_scope(Scope.programs_write)],
+        dto=StrictJSON[schemas.ProgramRequest],
+        return_dto=None,
         status_code=201,
         responses={
             **SECURED_PROBLEMS,
@@ -60,14 +63,12 @@ class ProgramController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[schemas.Program]:
         principal = require(await principal_of(request), Scope.programs_write)
-        # `data` documents the body; this stricter decode is what counts (no "8" for 8, no unknown fields).
-        strict = decode_strictly(await request.body(), schemas.ProgramRequest)
         key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
         created = await services.create(
             runtime.session_factory,
             runtime.lookup_engine,
             principal.client_id,
-            strict,
+            data,
             key,
             catalogs=runtime.program_catalog,
             rules=runtime.program_rules,
