@@ -32,7 +32,8 @@ from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import RATE_LIMIT_STATE_KEY, SECURITY_SCHEME, Access, KeyLookups
 from service.clients.controllers import ClientController
 from service.dashboard.controllers import dashboard_router
-from service.db.engine import create_engine, create_session_factory, key_lookup_engine
+from service.db.engine import create_engine, create_session_factory
+from service.db.oneshot import StatementPool
 from service.graphql.cache import GraphQLCache
 from service.graphql.schema import graphql_controller
 from service.programs.controllers import ProgramController
@@ -172,10 +173,9 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
     )
     program_rules = load_program_rules(catalog=catalog)
     engine = create_engine(settings)
-    lookup_engine = key_lookup_engine(settings)
+    statements = StatementPool(settings)
     session_factory = create_session_factory(engine)
     watch_pool(engine)
-    watch_pool(lookup_engine)
     catalog_cache = CatalogCache(
         session_factory, max_age=settings.catalog_cache_seconds, check_seconds=settings.catalog_check_seconds
     )
@@ -184,10 +184,10 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
     runtime = Runtime(
         settings=settings,
         engine=engine,
-        lookup_engine=lookup_engine,
+        statements=statements,
         session_factory=session_factory,
         access=Access(
-            key_lookups=KeyLookups(lookup_engine, settings.key_pepper.encode()),
+            key_lookups=KeyLookups(statements, settings.key_pepper.encode()),
             limiter=create_limiter(settings.redis_url),
             key_quota=Quota.parse("per-key", settings.rate_limit),
             anonymous_quota=Quota.parse("per-ip", settings.anonymous_rate_limit),

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from service.assessments.rules import RuleSet
     from service.catalog.cache import CatalogCache
     from service.clients.auth import Access
+    from service.db.oneshot import StatementPool
     from service.graphql.cache import GraphQLCache
     from service.programs.index_cache import CatalogIndexCache
     from service.programs.rules import ProgramRules
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 class Runtime:
     settings: Settings
     engine: AsyncEngine
-    lookup_engine: AsyncEngine  # key lookups only: no pre-ping (service.db.engine.key_lookup_engine)
+    statements: StatementPool  # one-statement work: key lookups and creates (service.db.oneshot)
     session_factory: async_sessionmaker[AsyncSession]
     access: Access  # keys, scopes and rate limits (service.clients.auth)
     assessment_rules: RuleSet
@@ -45,7 +46,7 @@ class Runtime:
     async def close(self) -> None:
         await self.access.limiter.close()
         await self.engine.dispose()
-        await self.lookup_engine.dispose()
+        await self.statements.close()
 
 
 class RealignApp(Litestar):

@@ -58,7 +58,7 @@ class AssessmentController(Controller):
         principal = require(await principal_of(request), Scope.assessments_write)
         key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
         created = await services.create(
-            runtime.lookup_engine,
+            runtime.statements,
             principal.client_id,
             data,
             key,

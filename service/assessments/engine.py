@@ -7,6 +7,7 @@ trigger points by slug, referral reasons by code.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections import defaultdict
@@ -34,9 +35,14 @@ class _Match:
     item: str | None = None
 
 
+@functools.cache
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))  # the rules name a few dozen paths: split each once
+
+
 def _resolve(data: AssessmentInput, path: str) -> object:
     value: object = data
-    for part in path.split("."):
+    for part in _parts(path):
         if value is None:
             return None
         value = getattr(value, part)

@@ -16,12 +16,12 @@ from typing import cast
 
 import msgspec
 from sqlalchemy import Table, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.assessments import models, schemas
 from service.assessments.engine import assess, validate_input
 from service.assessments.rules import RuleSet
-from service.db.oneshot import never_sent, on_driver_connection
+from service.db.oneshot import StatementPool, never_sent, on_driver_connection
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
 from service.lib.errors import Invalid, NotFound
@@ -155,7 +155,7 @@ async def delete(session: AsyncSession, assessment_id: str) -> None:
 
 
 async def create(
-    engine: AsyncEngine,
+    statements: StatementPool,
     client_id: uuid.UUID,
     data: schemas.AssessmentInput,
     key: idempotency.Key | None,
@@ -164,11 +164,11 @@ async def create(
     known_muscles: frozenset[str],
 ) -> idempotency.Created:
     """Assess and store, once per idempotency key of its door (REST and GraphQL alike): one statement on a
-    connection of `engine`, the one-statement engine (service.db.oneshot)."""
+    connection of `statements` (service.db.oneshot)."""
     row = new_row(client_id, data, rules, known_muscles)
     digest = idempotency.request_digest(data)
     return await on_driver_connection(
-        engine,
+        statements,
         lambda driver: idempotency.insert_once(driver, client_id, OPERATION, key, digest, row),
         retry_if=never_sent,
     )

@@ -9,11 +9,11 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import SecurityRequirement
 from litestar.types import Scope as ASGIScope
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.clients import services
 from service.clients.scopes import Scope
 from service.clients.services import Principal
+from service.db.oneshot import StatementPool
 from service.lib.singleflight import SingleFlight
 from service.web.problems import FieldError, ProblemError
 from service.web.ratelimit import Limiter, Quota
@@ -56,13 +56,15 @@ class KeyLookups:
     finished one (SingleFlight). The lookup runs as its own task, so a caller that goes away (a client
     disconnecting) does not cancel it for the others; a failed lookup fails every request that shared it."""
 
-    def __init__(self, engine: AsyncEngine, pepper: bytes) -> None:
-        self._engine = engine
+    def __init__(self, statements: StatementPool, pepper: bytes) -> None:
+        self._statements = statements
         self._pepper = pepper
         self._in_flight: SingleFlight[str, Principal | None] = SingleFlight()
 
     async def principal(self, token: str) -> Principal | None:
-        return await self._in_flight.run(token, lambda: services.authenticate_with(self._engine, token, self._pepper))
+        return await self._in_flight.run(
+            token, lambda: services.authenticate_with(self._statements, token, self._pepper)
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,12 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.clients import keys
 from service.clients.models import ApiClient, ApiKey
 from service.clients.scopes import ALL_SCOPES
-from service.db.oneshot import on_driver_connection
+from service.db.oneshot import StatementPool, on_driver_connection
 from service.lib.ids import parse_uuid
 
 # last_used_at is written at most this often per key: exact enough to spot dead keys, no write per request.
@@ -155,12 +155,12 @@ async def authenticate_on(driver: Any, secret: str, pepper: bytes) -> Principal 
     )
 
 
-async def authenticate_with(engine: AsyncEngine, secret: str, pepper: bytes) -> Principal | None:
-    """`authenticate` on a connection of `engine`, an engine made without pre-ping (`key_lookup_engine`): a
-    connection the server ended is replaced and the lookup tried again (service.db.oneshot)."""
+async def authenticate_with(statements: StatementPool, secret: str, pepper: bytes) -> Principal | None:
+    """`authenticate` on a connection of `statements`: a connection the server ended is replaced and the lookup
+    tried again (service.db.oneshot)."""
     if not keys.is_well_formed(secret):
         return None
-    return await on_driver_connection(engine, lambda driver: authenticate_on(driver, secret, pepper))
+    return await on_driver_connection(statements, lambda driver: authenticate_on(driver, secret, pepper))
 
 
 async def authenticate(session: AsyncSession, secret: str, pepper: bytes) -> Principal | None:

@@ -24,14 +24,6 @@ def statement_cache_off() -> dict[str, Any]:
     }
 
 
-def key_lookup_engine(settings: Settings) -> AsyncEngine:
-    """The engine of the one-statement key lookups of keyed requests: no pre-ping (the lookup retries on a dropped
-    connection instead, service.clients.services.authenticate_with), and no overflow: a lookup holds its
-    connection for one round trip, so waiting for one is cheaper than opening and closing overflow connections
-    under load (which a pool smaller than the concurrency did on nearly every request)."""
-    return create_engine(settings, pre_ping=False, max_overflow=0)
-
-
 def _encode_json(value: Any) -> str:
     return msgspec.json.encode(value).decode()
 

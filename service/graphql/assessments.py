@@ -263,7 +263,7 @@ def assessment_mutation(enums: SlugEnums) -> type:
             data = to_struct(input, s.AssessmentInput)
             runtime = info.context.runtime
             created = await services.create(
-                runtime.lookup_engine,
+                runtime.statements,
                 principal.client_id,
                 data,
                 idempotency_key_of(idempotency_key),

@@ -313,7 +313,7 @@ def program_mutation(enums: SlugEnums) -> type:
             runtime = info.context.runtime
             created = await services.create(
                 runtime.session_factory,
-                runtime.lookup_engine,
+                runtime.statements,
                 principal.client_id,
                 request,
                 idempotency_key_of(idempotency_key),

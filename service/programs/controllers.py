@@ -66,7 +66,7 @@ class ProgramController(Controller):
         key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
         created = await services.create(
             runtime.session_factory,
-            runtime.lookup_engine,
+            runtime.statements,
             principal.client_id,
             data,
             key,

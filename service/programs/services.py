@@ -14,11 +14,11 @@ from typing import cast
 import asyncpg
 import msgspec
 from sqlalchemy import Table, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.assessments import schemas as assessment_schemas
 from service.assessments import services as assessments
-from service.db.oneshot import never_sent, on_driver_connection
+from service.db.oneshot import StatementPool, never_sent, on_driver_connection
 from service.db.tenancy import tenant_session
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
@@ -152,7 +152,7 @@ async def delete(session: AsyncSession, program_id: str) -> None:
 
 async def create(
     factory: async_sessionmaker[AsyncSession],
-    engine: AsyncEngine,
+    statements: StatementPool,
     client_id: uuid.UUID,
     request: schemas.ProgramRequest,
     key: idempotency.Key | None,
@@ -161,14 +161,14 @@ async def create(
     rules: ProgramRules,
 ) -> idempotency.Created:
     """Generate and store, once per idempotency key of its door (REST and GraphQL alike): the assessment is read
-    in a tenant session of `factory`, the program written by one statement on the one-statement `engine`."""
+    in a tenant session of `factory`, the program written by one statement on a connection of `statements`."""
     catalog = await catalogs.current()
     async with tenant_session(factory, client_id) as session:
         row = await new_row(session, client_id, request, catalog, rules)
     digest = idempotency.request_digest(request)
     try:
         return await on_driver_connection(
-            engine,
+            statements,
             lambda driver: idempotency.insert_once(driver, client_id, OPERATION, key, digest, row),
             retry_if=never_sent,
         )

@@ -259,26 +259,25 @@ TOO_MANY_REQUESTS = problem_spec(
 )
 
 
-def _integral_floats_as_ints(value: Any) -> Any:
-    """JSON Schema counts 1.0 as an integer (OpenAPI 3.1), so the bodies accept it where they say `integer`."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return [_integral_floats_as_ints(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
-    return value
+def _integral_float_as_int(text: str) -> float | int:
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+# JSON Schema counts 1.0 as an integer (OpenAPI 3.1), so the bodies accept it where they say `integer`: the decoder
+# turns every integral float into an int as it reads it (a hook on float tokens only, not a walk of the document).
+_BODY_DECODER = msgspec.json.Decoder(float_hook=_integral_float_as_int)
 
 
 def decode_strictly(body: bytes, type_: type[T]) -> T:
     """Decode a JSON body with no type coercion (Litestar's own parsing turns 0 into false and "1" into 1):
     a wrongly typed field is a 400 naming it. The one conversion is JSON Schema's own: 4.0 is the integer 4."""
     try:
-        raw = msgspec.json.decode(body)
+        raw = _BODY_DECODER.decode(body)
     except msgspec.DecodeError as exc:
         raise Invalid.field("body", str(exc)) from None
     try:
-        return msgspec.convert(_integral_floats_as_ints(raw), type_)
+        return msgspec.convert(raw, type_)
     except msgspec.ValidationError as exc:
         message = str(exc)
         raise Invalid.field(body_field(message) or "body", message) from None

@@ -1,4 +1,5 @@
-"""Key lookups run on their own engine without pre-ping: a dropped connection is found by failing, then retried."""
+"""Key lookups run on the one-statement pool without pre-ping: a dropped connection is found by failing, then
+retried."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from devkit.keys import make_key
 from service.clients import services
 from service.clients.auth import KeyLookups
-from service.db.engine import key_lookup_engine
+from service.db.oneshot import StatementPool
 from service.settings import Settings
 
 
@@ -33,16 +34,16 @@ async def _terminate_lookup_connections(settings: Settings) -> int:
 async def test_a_dropped_connection_costs_no_request(settings: Settings) -> None:
     key = await make_key(settings, "lookup-after-restart", ["catalog:read"])
     pepper = settings.key_pepper.encode()
-    engine = key_lookup_engine(settings)
+    statements = StatementPool(settings)
     try:
-        first = await services.authenticate_with(engine, key, pepper)
+        first = await services.authenticate_with(statements, key, pepper)
         assert first is not None and first.client_name == "lookup-after-restart"
         assert await _terminate_lookup_connections(settings) >= 1
-        again = await services.authenticate_with(engine, key, pepper)
+        again = await services.authenticate_with(statements, key, pepper)
         assert again == first
-        assert await services.authenticate_with(engine, "rl_live_" + "E" * 36, pepper) is None
+        assert await services.authenticate_with(statements, "rl_live_" + "E" * 36, pepper) is None
     finally:
-        await engine.dispose()
+        await statements.close()
 
 
 async def test_overlapping_lookups_of_one_key_share_a_round_trip(
@@ -59,8 +60,8 @@ async def test_overlapping_lookups_of_one_key_share_a_round_trip(
         return await authenticate_with(engine, secret, pepper)
 
     monkeypatch.setattr(services, "authenticate_with", counting)
-    engine = key_lookup_engine(settings)
-    lookups = KeyLookups(engine, settings.key_pepper.encode())
+    statements = StatementPool(settings)
+    lookups = KeyLookups(statements, settings.key_pepper.encode())
     try:
         principals = await asyncio.gather(*(lookups.principal(k) for k in [key] * 5 + [other] * 2))
         assert calls.count(key) == 1 and calls.count(other) == 1
@@ -76,7 +77,7 @@ async def test_overlapping_lookups_of_one_key_share_a_round_trip(
         first.cancel()
         assert (await second) is not None and first.cancelled()
     finally:
-        await engine.dispose()
+        await statements.close()
 
 
 async def test_a_failed_shared_lookup_fails_every_request_that_shared_it(

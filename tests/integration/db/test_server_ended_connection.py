@@ -15,7 +15,8 @@ from sqlalchemy import text
 
 from devkit.keys import make_key
 from service.clients import services
-from service.db.engine import create_engine, key_lookup_engine
+from service.db.engine import create_engine
+from service.db.oneshot import StatementPool
 from service.settings import Settings
 
 
@@ -41,16 +42,16 @@ def _read_fatal_error(driver: Any) -> None:
 async def test_the_key_lookup_retries_on_a_connection_the_server_ended(settings: Settings) -> None:
     key = await make_key(settings, "ended-connection", ["catalog:read"])
     pepper = settings.key_pepper.encode()
-    engine = key_lookup_engine(settings)
+    statements = StatementPool(settings)
     try:
-        async with engine.connect() as connection:
-            driver = (await connection.get_raw_connection()).driver_connection
+        async with statements.connection() as lent:
+            driver = lent._con  # the connection itself: the pool's proxy lets go of it on release
         _read_fatal_error(driver)  # while it sits in the pool
-        principal = await services.authenticate_with(engine, key, pepper)
+        principal = await services.authenticate_with(statements, key, pepper)
         assert principal is not None and principal.client_name == "ended-connection"
         assert driver.is_closed()
     finally:
-        await engine.dispose()
+        await statements.close()
 
 
 async def test_the_pre_ping_replaces_a_connection_the_server_ended(settings: Settings) -> None:
