@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.assessments import models, schemas
 from service.assessments.engine import assess, validate_input
 from service.assessments.rules import RuleSet
+from service.db.engine import json_text
 from service.db.oneshot import StatementPool, never_sent, on_driver_connection
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
@@ -68,8 +69,8 @@ def new_row(
         "status": result.status,
         "ruleset_version": result.ruleset_version,
         "pattern_slugs": [pattern.slug for pattern in result.patterns],
-        "input": msgspec.json.encode(data).decode(),
-        "result": msgspec.json.encode(result).decode(),
+        "input": json_text(data),
+        "result": json_text(result),
         "created_at": answer.created_at,
     }
     return NewRow(table=cast(Table, models.Assessment.__table__), values=values, body=msgspec.to_builtins(answer))

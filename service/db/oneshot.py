@@ -24,6 +24,7 @@ import msgspec
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 
+from service.db.engine import connect_options
 from service.db.errors import database_unavailable
 from service.settings import Settings
 
@@ -61,13 +62,9 @@ class StatementPool:
             options.pop(name, None)
         self._options: dict[str, Any] = {
             **options,
+            **connect_options(settings),
             "min_size": 0,
             "max_size": settings.db_pool_size,
-            "timeout": 5,
-            "server_settings": {
-                "statement_timeout": str(settings.db_statement_timeout_ms),
-                "application_name": "realign",
-            },
             "init": _with_json_codecs,
             "reset": _keep,
         }

@@ -12,13 +12,14 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 import msgspec
 from sqlalchemy import Table, delete
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.engine import json_text
 from service.idempotency.models import IdempotencyRecord
 from service.lib.errors import Conflict, Invalid, Unprocessable
 
@@ -101,10 +102,6 @@ class NewRow:
     values: dict[str, Any]
     body: dict[str, Any]
 
-    @property
-    def id(self) -> uuid.UUID:
-        return cast(uuid.UUID, self.values["id"])
-
 
 _LENGTH = re.compile(r"\(\d+\)")
 
@@ -143,10 +140,6 @@ WHERE client_id = $1 AND operation = $2 AND key = $3 AND response_status IS NULL
 """
 
 
-def _json(value: Any) -> str:
-    return msgspec.json.encode(value).decode()
-
-
 async def insert_once(
     driver: Any, client_id: uuid.UUID, operation: str, key: Key | None, request_digest: str, row: NewRow
 ) -> Created:
@@ -162,7 +155,7 @@ async def insert_once(
         await driver.execute(_insert_sql(row.table, columns, False), *values)
         return Created(status=201, body=row.body, replayed=False)
     scoped = key.operation(operation)
-    claim = (client_id, scoped, key.value, request_digest, 201, _json(row.body))
+    claim = (client_id, scoped, key.value, request_digest, 201, json_text(row.body))
     for _ in range(2):
         if await driver.fetchval(_insert_sql(row.table, columns, True), *claim, *values):
             return Created(status=201, body=row.body, replayed=False)

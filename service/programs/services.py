@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.assessments import schemas as assessment_schemas
 from service.assessments import services as assessments
+from service.db.engine import json_text
 from service.db.oneshot import StatementPool, never_sent, on_driver_connection
 from service.db.tenancy import tenant_session
 from service.idempotency import services as idempotency
@@ -98,8 +99,8 @@ async def new_row(
         "assessment_id": assessment.id,
         "subject_ref": assessment.subject_ref,
         "ruleset_version": body.ruleset_version,
-        "parameters": msgspec.json.encode(body.parameters).decode(),
-        "body": msgspec.json.encode(body).decode(),
+        "parameters": json_text(body.parameters),
+        "body": json_text(body),
         "created_at": answer.created_at,
     }
     return NewRow(table=cast(Table, models.Program.__table__), values=values, body=msgspec.to_builtins(answer))
