@@ -15,7 +15,6 @@ from service.db.tenancy import tenant_session
 from service.graphql.catalog import SlugEnums
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
-from service.graphql.errors import translate_problems
 from service.graphql.inputs import idempotency_key_of, to_struct
 from service.graphql.owned import erase
 from service.graphql.permissions import requires
@@ -194,7 +193,6 @@ class AssessmentQuery:
     @strawberry.field(
         description="One of your assessments, or null.", permission_classes=[requires(Scope.assessments_read)]
     )
-    @translate_problems
     async def assessment(self, info: Info, id: strawberry.ID) -> Assessment | None:
         principal = require(info.context.principal, Scope.assessments_read)
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
@@ -207,7 +205,6 @@ class AssessmentQuery:
     @strawberry.field(
         description="Your assessments, newest first.", permission_classes=[requires(Scope.assessments_read)]
     )
-    @translate_problems
     async def assessments(
         self,
         info: Info,
@@ -255,7 +252,6 @@ def assessment_mutation(enums: SlugEnums) -> type:
             ),
             permission_classes=[requires(Scope.assessments_write)],
         )
-        @translate_problems
         async def create_assessment(
             self, info: Info, input: AssessmentInput, idempotency_key: str | None = None
         ) -> Assessment:
@@ -276,7 +272,6 @@ def assessment_mutation(enums: SlugEnums) -> type:
             description="Erase one of your assessments and everything derived from it; false when there is none.",
             permission_classes=[requires(Scope.assessments_write)],
         )
-        @translate_problems
         async def delete_assessment(self, info: Info, id: strawberry.ID) -> bool:
             return await erase(info, Scope.assessments_write, services.delete, str(id))
 

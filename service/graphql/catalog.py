@@ -12,7 +12,6 @@ from service.catalog import schemas, services
 from service.catalog.vocabulary import Vocabulary
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
-from service.graphql.errors import translate_problems
 from service.graphql.permissions import CatalogReadable
 from service.lib.errors import Invalid
 from service.lib.instants import check_instant
@@ -330,7 +329,6 @@ def catalog_query(enums: SlugEnums) -> type:
             description="Exercises as a connection; `filter` works as the REST filters do.",
             permission_classes=[CatalogReadable],
         )
-        @translate_problems
         async def exercises(
             self,
             info: Info,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -12,10 +11,6 @@ from strawberry.extensions import SchemaExtension
 from service.db.errors import database_unavailable
 from service.lib.errors import DomainError, FieldError
 from service.web.problems import PROBLEM_BASE, ProblemError, problem_of
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
 
 # The conventional code for a request the client must change (Apollo's and graphql-java's spelling).
 CLIENT_ERROR_CODE = "BAD_USER_INPUT"
@@ -34,17 +29,6 @@ def as_graphql_error(error: ProblemError | DomainError) -> GraphQLError:
         # /referral-required and `reasons` says why, as in the REST problem.
         extensions["reasons"] = exc.reasons
     return GraphQLError(exc.detail, extensions=extensions)
-
-
-def translate_problems(resolver: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
-    @functools.wraps(resolver)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return await resolver(*args, **kwargs)
-        except (ProblemError, DomainError) as exc:
-            raise as_graphql_error(exc) from exc
-
-    return wrapper
 
 
 # Codes of errors the client caused or must fix: answered, never logged or masked as server failures.
@@ -135,8 +119,8 @@ class ClientMistakes(SchemaExtension):
 
     - a variable holding a lone surrogate (JSON can spell one, GraphQL strings cannot hold one, and neither UTF-8
       nor PostgreSQL can store one) is refused before anything executes, naming the variable;
-    - a ProblemError raised by any resolver, nested ones included (`overactiveMuscles(limit: 0)`), becomes the error
-      `as_graphql_error` makes, as `translate_problems` does for the resolvers it wraps.
+    - a ProblemError or domain error raised by any resolver, nested ones included (`overactiveMuscles(limit: 0)`),
+      becomes the error `as_graphql_error` makes: the one place resolvers' errors are translated.
     """
 
     def on_execute(self) -> Iterator[None]:

@@ -16,7 +16,6 @@ from service.graphql.assessments import Assessment
 from service.graphql.catalog import Dose, Exercise, Level, Phase, SlugEnums
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
-from service.graphql.errors import translate_problems
 from service.graphql.inputs import idempotency_key_of, to_struct
 from service.graphql.owned import erase
 from service.graphql.permissions import CatalogReadable, requires
@@ -233,7 +232,6 @@ class Program:
 @strawberry.type
 class ProgramQuery:
     @strawberry.field(description="One of your programs, or null.", permission_classes=[requires(Scope.programs_read)])
-    @translate_problems
     async def program(self, info: Info, id: strawberry.ID) -> Program | None:
         principal = require(info.context.principal, Scope.programs_read)
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
@@ -244,7 +242,6 @@ class ProgramQuery:
         return Program.from_domain(found)
 
     @strawberry.field(description="Your programs, newest first.", permission_classes=[requires(Scope.programs_read)])
-    @translate_problems
     async def programs(
         self,
         info: Info,
@@ -304,7 +301,6 @@ def program_mutation(enums: SlugEnums) -> type:
             ),
             permission_classes=[requires(Scope.programs_write)],
         )
-        @translate_problems
         async def generate_program(
             self, info: Info, input: ProgramInput, idempotency_key: str | None = None
         ) -> Program:
@@ -326,7 +322,6 @@ def program_mutation(enums: SlugEnums) -> type:
             description="Erase one of your programs; false when there is none.",
             permission_classes=[requires(Scope.programs_write)],
         )
-        @translate_problems
         async def delete_program(self, info: Info, id: strawberry.ID) -> bool:
             return await erase(info, Scope.programs_write, services.delete, str(id))
 

@@ -17,7 +17,6 @@ from service.clients.auth import require
 from service.clients.scopes import Scope
 from service.db.tenancy import ALL_TENANTS, tenant_session
 from service.graphql.context import Info
-from service.graphql.errors import translate_problems
 from service.graphql.permissions import requires
 from service.lib.errors import Invalid
 from service.stats import services
@@ -128,7 +127,6 @@ class StatsQuery:
         ),
         permission_classes=[requires(Scope.stats_read)],
     )
-    @translate_problems
     async def stats(
         self,
         info: Info,
