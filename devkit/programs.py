@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import msgspec
 
+from service.assessments.anatomy import Anatomy
 from service.assessments.engine import assess
 from service.assessments.rules import load_rules
 from service.assessments.schemas import Assessment, AssessmentInput
@@ -18,9 +20,13 @@ from service.programs.rules import load_program_rules
 from service.programs.schemas import ProgramBody, ProgramRequest
 
 CATALOG = load_catalog()
+ANATOMY = Anatomy.from_catalog(CATALOG)
 ASSESSMENT_RULES = load_rules(
-    known_muscles=frozenset(m.slug for m in CATALOG.muscles), known_patterns=frozenset(p.slug for p in CATALOG.patterns)
+    known_muscles=ANATOMY.muscles,
+    known_patterns=frozenset(p.slug for p in CATALOG.patterns),
+    known_conditions=ANATOMY.conditions,
 )
+ASSESSED_ON = date(2026, 11, 24)
 RULES = load_program_rules(catalog=CATALOG)
 ASSESSMENT_ID = uuid.UUID(int=1)  # every generated case's; the generator never looks it up
 
@@ -36,7 +42,7 @@ INDEX = build_index()
 
 def assessment_of(body: dict[str, Any]) -> Assessment:
     """The assessment the API would store for this body (the real engine, a fixed id)."""
-    result = assess(msgspec.convert(body, AssessmentInput), ASSESSMENT_RULES)
+    result = assess(msgspec.convert(body, AssessmentInput), ASSESSMENT_RULES, on=ASSESSED_ON, anatomy=ANATOMY)
     return msgspec.convert(
         {
             **msgspec.to_builtins(result),

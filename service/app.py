@@ -23,7 +23,8 @@ from litestar.response import Redirect
 from litestar.types import Message, Scope
 from sqlalchemy import text
 
-from service.assessments.controllers import AssessmentController
+from service.assessments.anatomy import Anatomy
+from service.assessments.controllers import AssessmentController, ScreeningController
 from service.assessments.rules import load_rules
 from service.catalog.cache import CatalogCache
 from service.catalog.controllers import catalog_controller
@@ -167,9 +168,11 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         raise RuntimeError("REALIGN_KEY_PEPPER is not set: API keys cannot be checked (`make run` makes one).")
     catalog = catalog if catalog is not None else load_catalog()
     vocabulary = Vocabulary.from_catalog(catalog)
-    known_muscles = frozenset(vocabulary.muscles)
+    anatomy = Anatomy.from_catalog(catalog)
     assessment_rules = load_rules(
-        known_muscles=known_muscles, known_patterns=frozenset(p.slug for p in catalog.patterns)
+        known_muscles=anatomy.muscles,
+        known_patterns=frozenset(p.slug for p in catalog.patterns),
+        known_conditions=anatomy.conditions,
     )
     program_rules = load_program_rules(catalog=catalog)
     engine = create_engine(settings)
@@ -194,7 +197,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
             public_catalog=settings.public_catalog,
         ),
         assessment_rules=assessment_rules,
-        known_muscles=known_muscles,
+        anatomy=anatomy,
         program_rules=program_rules,
         catalog_cache=catalog_cache,
         program_catalog=CatalogIndexCache(session_factory, catalog, catalog_cache),
@@ -248,6 +251,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
             catalog_controller(vocabulary, session_factory, catalog_cache),
             ClientController,
             AssessmentController,
+            ScreeningController,
             ProgramController,
             graphql_controller(settings, vocabulary, catalog_cache, graphql_cache),
             docs_redirect,

@@ -17,6 +17,7 @@ from litestar.params import Dependency
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+    from service.assessments.anatomy import Anatomy
     from service.assessments.rules import RuleSet
     from service.catalog.cache import CatalogCache
     from service.clients.auth import Access
@@ -35,7 +36,7 @@ class Runtime:
     session_factory: async_sessionmaker[AsyncSession]
     access: Access  # keys, scopes and rate limits (service.clients.auth)
     assessment_rules: RuleSet
-    known_muscles: frozenset[str]
+    anatomy: Anatomy
     program_rules: ProgramRules
     catalog_cache: CatalogCache
     program_catalog: CatalogIndexCache

@@ -7,6 +7,7 @@ from litestar.params import JSONBody, Parameter, PathParameter
 
 from service.assessments import schemas, services
 from service.assessments.schemas import SUBJECT_REF_PATTERN
+from service.assessments.screening import form
 from service.clients.auth import SECURED, principal_of, require, requires_scope
 from service.clients.responses import SECURED_PROBLEMS
 from service.clients.scopes import Scope
@@ -63,7 +64,7 @@ class AssessmentController(Controller):
             data,
             key,
             rules=runtime.assessment_rules,
-            known_muscles=runtime.known_muscles,
+            anatomy=runtime.anatomy,
         )
         return created_response(created, "/v1/assessments")
 
@@ -95,7 +96,7 @@ class AssessmentController(Controller):
         subject_ref: Annotated[
             str | None, Parameter(max_length=128, pattern=SUBJECT_REF_PATTERN, description="Only this subject.")
         ] = None,
-        status: Annotated[schemas.Status | None, Parameter(description="ok or refer.")] = None,
+        status: Annotated[schemas.Status | None, Parameter(description="ok, refer or incomplete.")] = None,
         pattern: Annotated[
             str | None,
             Parameter(max_length=80, pattern=services.NO_CONTROL_CHARACTERS, description="Only those showing it."),
@@ -132,3 +133,38 @@ class AssessmentController(Controller):
         principal = require(await principal_of(request), Scope.assessments_write)
         async with tenant_session(runtime.session_factory, principal.client_id) as session, session.begin():
             await services.delete(session, assessment_id)
+
+
+class ScreeningController(Controller):
+    path = "/v1/screening"
+    tags = ["assessments"]
+
+    @get(
+        "/",
+        operation_id="getScreening",
+        summary="The screening questions a person must answer",
+        description=(
+            "The screens that apply to a person with these pain regions (and pregnancy, and whether the pain began "
+            "with an injury), each with its yes/no questions: their codes are the keys of an assessment's "
+            "`screening` object. A question that applies and is not answered makes the assessment `incomplete`. "
+            "Public: the questions are the same for every client."
+        ),
+        responses={400: problem_spec("A region is not a pain region.")},
+    )
+    async def form(
+        self,
+        runtime: RuntimeDep,
+        regions: Annotated[
+            list[schemas.PainRegion] | None,
+            Parameter(
+                description="Pain regions, the assessment's `pain.regions` (repeat the parameter).", max_items=12
+            ),
+        ] = None,
+        pregnant: Annotated[bool, Parameter(description="The person is pregnant.")] = False,
+        injury: Annotated[
+            bool | None, Parameter(description="The pain began with an injury (`pain.trauma`); omit when not known.")
+        ] = None,
+    ) -> schemas.ScreeningForm:
+        rules = runtime.assessment_rules
+        chosen = list(dict.fromkeys(r.value for r in regions or []))
+        return form(rules.screening, rules.version, chosen, pregnant=pregnant, injury=injury)

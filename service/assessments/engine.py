@@ -1,268 +1,249 @@
-"""The assessment rule engine: a pure function of an input and a ruleset.
+"""The assessment rule engine: a pure function of an input, a ruleset, the catalogue's anatomy and a day.
 
-No I/O, no clock, no randomness: the same input and ruleset give the same result, byte for byte once encoded.
-Ordering is fixed everywhere: evidence follows the rules file, patterns go by score then slug, muscles by slug,
-trigger points by slug, referral reasons by code.
+No I/O, no clock (the day is passed in), no randomness: the same arguments give the same result, byte for byte
+once encoded. Screening comes first (service/assessments/screening.py): an emergency or urgent answer refers at
+once; any other missing answer makes the assessment `incomplete`; only then are findings computed
+(service/assessments/findings.py), pain they leave unexplained weighed, and routine concerns lifted by a
+clinician's clearance or turned into a referral. Ordering is fixed everywhere: evidence follows the rules file,
+patterns go by score then slug, muscles by slug, referral reasons by level then code.
 """
 
 from __future__ import annotations
 
-import functools
-import math
-import unicodedata
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from datetime import date, timedelta
 
-from service.assessments.rules import Condition, MuscleRole, RuleSet
+from service.assessments.anatomy import Anatomy
+from service.assessments.findings import Findings, find
+from service.assessments.rules import RuleSet
 from service.assessments.schemas import (
+    AppliedClearance,
     AssessmentInput,
     AssessmentResult,
     AssessmentStatus,
+    Clearance,
     Evidence,
-    MuscleFinding,
-    PatternFinding,
+    InferredCondition,
+    Level,
+    Note,
     Referral,
+    Restrictions,
 )
+from service.assessments.screening import Concern, Flag, Outcome, is_pregnant, screen
+
+UNEXPLAINED_PAIN = "unexplained_severe_pain"
 
 
-@dataclass(frozen=True, slots=True)
-class _Match:
-    """One matched leaf: the input paths it read, the fact it contributes and, for list items, the item."""
-
-    paths: tuple[str, ...]
-    fact: str
-    item: str | None = None
-
-
-@functools.cache
-def _parts(path: str) -> tuple[str, ...]:
-    return tuple(path.split("."))  # the rules name a few dozen paths: split each once
-
-
-def _resolve(data: AssessmentInput, path: str) -> object:
-    value: object = data
-    for part in _parts(path):
-        if value is None:
-            return None
-        value = getattr(value, part)
-    return value
-
-
-def _format(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return format(value, ".10g")
-    return str(value).replace("_", " ")
-
-
-def _evaluate(cond: Condition, data: AssessmentInput) -> list[_Match]:
-    if cond.all_ is not None:
-        matched: list[_Match] = []
-        for child in cond.all_:
-            found = _evaluate(child, data)
-            if not found:
-                return []
-            matched.extend(found)
-        return matched
-    if cond.any_ is not None:
-        return [m for child in cond.any_ for m in _evaluate(child, data)]
-    return _evaluate_leaf(cond, data)
-
-
-def _evaluate_leaf(cond: Condition, data: AssessmentInput) -> list[_Match]:
-    path = cond.path
-    assert path is not None  # guaranteed by rules.py
-    value = _resolve(data, path)
-    if value is None:
-        return []
-    if isinstance(value, list):
-        if cond.contains is not None:
-            wanted: frozenset[str] | None = frozenset((cond.contains,))
-        elif cond.contains_any is not None:
-            wanted = frozenset(cond.contains_any)
-        else:  # nonempty
-            wanted = None
-        return [
-            _Match((f"{path}[{index}]",), cond.says.format(value=_format(item)), str(item))
-            for index, item in enumerate(value)
-            if wanted is None or item in wanted
-        ]
-    if cond.differs_by_more_than is not None and cond.paired_with is not None:
-        other = _resolve(data, cond.paired_with)
-        if not isinstance(value, int | float) or not isinstance(other, int | float):
-            return []
-        larger = max(value, other)
-        if larger <= 0:
-            return []
-        difference = abs(value - other) / larger
-        if difference <= cond.differs_by_more_than:
-            return []
-        fact = cond.says.format(value=_format(value), other=_format(other), difference=f"{round(difference * 100)}%")
-        return [_Match((path, cond.paired_with), fact)]
-    if _compare(cond, value):
-        return [_Match((path,), cond.says.format(value=_format(value)))]
-    return []
-
-
-def _compare(cond: Condition, value: object) -> bool:
-    if cond.eq is not None:
-        return bool(value == cond.eq)
-    if cond.in_ is not None:
-        return value in cond.in_
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return False
-    if cond.lt is not None:
-        return value < cond.lt
-    if cond.lte is not None:
-        return value <= cond.lte
-    if cond.gt is not None:
-        return value > cond.gt
-    if cond.gte is not None:
-        return value >= cond.gte
-    return False
-
-
-def _unique(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(values))
-
-
-def _evidence(rule_id: str, summary: str, matches: list[_Match]) -> Evidence:
-    return Evidence(
-        rule=rule_id,
-        inputs=_unique(p for m in matches for p in m.paths),
-        summary=summary.format(facts=", ".join(_unique(m.fact for m in matches))),
-    )
-
-
-def _referral(data: AssessmentInput, rules: RuleSet) -> Referral | None:
-    fired: list[tuple[str, bool, Evidence]] = []
-    for rule in rules.referral.rules:
-        matches = _evaluate(rule.when, data)
-        if matches:
-            fired.append((rule.reason, rule.urgent, _evidence(rule.id, rule.summary, matches)))
-    if not fired:
-        return None
-    fired.sort(key=lambda f: f[0])
-    urgent = any(u for _, u, _ in fired)
-    return Referral(
-        reasons=[reason for reason, _, _ in fired],
-        message=rules.referral.urgent_message if urgent else rules.referral.message,
-        urgent=urgent,
-        evidence=[evidence for _, _, evidence in fired],
-    )
-
-
-_Marks = dict[str, list[tuple[Evidence, float]]]
-
-
-def _resolve_conflicts(over: _Marks, under: _Marks, tie_break: MuscleRole) -> None:
-    """A muscle marked both ways keeps the role with more summed weight (ties: `tie_break`); see rules.yaml."""
-    for muscle in sorted(over.keys() & under.keys()):
-        over_weight = round(math.fsum(w for _, w in over[muscle]), 9)
-        under_weight = round(math.fsum(w for _, w in under[muscle]), 9)
-        if over_weight > under_weight or (over_weight == under_weight and tie_break is MuscleRole.overactive):
-            del under[muscle]
-        else:
-            del over[muscle]
-
-
-def _muscles(marks: _Marks) -> list[MuscleFinding]:
-    return [MuscleFinding(muscle=m, reasons=[e for e, _ in marks[m]]) for m in sorted(marks)]
-
-
-def assess(data: AssessmentInput, rules: RuleSet) -> AssessmentResult:
-    """Apply the ruleset to one assessment input. Pure and deterministic."""
-    referral = _referral(data, rules)
-    if referral is not None:
-        return AssessmentResult(
-            status=AssessmentStatus.refer,
-            referral=referral,
-            patterns=[],
-            overactive=[],
-            underactive=[],
-            trigger_points=[],
-            ruleset_version=rules.version,
-        )
-
-    pattern_evidence: dict[str, list[tuple[Evidence, float]]] = defaultdict(list)
-    marks: dict[MuscleRole, _Marks] = {role: defaultdict(list) for role in MuscleRole}
-    for rule in rules.rules:
-        matches = _evaluate(rule.when, data)
-        if not matches:
-            continue
-        evidence = _evidence(rule.id, rule.summary, matches)
-        for pattern in rule.supports:
-            pattern_evidence[pattern].append((evidence, rule.weight))
-        for muscle in rule.overactive:
-            marks[MuscleRole.overactive][muscle].append((evidence, rule.weight))
-        for muscle in rule.underactive:
-            marks[MuscleRole.underactive][muscle].append((evidence, rule.weight))
-        if rule.item_marks is not None:
-            by_item: dict[str, list[_Match]] = defaultdict(list)
-            for match in matches:
-                if match.item is not None:
-                    by_item[match.item].append(match)
-            for item in sorted(by_item):
-                marks[rule.item_marks][item].append((_evidence(rule.id, rule.summary, by_item[item]), rule.weight))
-
-    over, under = marks[MuscleRole.overactive], marks[MuscleRole.underactive]
-    _resolve_conflicts(over, under, rules.conflicts.tie_break)
-
-    patterns = [
-        PatternFinding(
-            slug=pattern.slug,
-            name=pattern.name,
-            score=round(min(1.0, math.fsum(w for _, w in pattern_evidence[pattern.slug])), 2),
-            evidence=[e for e, _ in pattern_evidence[pattern.slug]],
-        )
-        for pattern in rules.patterns
-        if pattern_evidence.get(pattern.slug)
-    ]
-    patterns.sort(key=lambda p: (-p.score, p.slug))
-
-    return AssessmentResult(
-        status=AssessmentStatus.ok,
-        referral=None,
-        patterns=patterns,
-        overactive=_muscles(over),
-        underactive=_muscles(under),
-        trigger_points=sorted(set(data.tender_spots or [])),
-        ruleset_version=rules.version,
-    )
-
-
-def _duplicates(path: str, items: list[str] | None, what: str) -> list[tuple[str, str]]:
-    seen: set[str] = set()
-    problems: list[tuple[str, str]] = []
-    for index, item in enumerate(items or []):
-        if item in seen:
-            problems.append((f"{path}[{index}]", f"duplicate {what} {str(item)!r}"))
-        seen.add(item)
-    return problems
-
-
-def validate_input(data: AssessmentInput, known_muscles: frozenset[str]) -> list[tuple[str, str]]:
-    """Every semantic problem msgspec's schema cannot catch, as (field path, message), in input order."""
-    problems: list[tuple[str, str]] = []
-    ref = data.subject_ref
-    if ref is not None:
-        if "@" in ref:
-            problems.append(
-                ("subject_ref", "looks like an email address: use an opaque reference, never an email or a name")
+def assess(
+    data: AssessmentInput,
+    rules: RuleSet,
+    *,
+    on: date,
+    anatomy: Anatomy | None = None,
+) -> AssessmentResult:
+    """Apply the ruleset to one assessment input, as of the day `on` (a clearance's age is counted to it)."""
+    outcome = screen(data, rules.screening)
+    notes = _neural_straight_leg_raise(data, rules, outcome)
+    clearance_notes, clearance = _clearance(data, rules, on)
+    if outcome.worst() in (Level.emergency, Level.urgent):
+        if data.clearance is not None:
+            notes.append(
+                Note(
+                    code="clearance_cannot_lift",
+                    message=(
+                        "A clinician's clearance cannot lift an emergency or urgent concern here: after care, make a "
+                        "new assessment."
+                    ),
+                    inputs=["clearance"],
+                )
             )
-        if any(unicodedata.category(c) in ("Cc", "Cs") for c in ref):
-            problems.append(("subject_ref", "must not contain control characters"))
-        elif not ref.strip():
-            problems.append(("subject_ref", "must not be blank"))
-    if data.pain is not None:
-        problems += _duplicates("pain.regions", list(data.pain.regions or []), "region")
-    if data.movement_screen is not None:
-        problems += _duplicates(
-            "movement_screen.overhead_squat", list(data.movement_screen.overhead_squat or []), "code"
+        return _refer(rules, outcome, outcome.concerns, notes)
+    if outcome.missing:
+        return _result(rules, outcome, AssessmentStatus.incomplete, None, notes=notes)
+
+    skip = frozenset(rules.screening.nerve_root.not_read_as_muscle) if Flag.nerve_root in outcome.flags else frozenset()
+    findings = find(data, rules, anatomy, skip)
+    concerns = list(outcome.concerns)
+    notes += findings.notes + clearance_notes
+    unexplained = _unexplained_pain(data, rules, findings)
+    if unexplained is not None:
+        if isinstance(unexplained, Concern):
+            concerns.append(unexplained)
+        else:
+            notes.append(unexplained)
+    routine = [c for c in concerns if c.level is Level.routine]
+    if routine and clearance is None:
+        return _refer(rules, outcome, concerns, notes)
+    applied = None
+    if clearance is not None:
+        applied = AppliedClearance(
+            role=clearance.role,
+            date=clearance.date,
+            cleared=[c.reason for c in routine],
+            restrictions=clearance.restrictions or Restrictions(),
         )
-    for index, slug in enumerate(data.tender_spots or []):
-        if slug not in known_muscles:
-            problems.append((f"tender_spots[{index}]", f"unknown muscle {slug!r}"))
-    return problems
+    return _result(
+        rules,
+        outcome,
+        AssessmentStatus.ok,
+        Level.proceed,
+        findings=findings,
+        notes=notes,
+        conditions=_conditions(data, rules, outcome, applied),
+        clearance=applied,
+        trigger_points=sorted(set(data.tender_spots or [])),
+    )
+
+
+def _result(
+    rules: RuleSet,
+    outcome: Outcome,
+    status: AssessmentStatus,
+    level: Level | None,
+    *,
+    referral: Referral | None = None,
+    findings: Findings | None = None,
+    notes: list[Note],
+    conditions: list[InferredCondition] | None = None,
+    clearance: AppliedClearance | None = None,
+    trigger_points: list[str] | None = None,
+) -> AssessmentResult:
+    screens = {s.slug: s for s in rules.screening.screens}
+    return AssessmentResult(
+        status=status,
+        referral=referral,
+        patterns=findings.patterns if findings else [],
+        overactive=findings.overactive if findings else [],
+        underactive=findings.underactive if findings else [],
+        trigger_points=trigger_points or [],
+        ruleset_version=rules.version,
+        level=level,
+        screens=outcome.screens,
+        missing=outcome.missing if status is AssessmentStatus.incomplete else [],
+        safety_netting=[screens[s].safety_net for s in outcome.screens] if status is AssessmentStatus.ok else [],
+        conditions=conditions or [],
+        asymmetries=findings.asymmetries if findings else [],
+        notes=notes,
+        clearance=clearance,
+    )
+
+
+def _refer(rules: RuleSet, outcome: Outcome, concerns: list[Concern], notes: list[Note]) -> AssessmentResult:
+    level = min((c.level for c in concerns), key=[Level.emergency, Level.urgent, Level.routine].index)
+    ordered = sorted(concerns, key=lambda c: ([Level.emergency, Level.urgent, Level.routine].index(c.level), c.reason))
+    referral = Referral(
+        reasons=list(dict.fromkeys(c.reason for c in ordered)),
+        message=rules.screening.message(level),
+        urgent=level in (Level.emergency, Level.urgent),
+        evidence=[c.evidence for c in ordered],
+        level=level,
+    )
+    return _result(rules, outcome, AssessmentStatus.refer, level, referral=referral, notes=notes)
+
+
+def _neural_straight_leg_raise(data: AssessmentInput, rules: RuleSet, outcome: Outcome) -> list[Note]:
+    """A straight-leg raise below the neural threshold is a nerve sign with back or leg pain, and is never read as
+    muscle length (the short-hamstrings rule starts at the same angle)."""
+    nerve = rules.screening.nerve_root
+    pair = data.tests.straight_leg_raise_deg if data.tests else None
+    low = [
+        f"tests.straight_leg_raise_deg.{side}"
+        for side in ("left", "right")
+        if (value := getattr(pair, side, None)) is not None and value < nerve.neural_below_degrees
+    ]
+    if not low:
+        return []
+    if "lumbar" in outcome.screens:
+        outcome.flags.setdefault(Flag.nerve_root, []).extend(low)
+        return []
+    return [
+        Note(
+            code="straight_leg_raise_not_read",
+            message=(
+                f"A straight-leg raise under {nerve.neural_below_degrees:.10g}° is not read as short hamstrings: it "
+                "can come from a nerve. Ask a physical therapist to check it."
+            ),
+            inputs=low,
+        )
+    ]
+
+
+def _clearance(data: AssessmentInput, rules: RuleSet, on: date) -> tuple[list[Note], Clearance | None]:
+    clearance = data.clearance
+    if clearance is None:
+        return [], None
+    oldest = on - timedelta(days=rules.screening.clearance.max_age_days)
+    if clearance.date < oldest:
+        return [
+            Note(
+                code="clearance_too_old",
+                message=(
+                    f"The clearance of {clearance.date.isoformat()} is older than "
+                    f"{rules.screening.clearance.max_age_days} days, so it was not applied: ask for a new one."
+                ),
+                inputs=["clearance.date"],
+            )
+        ], None
+    return [], clearance
+
+
+def _unexplained_pain(data: AssessmentInput, rules: RuleSet, findings: Findings) -> Concern | Note | None:
+    pain = data.pain
+    if pain is None or not pain.regions or not pain.intensity:
+        return None
+    unexplained = [r.value for r in pain.regions if r.value not in findings.explained_regions]
+    if not unexplained:
+        return None
+    where = ", ".join(r.replace("_", " ") for r in unexplained)
+    if pain.intensity >= rules.screening.unexplained_pain.refer_at_least:
+        evidence = Evidence(
+            rule="screening.unexplained_pain",
+            inputs=["pain.intensity", "pain.regions"],
+            summary=(
+                f"Pain of {pain.intensity}/10 ({where}) that nothing in this assessment explains should be checked by "
+                "a clinician before training"
+            ),
+        )
+        return Concern(UNEXPLAINED_PAIN, Level.routine, evidence)
+    return Note(
+        code="unexplained_pain",
+        message=(
+            f"Nothing in this assessment explains the pain ({where}). The program does not target it; if it does not "
+            "settle within a few weeks, or gets worse, see a clinician."
+        ),
+        inputs=["pain.regions"],
+    )
+
+
+def _conditions(
+    data: AssessmentInput, rules: RuleSet, outcome: Outcome, clearance: AppliedClearance | None
+) -> list[InferredCondition]:
+    found: dict[str, InferredCondition] = {}
+
+    def add(condition: str, reason: str, inputs: list[str]) -> None:
+        found.setdefault(condition, InferredCondition(condition=condition, reason=reason, inputs=inputs))
+
+    for index, condition in enumerate(data.conditions or ()):
+        add(condition, f"You told us about {condition.replace('_', ' ')}.", [f"conditions[{index}]"])
+    if is_pregnant(data):
+        add(
+            "pregnancy", "You are pregnant, so positions and efforts to avoid in pregnancy are left out.", ["pregnancy"]
+        )
+    if Flag.nerve_root in outcome.flags:
+        add(
+            rules.screening.nerve_root.condition,
+            (
+                "Your answers show signs of an irritated nerve, so nothing stretches the nerve (no straight-knee "
+                "hamstring stretches). This is not a diagnosis."
+            ),
+            outcome.flags[Flag.nerve_root],
+        )
+    if clearance is not None:
+        for condition in clearance.restrictions.conditions:
+            add(condition, f"Your {clearance.role.value.replace('_', ' ')} asked for this.", ["clearance.restrictions"])
+    pain = data.pain
+    if pain is not None and pain.intensity != 0:
+        for index, region in enumerate(pain.regions or ()):
+            mapped = rules.region_conditions.get(region)
+            if mapped is not None:
+                add(mapped.condition, mapped.reason, [f"pain.regions[{index}]"])
+    return sorted(found.values(), key=lambda c: c.condition)

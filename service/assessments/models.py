@@ -18,7 +18,7 @@ from service.db.tenancy import TenantOwned
 class Assessment(TenantOwned, Base):
     __tablename__ = "assessments"
     __table_args__ = (
-        CheckConstraint("status IN ('ok', 'refer')", name="status"),
+        CheckConstraint("status IN ('ok', 'refer', 'incomplete')", name="status"),
         Index("ix_assessments_client_created", "client_id", "created_at", "id"),
         Index("ix_assessments_client_subject", "client_id", "subject_ref"),
         Index("ix_assessments_pattern_slugs", "pattern_slugs", postgresql_using="gin"),
@@ -26,7 +26,7 @@ class Assessment(TenantOwned, Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     subject_ref: Mapped[str | None] = mapped_column(String(128))
-    status: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
     ruleset_version: Mapped[str] = mapped_column(String(32))
     # Denormalised for the `pattern` filter and for aggregates; the findings themselves are in `result`.
     pattern_slugs: Mapped[list[str]] = mapped_column(ARRAY(Text))

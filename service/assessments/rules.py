@@ -11,6 +11,7 @@ input) and exactly one operator:
 - `eq` (a bool, an enum value or a number), `in` (a list of enum values);
 - `lt`, `lte`, `gt`, `gte` (numbers);
 - `contains` (one list item), `contains_any` (any of several list items), `nonempty: true` (every item of a list);
+- `absent: true` (the field is not given);
 - `differs_by_more_than` with `paired_with` (two numeric fields whose difference, as a fraction of the larger,
   exceeds the value; e.g. left/right asymmetry).
 
@@ -30,7 +31,9 @@ import msgspec
 import msgspec.inspect as mi
 import yaml
 
-from service.assessments.schemas import AssessmentInput, RedFlags
+from service.assessments import screening as screening_rules
+from service.assessments.schemas import AssessmentInput, OneSide, PainRegion, RedFlags
+from service.assessments.screening import ScreeningRules
 
 RULES_PATH = Path(__file__).parent / "rules.yaml"
 RULE_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*$")
@@ -67,9 +70,20 @@ class Condition(_Data, frozen=True):
     contains: str | None = None
     contains_any: list[str] | None = None
     nonempty: bool | None = None
+    absent: bool | None = None
     differs_by_more_than: float | None = None
     paired_with: str | None = None
     says: str = "{value}"
+
+
+class Basis(StrEnum):
+    """Where a finding's evidence comes from; measured and observed are direct (see `bands` in rules.yaml)."""
+
+    measured = "measured"
+    observed = "observed"
+    palpated = "palpated"
+    reported = "reported"
+    lifestyle = "lifestyle"
 
 
 class Rule(_Data, frozen=True):
@@ -79,6 +93,13 @@ class Rule(_Data, frozen=True):
     when: Condition
     summary: str
     weight: Annotated[float, msgspec.Meta(ge=0.01, le=1)]
+    basis: Basis
+    unless: Condition | None = None
+    """A measured result that outranks this rule: when it holds, the rule does not apply."""
+    side: OneSide | None = None
+    """The side its marks are on, for rules whose condition names it in a value rather than a left/right field."""
+    explains: list[PainRegion] = []
+    """Pain regions this finding accounts for on its own (besides its patterns')."""
     supports: list[str] = []
     overactive: list[str] = []
     underactive: list[str] = []
@@ -86,23 +107,46 @@ class Rule(_Data, frozen=True):
     """Mark each matched list item (a muscle slug, e.g. a tender spot) with this role, each with its own evidence."""
 
 
-class ReferralRule(_Data, frozen=True):
-    id: str
-    reason: str
-    when: Condition
-    summary: str
-    urgent: bool = False
-
-
-class ReferralSettings(_Data, frozen=True):
-    message: str
-    urgent_message: str
-    rules: list[ReferralRule]
-
-
 class PatternDef(_Data, frozen=True):
     slug: str
     name: str
+    explains: list[PainRegion] = []
+
+
+class Bands(_Data, frozen=True):
+    likely_at_least: Annotated[float, msgspec.Meta(gt=0, le=1)]
+    likely_direct: Annotated[int, msgspec.Meta(ge=0)]
+    present_at_least: Annotated[float, msgspec.Meta(gt=0, le=1)]
+    present_direct: Annotated[int, msgspec.Meta(ge=0)]
+    direct: list[Basis]
+
+
+class AsymmetryTest(_Data, frozen=True):
+    test: str
+    measure: Annotated[str, msgspec.Meta(pattern="^(ratio|degrees)$")]
+    at_least: Annotated[float, msgspec.Meta(gt=0)]
+    muscles: list[str]
+    summary: str
+
+
+class Resolution(_Data, frozen=True):
+    id: str
+    when: Condition
+    muscles: list[str]
+    role: MuscleRole
+    summary: str
+    source: str
+
+
+class NoteRule(_Data, frozen=True):
+    code: str
+    when: Condition
+    message: str
+
+
+class RegionCondition(_Data, frozen=True):
+    condition: str
+    reason: str
 
 
 class ConflictPolicy(_Data, frozen=True):
@@ -113,22 +157,26 @@ class ConflictPolicy(_Data, frozen=True):
 class RuleSet(_Data, frozen=True):
     version: str
     patterns: list[PatternDef]
+    bands: Bands
+    asymmetry: list[AsymmetryTest]
+    resolutions: list[Resolution]
+    notes: list[NoteRule]
     conflicts: ConflictPolicy
-    referral: ReferralSettings
+    screening: ScreeningRules
+    region_conditions: dict[PainRegion, RegionCondition]
     rules: list[Rule]
-
-
-class _ReferralDocument(_Data, frozen=True):
-    message: str
-    urgent_message: str
-    rules: list[Any]
 
 
 class _Document(_Data, frozen=True):
     version: str
     patterns: list[PatternDef]
+    bands: Bands
+    asymmetry: list[AsymmetryTest]
+    resolutions: list[Resolution]
+    notes: list[NoteRule]
     conflicts: ConflictPolicy
-    referral: _ReferralDocument
+    screening: ScreeningRules
+    region_conditions: dict[PainRegion, RegionCondition]
     rules: list[Any]
 
 
@@ -145,6 +193,7 @@ _OPERATORS = (
     "contains",
     "contains_any",
     "nonempty",
+    "absent",
     "differs_by_more_than",
 )
 _NUMERIC = (mi.FloatType, mi.IntType)
@@ -251,6 +300,9 @@ def _check_condition(cond: Condition, label: str, where: str, known_muscles: fro
     elif op in ("lt", "lte", "gt", "gte"):
         if not isinstance(t, _NUMERIC):
             raise fail("needs a numeric field")
+    elif op == "absent":
+        if cond.absent is not True:
+            raise fail("the only meaningful value is true")
     elif op in ("contains", "contains_any", "nonempty"):
         if not isinstance(t, mi.ListType):
             raise fail("needs a list field")
@@ -294,6 +346,8 @@ def _check_muscles(label: str, field: str, slugs: list[str], known_muscles: froz
 
 def _check_rule(rule: Rule, label: str, patterns: set[str], known_muscles: frozenset[str] | None) -> None:
     _check_condition(rule.when, label, "when", known_muscles)
+    if rule.unless is not None:
+        _check_condition(rule.unless, label, "unless", known_muscles)
     _template(label, "summary", rule.summary, {"facts"})
     unknown_patterns = [p for p in rule.supports if p not in patterns]
     if unknown_patterns:
@@ -345,6 +399,7 @@ def parse_rules(
     source: str = "rules.yaml",
     known_muscles: frozenset[str] | None = None,
     known_patterns: frozenset[str] | None = None,
+    known_conditions: frozenset[str] | None = None,
 ) -> RuleSet:
     """Validate an already-parsed rules document; `source` names it in error messages."""
     try:
@@ -362,50 +417,70 @@ def parse_rules(
         if unknown:
             raise RulesError(f"{source}: patterns: not in the catalogue: {', '.join(unknown)}")
 
-    referral_rules = _convert_rules(document.referral.rules, ReferralRule, source, "referral rule")
     finding_rules = _convert_rules(document.rules, Rule, source, "rule")
-    ids = [r.id for r, _ in referral_rules]
-    for rule, label in finding_rules:
-        if rule.id in ids:
-            raise RulesError(f"{label}: id already used by a referral rule")
-
-    reasons: set[str] = set()
-    flags_covered: set[str] = set()
-    for referral_rule, label in referral_rules:
-        if not CODE_RE.fullmatch(referral_rule.reason):
-            raise RulesError(f"{label}: reason must be a snake_case code")
-        if referral_rule.reason in reasons:
-            raise RulesError(f"{label}: reason {referral_rule.reason} is already given by another referral rule")
-        reasons.add(referral_rule.reason)
-        _check_condition(referral_rule.when, label, "when", known_muscles)
-        _template(label, "summary", referral_rule.summary, {"facts"})
-        flags_covered |= {p.removeprefix("red_flags.") for p in _paths(referral_rule.when)}
-    # A red flag the rules never read would be silently ignored: refuse the file instead.
-    missing = [f for f in RedFlags.__struct_fields__ if f not in flags_covered]
-    if missing:
-        raise RulesError(f"{source}: referral: no rule reads red flag(s) {', '.join(missing)}")
+    try:
+        screening_rules.check(
+            document.screening,
+            source,
+            pain_regions=frozenset(r.value for r in PainRegion),
+            red_flags=RedFlags.__struct_fields__,
+        )
+    except screening_rules.ScreeningRulesError as exc:
+        raise RulesError(str(exc)) from exc
+    _check_extras(document, source, known_muscles)
 
     patterns = set(pattern_slugs)
     for rule, label in finding_rules:
         _check_rule(rule, label, patterns, known_muscles)
 
+    if known_conditions is not None:
+        named = {c.condition for c in document.region_conditions.values()} | {document.screening.nerve_root.condition}
+        named |= set(document.screening.condition_answers)
+        unknown_conditions = sorted(named - known_conditions)
+        if unknown_conditions:
+            raise RulesError(f"{source}: names unknown condition(s) {', '.join(unknown_conditions)}")
+    rule_ids = {r.id for r, _ in finding_rules}
+    unknown_ids = set(document.screening.nerve_root.not_read_as_muscle) - rule_ids
+    if unknown_ids:
+        raise RulesError(f"{source}: screening.nerve_root names unknown rule(s) {', '.join(sorted(unknown_ids))}")
     return RuleSet(
         version=document.version,
         patterns=document.patterns,
+        bands=document.bands,
+        asymmetry=document.asymmetry,
+        resolutions=document.resolutions,
+        notes=document.notes,
         conflicts=document.conflicts,
-        referral=ReferralSettings(
-            message=document.referral.message,
-            urgent_message=document.referral.urgent_message,
-            rules=[r for r, _ in referral_rules],
-        ),
+        screening=document.screening,
+        region_conditions=document.region_conditions,
         rules=[r for r, _ in finding_rules],
     )
 
 
-def _paths(cond: Condition) -> list[str]:
-    children = (cond.all_ or []) + (cond.any_ or [])
-    own = [cond.path] if cond.path is not None else []
-    return own + [p for child in children for p in _paths(child)]
+def _check_extras(document: _Document, source: str, known_muscles: frozenset[str] | None) -> None:
+    """The sections around the finding rules: bands, asymmetries, resolutions and notes."""
+    bands = document.bands
+    if bands.present_at_least < bands.likely_at_least or bands.present_direct < bands.likely_direct:
+        raise RulesError(f"{source}: bands: present must not be easier to reach than likely")
+    for test in document.asymmetry:
+        label = f"{source}: asymmetry {test.test}"
+        for side in ("left", "right"):
+            if not isinstance(field_type(f"{test.test}.{side}"), _NUMERIC):
+                raise RulesError(f"{label}: {test.test}.{side} is not a numeric input field")
+        if test.measure == "ratio" and not test.at_least < 1:
+            raise RulesError(f"{label}: a ratio must be below 1")
+        _check_muscles(label, "muscles", test.muscles, known_muscles)
+        _template(label, "summary", test.summary, {"left", "right", "side", "difference"})
+    for resolution in document.resolutions:
+        label = f"{source}: {resolution.id}"
+        _check_condition(resolution.when, label, "when", known_muscles)
+        _check_muscles(label, "muscles", resolution.muscles, known_muscles)
+        _template(label, "summary", resolution.summary, {"facts"})
+    codes = [note.code for note in document.notes]
+    if len(set(codes)) != len(codes):
+        raise RulesError(f"{source}: notes: a code is used twice")
+    for note in document.notes:
+        _check_condition(note.when, f"{source}: note {note.code}", "when", known_muscles)
 
 
 def load_rules(
@@ -413,10 +488,17 @@ def load_rules(
     *,
     known_muscles: frozenset[str] | None = None,
     known_patterns: frozenset[str] | None = None,
+    known_conditions: frozenset[str] | None = None,
 ) -> RuleSet:
-    """Load and validate the rules file; pass the catalogue's slugs to check every muscle and pattern named."""
+    """Load and validate the rules file; pass the catalogue's slugs to check every muscle, pattern and condition."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise RulesError(f"{path.name}: cannot read: {exc}") from exc
-    return parse_rules(raw, source=path.name, known_muscles=known_muscles, known_patterns=known_patterns)
+    return parse_rules(
+        raw,
+        source=path.name,
+        known_muscles=known_muscles,
+        known_patterns=known_patterns,
+        known_conditions=known_conditions,
+    )

@@ -8,7 +8,7 @@ or look at several fields at once live in `service.assessments.engine.validate_i
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -49,6 +49,8 @@ class PainRegion(StrEnum):
     headache = "headache"
     wrist = "wrist"
     elbow = "elbow"
+    buttock = "buttock"
+    leg = "leg"
 
 
 class PainDuration(StrEnum):
@@ -78,9 +80,47 @@ class ThomasResult(StrEnum):
     negative = "negative"
 
 
+class Side(StrEnum):
+    left = "left"
+    right = "right"
+    both = "both"
+
+
+class OneSide(StrEnum):
+    left = "left"
+    right = "right"
+
+
 class AssessmentStatus(StrEnum):
     ok = "ok"
     refer = "refer"
+    incomplete = "incomplete"
+
+
+class Level(StrEnum):
+    """Levels of concern (CLINICAL.md §1), most serious first."""
+
+    emergency = "emergency"
+    urgent = "urgent"
+    routine = "routine"
+    proceed = "proceed"
+
+
+class Band(StrEnum):
+    """How strongly a pattern is shown (CLINICAL.md §2)."""
+
+    possible = "possible"
+    likely = "likely"
+    present = "present"
+
+
+class ClinicianRole(StrEnum):
+    physician = "physician"
+    physiotherapist = "physiotherapist"
+    chiropractor = "chiropractor"
+    osteopath = "osteopath"
+    obstetric_provider = "obstetric_provider"
+    nurse_practitioner = "nurse_practitioner"
 
 
 Status = AssessmentStatus
@@ -126,7 +166,16 @@ SitAndReach = Annotated[
         description="Sit-and-reach distance in cm relative to the toes: 0 reaches the toes, negative falls short.",
     ),
 ]
-TenderSpot = Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="A muscle slug.")]
+TenderSpot = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=64, description="A muscle, part or group slug (not a body region).")
+]
+ConditionSlug = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$", description="A condition slug.")
+]
+ExerciseSlug = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9_]*$", description="An exercise slug.")
+]
+ScreeningCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 YesNo = bool | None
 
 
@@ -157,10 +206,14 @@ class Pain(_Input):
     new_pain: Annotated[bool, msgspec.Meta(description="The pain is new (not a known, long-standing one).")] | None = (
         None
     )
+    trauma: (
+        Annotated[bool, msgspec.Meta(description="The pain began with an injury (a fall, a twist, a blow).")] | None
+    ) = None
 
 
 class RedFlags(_Input):
-    """Screening questions answered yes (true) or no (false); null or absent means not asked."""
+    """The first eight lumbar screening questions, answered yes (true) or no (false); null or absent means not
+    answered. Each field name is a screening code: the same answers can travel in `screening` instead."""
 
     saddle_numbness: YesNo = None
     bladder_or_bowel_dysfunction: YesNo = None
@@ -182,6 +235,10 @@ class MovementScreen(_Input):
                 extra_json_schema={"uniqueItems": True},
             ),
         ]
+        | None
+    ) = None
+    weight_shift_to: (
+        Annotated[OneSide, msgspec.Meta(description="With `asymmetric_weight_shift`: the side the weight shifts to.")]
         | None
     ) = None
 
@@ -208,14 +265,80 @@ class FieldTests(_Input):
     single_leg_bridge_seconds: SingleLegBridge | None = None
 
 
+class Pregnancy(_Input):
+    pregnant: Annotated[bool, msgspec.Meta(description="The person is pregnant.")]
+    weeks: Annotated[int, msgspec.Meta(ge=0, le=42, description="Weeks of pregnancy.")] | None = None
+    trimester: Annotated[int, msgspec.Meta(ge=1, le=3, description="Trimester, when weeks are not known.")] | None = (
+        None
+    )
+    obstetric_clearance: (
+        Annotated[
+            bool, msgspec.Meta(description="A midwife, obstetrician or doctor has cleared exercise in this pregnancy.")
+        ]
+        | None
+    ) = None
+
+
+class Restrictions(_Input):
+    conditions: Annotated[
+        list[ConditionSlug],
+        msgspec.Meta(
+            max_length=20,
+            description="Conditions to respect (GET /v1/conditions).",
+            extra_json_schema={"uniqueItems": True},
+        ),
+    ] = []
+    exercises: Annotated[
+        list[ExerciseSlug],
+        msgspec.Meta(
+            max_length=100, description="Exercises never to prescribe.", extra_json_schema={"uniqueItems": True}
+        ),
+    ] = []
+
+
+class Clearance(_Input):
+    """A clinician's clearance to train: it turns a `routine` referral into a program, with these restrictions.
+    `emergency` and `urgent` concerns cannot be cleared here: they need a new assessment after care."""
+
+    role: ClinicianRole
+    date: Annotated[date, msgspec.Meta(description="The day the clinician cleared the person (not in the future).")]
+    restrictions: Restrictions | None = None
+
+
 class AssessmentInput(_Input):
-    """The `POST /v1/assessments` body: questionnaire, movement screen, field tests and tender spots."""
+    """The `POST /v1/assessments` body: screening, questionnaire, movement screen, field tests and tender spots."""
 
     subject_ref: SubjectRef | None = None
     age_band: AgeBand | None = None
     lifestyle: Lifestyle | None = None
     pain: Pain | None = None
     red_flags: RedFlags | None = None
+    screening: (
+        Annotated[
+            dict[ScreeningCode, bool],
+            msgspec.Meta(
+                description=(
+                    "Screening answers by code, yes (true) or no (false): `GET /v1/screening` lists the questions "
+                    "that apply. A question that applies and is not answered makes the assessment `incomplete`."
+                ),
+                extra_json_schema={"maxProperties": 100},
+            ),
+        ]
+        | None
+    ) = None
+    pregnancy: Pregnancy | None = None
+    conditions: (
+        Annotated[
+            list[ConditionSlug],
+            msgspec.Meta(
+                max_length=20,
+                description="Diagnosed conditions known for this person (GET /v1/conditions), e.g. `osteoporosis`.",
+                extra_json_schema={"uniqueItems": True},
+            ),
+        ]
+        | None
+    ) = None
+    clearance: Clearance | None = None
     movement_screen: MovementScreen | None = None
     tests: FieldTests | None = None
     tender_spots: (
@@ -255,13 +378,64 @@ class Evidence(_Output):
 class Referral(_Output):
     reasons: Annotated[
         list[str],
-        msgspec.Meta(description="Red-flag codes (the `red_flags` field names) and other referral reasons, sorted."),
+        msgspec.Meta(description="Screening codes answered yes and other referral reasons, most serious first."),
     ]
-    message: Annotated[str, msgspec.Meta(description="Plain-language advice to see a clinician before training.")]
+    message: Annotated[str, msgspec.Meta(description="Plain-language advice: what to do and how soon.")]
     urgent: Annotated[
-        bool, msgspec.Meta(description="A reason calls for medical care today rather than a routine appointment.")
+        bool, msgspec.Meta(description="The level is `emergency` or `urgent`: care is needed before any exercise.")
     ] = False
     evidence: Annotated[list[Evidence], msgspec.Meta(description="For each reason, the answers that raised it.")] = []
+    level: (
+        Annotated[
+            Level,
+            msgspec.Meta(
+                description=(
+                    "emergency: seek care today; urgent: see a clinician within days; routine: see a clinician "
+                    "before training (a clinician's clearance can lift it). Null on assessments made before "
+                    "ruleset 2026.12.1."
+                )
+            ),
+        ]
+        | None
+    ) = None
+
+
+class MissingAnswer(_Output):
+    field: Annotated[
+        str, msgspec.Meta(description="Where the answer goes, e.g. `screening.saddle_numbness` or `pain.trauma`.")
+    ]
+    code: Annotated[str, msgspec.Meta(description="The screening code, or the field's name for other inputs.")]
+    question: Annotated[str, msgspec.Meta(description="The question, in words for the person.")]
+    screen: Annotated[str, msgspec.Meta(description="The screen that asks it.")]
+
+
+class InferredCondition(_Output):
+    condition: Annotated[str, msgspec.Meta(description="A condition slug that programs respect.")]
+    reason: Annotated[str, msgspec.Meta(description="Why, in plain words; never a diagnosis.")]
+    inputs: list[str]
+
+
+class Note(_Output):
+    code: str
+    message: Annotated[str, msgspec.Meta(description="Plain words for the person or their trainer.")]
+    inputs: list[str] = []
+
+
+class Asymmetry(_Output):
+    test: Annotated[str, msgspec.Meta(description="The input path of the paired test.")]
+    side: Annotated[Side, msgspec.Meta(description="The weaker or tighter side, which gets the extra work.")]
+    left: float
+    right: float
+    difference: Annotated[str, msgspec.Meta(description="The gap, as a percentage or in degrees.")]
+    muscles: list[str]
+    summary: str
+
+
+class AppliedClearance(_Output):
+    role: ClinicianRole
+    date: date
+    cleared: Annotated[list[str], msgspec.Meta(description="The routine referral reasons this clearance lifted.")]
+    restrictions: Restrictions
 
 
 class PatternFinding(_Output):
@@ -276,15 +450,30 @@ class PatternFinding(_Output):
         ),
     ]
     evidence: list[Evidence]
+    band: (
+        Annotated[
+            Band,
+            msgspec.Meta(
+                description=(
+                    "possible: weak or only indirect signs (it brings at most mobility work); likely; present. "
+                    "Null on assessments made before ruleset 2026.12.1."
+                )
+            ),
+        ]
+        | None
+    ) = None
 
 
 class MuscleFinding(_Output):
     muscle: Annotated[str, msgspec.Meta(description="A muscle slug.")]
     reasons: list[Evidence]
+    side: Annotated[Side, msgspec.Meta(description="The side the evidence points at; both when not one-sided.")] = (
+        Side.both
+    )
 
 
 class AssessmentResult(_Output):
-    """What the rule engine concludes; with status `refer` only the referral is filled in."""
+    """What the rule engine concludes; with status `refer` or `incomplete` no finding is filled in."""
 
     status: AssessmentStatus
     referral: Referral | None
@@ -295,6 +484,36 @@ class AssessmentResult(_Output):
         list[str], msgspec.Meta(description="The tender spots, deduplicated and sorted: the release phase's targets.")
     ]
     ruleset_version: str
+    level: (
+        Annotated[
+            Level,
+            msgspec.Meta(
+                description=(
+                    "The level of concern: `proceed` when status is ok, the referral's level when it is refer, null "
+                    "while incomplete (and on assessments made before ruleset 2026.12.1)."
+                )
+            ),
+        ]
+        | None
+    ) = None
+    screens: Annotated[list[str], msgspec.Meta(description="The screens that applied to this person.")] = []
+    missing: Annotated[
+        list[MissingAnswer], msgspec.Meta(description="With status `incomplete`: every answer still needed.")
+    ] = []
+    safety_netting: Annotated[
+        list[str], msgspec.Meta(description="When to stop and get checked, for the screens that applied.")
+    ] = []
+    conditions: Annotated[
+        list[InferredCondition],
+        msgspec.Meta(description="Conditions programs will respect, each with where it came from."),
+    ] = []
+    asymmetries: Annotated[
+        list[Asymmetry], msgspec.Meta(description="Side-to-side differences big enough to train the sides apart.")
+    ] = []
+    notes: Annotated[list[Note], msgspec.Meta(description="What the assessment noticed and did not act on.")] = []
+    clearance: Annotated[
+        AppliedClearance | None, msgspec.Meta(description="The clinician's clearance, as applied.")
+    ] = None
 
 
 # ---------------------------------------------------------------- the stored resource (PRODUCT.md §4 response)
@@ -314,8 +533,53 @@ class Assessment(_Output):
     trigger_points: list[str]
     ruleset_version: str
     input: AssessmentInput
+    level: Level | None = None
+    screens: list[str] = []
+    missing: list[MissingAnswer] = []
+    safety_netting: list[str] = []
+    conditions: list[InferredCondition] = []
+    asymmetries: list[Asymmetry] = []
+    notes: list[Note] = []
+    clearance: AppliedClearance | None = None
 
 
 class AssessmentList(msgspec.Struct):
     items: list[Assessment]
     next_cursor: str | None
+
+
+# ---------------------------------------------------------------- the screening form (GET /v1/screening)
+
+
+class FormQuestion(_Output):
+    code: Annotated[str, msgspec.Meta(description="The answer's key in the assessment's `screening` object.")]
+    question: Annotated[str, msgspec.Meta(description="The question, in words for the person; answered yes or no.")]
+    level: Annotated[
+        Level,
+        msgspec.Meta(description="The level of concern a yes implies (proceed: it changes the program, not whether)."),
+    ]
+    source: Annotated[str, msgspec.Meta(description="The published guidance behind the question.")]
+
+
+class FormField(_Output):
+    field: Annotated[str, msgspec.Meta(description="An assessment input that may be needed, e.g. `age_band`.")]
+    question: str
+
+
+class FormScreen(_Output):
+    slug: str
+    title: str
+    questions: list[FormQuestion]
+    may_also_need: Annotated[
+        list[FormField],
+        msgspec.Meta(description="Other inputs this screen reads; an assessment names them in `missing` when needed."),
+    ]
+
+
+class ScreeningForm(_Output):
+    ruleset_version: str
+    screens: Annotated[list[FormScreen], msgspec.Meta(description="The screens that apply, in the order to ask them.")]
+    undecided: Annotated[
+        list[FormField],
+        msgspec.Meta(description="Inputs that decide whether another screen applies (e.g. `pain.trauma`)."),
+    ]

@@ -11,7 +11,7 @@ import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import cast
 
 import msgspec
@@ -19,13 +19,15 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.assessments import models, schemas
-from service.assessments.engine import assess, validate_input
+from service.assessments.anatomy import Anatomy
+from service.assessments.engine import assess
 from service.assessments.rules import RuleSet
+from service.assessments.validation import validate_input
 from service.db.engine import json_text
 from service.db.oneshot import StatementPool, never_sent, on_driver_connection
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
-from service.lib.errors import Invalid, NotFound
+from service.lib.errors import FieldError, Invalid, NotFound, ReferralRequired, Unprocessable
 from service.lib.ids import parse_uuid
 from service.lib.instants import check_instant
 from service.lib.pagination import newest_first
@@ -46,19 +48,18 @@ def _resource(row: models.Assessment) -> schemas.Assessment:
     )
 
 
-def new_row(
-    client_id: uuid.UUID, data: schemas.AssessmentInput, rules: RuleSet, known_muscles: frozenset[str]
-) -> NewRow:
+def new_row(client_id: uuid.UUID, data: schemas.AssessmentInput, rules: RuleSet, anatomy: Anatomy) -> NewRow:
     """The assessment of `data`, ready to insert: checked, assessed, with its id and time chosen here, so that the
     answer is complete before the one statement that stores it (service.idempotency.services.insert_once)."""
-    problems = validate_input(data, known_muscles)
+    created_at = datetime.now(UTC)
+    problems = validate_input(data, rules, anatomy, created_at.date())
     if problems:
         raise Invalid(problems)
-    result = assess(data, rules)
+    result = assess(data, rules, on=created_at.date(), anatomy=anatomy)
     answer = schemas.Assessment(
         **msgspec.structs.asdict(result),
         id=uuid.uuid4(),
-        created_at=datetime.now(UTC),
+        created_at=created_at,
         subject_ref=data.subject_ref,
         input=data,
     )
@@ -74,6 +75,49 @@ def new_row(
         "created_at": answer.created_at,
     }
     return NewRow(table=cast(Table, models.Assessment.__table__), values=values, body=msgspec.to_builtins(answer))
+
+
+SCREENING_INCOMPLETE = "screening-incomplete"
+
+
+def _incomplete(detail: str, missing: list[schemas.MissingAnswer]) -> Unprocessable:
+    errors = [FieldError(field=m.field, message=m.question) for m in missing]
+    return Unprocessable(detail, kind=SCREENING_INCOMPLETE, title="Screening incomplete", errors=errors)
+
+
+def _refuse(result: schemas.AssessmentResult | schemas.Assessment, detail: str) -> None:
+    if result.status is schemas.AssessmentStatus.refer:
+        referral = result.referral
+        raise ReferralRequired(referral.message if referral else detail, referral.reasons if referral else [])
+    if result.status is schemas.AssessmentStatus.incomplete:
+        raise _incomplete(detail, result.missing)
+
+
+def check_programmable(
+    assessment: schemas.Assessment, conditions: list[str], *, rules: RuleSet, anatomy: Anatomy, on: date
+) -> None:
+    """Refuse a program for an assessment that refers or is incomplete, or that was made before screening; and
+    screen the request's `conditions` too, so that a fact refers whichever field it arrives in (a diagnosed acute
+    disc injury named only on the program request refers as it would in the assessment)."""
+    _refuse(assessment, "This assessment does not allow a program.")
+    if assessment.level is None:
+        raise _incomplete(
+            f"This assessment was made with ruleset {assessment.ruleset_version}, before screening by region: make a "
+            "new assessment that answers the screening questions (GET /v1/screening).",
+            [],
+        )
+    known = set(assessment.input.conditions or ())
+    screened = rules.screening.condition_answers.keys() | {"pregnancy"}
+    new = [c for c in conditions if c in screened and c not in known]
+    if not new:
+        return
+    data = msgspec.structs.replace(assessment.input, conditions=[*(assessment.input.conditions or ()), *new])
+    result = assess(data, rules, on=on, anatomy=anatomy)
+    _refuse(
+        result,
+        f"The request names {', '.join(new)}, which the assessment did not screen: answer the questions below in a "
+        "new assessment.",
+    )
 
 
 async def _row(session: AsyncSession, assessment_id: str) -> models.Assessment:
@@ -162,11 +206,11 @@ async def create(
     key: idempotency.Key | None,
     *,
     rules: RuleSet,
-    known_muscles: frozenset[str],
+    anatomy: Anatomy,
 ) -> idempotency.Created:
     """Assess and store, once per idempotency key of its door (REST and GraphQL alike): one statement on a
     connection of `statements` (service.db.oneshot)."""
-    row = new_row(client_id, data, rules, known_muscles)
+    row = new_row(client_id, data, rules, anatomy)
     digest = idempotency.request_digest(data)
     return await on_driver_connection(
         statements,

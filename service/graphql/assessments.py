@@ -1,7 +1,7 @@
 """Assessments over GraphQL: the same service calls as REST, scoped to the caller's tenant."""
 
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
 
 import msgspec
 import strawberry
@@ -9,16 +9,17 @@ from strawberry.scalars import JSON
 
 from service.assessments import schemas as s
 from service.assessments import services
+from service.assessments.screening import form
 from service.clients.auth import require
 from service.clients.scopes import Scope
 from service.db.tenancy import tenant_session
 from service.graphql.catalog import SlugEnums
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
-from service.graphql.inputs import idempotency_key_of, to_struct
+from service.graphql.inputs import idempotency_key_of, plain, to_struct
 from service.graphql.owned import erase
 from service.graphql.permissions import requires
-from service.lib.errors import NotFound
+from service.lib.errors import Invalid, NotFound
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 # strawberry.enum registers each enum class itself (and returns it): the names below are the classes, so mypy
@@ -32,8 +33,14 @@ for _enum in (
     s.Compensation,
     s.ThomasResult,
     s.AssessmentStatus,
+    s.ClinicianRole,
 ):
     strawberry.enum(_enum)
+# Renamed where the catalogue already has the name (its Level is a training level).
+strawberry.enum(s.Level, name="ConcernLevel")
+strawberry.enum(s.Band, name="PatternBand")
+strawberry.enum(s.Side, name="FindingSide")
+strawberry.enum(s.OneSide, name="BodySide")
 AgeBand = s.AgeBand
 ActivityLevel = s.ActivityLevel
 TrainingExperience = s.TrainingExperience
@@ -42,6 +49,11 @@ PainDuration = s.PainDuration
 Compensation = s.Compensation
 ThomasResult = s.ThomasResult
 AssessmentStatus = s.AssessmentStatus
+Level = s.Level
+Band = s.Band
+Side = s.Side
+OneSide = s.OneSide
+ClinicianRole = s.ClinicianRole
 
 
 @strawberry.input
@@ -57,6 +69,34 @@ class PainInput:
     intensity: int | None = None
     duration: PainDuration | None = None
     new_pain: bool | None = None
+    trauma: bool | None = None
+
+
+@strawberry.input(description="One screening answer: `GET /v1/screening` (or the `screening` query) lists the codes.")
+class ScreeningAnswerInput:
+    code: str
+    answer: bool
+
+
+@strawberry.input
+class PregnancyInput:
+    pregnant: bool
+    weeks: int | None = None
+    trimester: int | None = None
+    obstetric_clearance: bool | None = None
+
+
+@strawberry.input
+class RestrictionsInput:
+    conditions: list[str] | None = None
+    exercises: list[str] | None = None
+
+
+@strawberry.input
+class ClearanceInput:
+    role: ClinicianRole
+    date: date
+    restrictions: RestrictionsInput | None = None
 
 
 @strawberry.input
@@ -74,6 +114,7 @@ class RedFlagsInput:
 @strawberry.input
 class MovementScreenInput:
     overhead_squat: list[Compensation] | None = None
+    weight_shift_to: OneSide | None = None
 
 
 @strawberry.input
@@ -115,6 +156,7 @@ class Referral:
     message: str
     urgent: bool
     evidence: list[Evidence]
+    level: Level | None
 
 
 @strawberry.type
@@ -123,12 +165,61 @@ class PatternFinding:
     name: str
     score: float
     evidence: list[Evidence]
+    band: Band | None
 
 
 @strawberry.type
 class MuscleFinding:
     muscle: str
     reasons: list[Evidence]
+    side: Side
+
+
+@strawberry.type
+class MissingAnswer:
+    field: str
+    code: str
+    question: str
+    screen: str
+
+
+@strawberry.type
+class InferredCondition:
+    condition: str
+    reason: str
+    inputs: list[str]
+
+
+@strawberry.type
+class Note:
+    code: str
+    message: str
+    inputs: list[str]
+
+
+@strawberry.type
+class Asymmetry:
+    test: str
+    side: Side
+    left: float
+    right: float
+    difference: str
+    muscles: list[str]
+    summary: str
+
+
+@strawberry.type
+class Restrictions:
+    conditions: list[str]
+    exercises: list[str]
+
+
+@strawberry.type
+class AppliedClearance:
+    role: ClinicianRole
+    date: date
+    cleared: list[str]
+    restrictions: Restrictions
 
 
 @strawberry.type
@@ -144,6 +235,14 @@ class Assessment:
     trigger_points: list[str]
     ruleset_version: str
     input: JSON
+    level: Level | None
+    screens: list[str]
+    missing: list[MissingAnswer]
+    safety_netting: list[str]
+    conditions: list[InferredCondition]
+    asymmetries: list[Asymmetry]
+    notes: list[Note]
+    clearance: AppliedClearance | None
 
     @classmethod
     def from_domain(cls, a: s.Assessment) -> "Assessment":
@@ -151,7 +250,7 @@ class Assessment:
             return [Evidence(rule=e.rule, inputs=e.inputs, summary=e.summary) for e in items]
 
         def muscles(items: list[s.MuscleFinding]) -> list[MuscleFinding]:
-            return [MuscleFinding(muscle=m.muscle, reasons=evidence(m.reasons)) for m in items]
+            return [MuscleFinding(muscle=m.muscle, reasons=evidence(m.reasons), side=m.side) for m in items]
 
         referral = a.referral
         return cls(
@@ -164,11 +263,12 @@ class Assessment:
                 message=referral.message,
                 urgent=referral.urgent,
                 evidence=evidence(referral.evidence),
+                level=referral.level,
             )
             if referral
             else None,
             patterns=[
-                PatternFinding(slug=p.slug, name=p.name, score=p.score, evidence=evidence(p.evidence))
+                PatternFinding(slug=p.slug, name=p.name, score=p.score, evidence=evidence(p.evidence), band=p.band)
                 for p in a.patterns
             ],
             overactive=muscles(a.overactive),
@@ -176,6 +276,88 @@ class Assessment:
             trigger_points=a.trigger_points,
             ruleset_version=a.ruleset_version,
             input=msgspec.to_builtins(a.input),
+            level=a.level,
+            screens=a.screens,
+            missing=[
+                MissingAnswer(field=m.field, code=m.code, question=m.question, screen=m.screen) for m in a.missing
+            ],
+            safety_netting=a.safety_netting,
+            conditions=[
+                InferredCondition(condition=c.condition, reason=c.reason, inputs=c.inputs) for c in a.conditions
+            ],
+            asymmetries=[
+                Asymmetry(
+                    test=x.test,
+                    side=x.side,
+                    left=x.left,
+                    right=x.right,
+                    difference=x.difference,
+                    muscles=x.muscles,
+                    summary=x.summary,
+                )
+                for x in a.asymmetries
+            ],
+            notes=[Note(code=n.code, message=n.message, inputs=n.inputs) for n in a.notes],
+            clearance=AppliedClearance(
+                role=a.clearance.role,
+                date=a.clearance.date,
+                cleared=a.clearance.cleared,
+                restrictions=Restrictions(
+                    conditions=a.clearance.restrictions.conditions, exercises=a.clearance.restrictions.exercises
+                ),
+            )
+            if a.clearance
+            else None,
+        )
+
+
+@strawberry.type
+class FormQuestion:
+    code: str
+    question: str
+    level: Level
+    source: str
+
+
+@strawberry.type
+class FormField:
+    field: str
+    question: str
+
+
+@strawberry.type
+class FormScreen:
+    slug: str
+    title: str
+    questions: list[FormQuestion]
+    may_also_need: list[FormField]
+
+
+@strawberry.type(
+    description="The screening questions a person must answer, screen by screen (REST: GET /v1/screening)."
+)
+class ScreeningForm:
+    ruleset_version: str
+    screens: list[FormScreen]
+    undecided: list[FormField]
+
+    @classmethod
+    def from_domain(cls, f: s.ScreeningForm) -> "ScreeningForm":
+        def fields(items: list[s.FormField]) -> list[FormField]:
+            return [FormField(field=x.field, question=x.question) for x in items]
+
+        return cls(
+            ruleset_version=f.ruleset_version,
+            screens=[
+                FormScreen(
+                    slug=x.slug,
+                    title=x.title,
+                    questions=[FormQuestion(**msgspec.structs.asdict(q)) for q in x.questions],
+                    may_also_need=fields(x.may_also_need),
+                )
+                for x in f.screens
+            ],
+            undecided=fields(f.undecided),
         )
 
 
@@ -190,6 +372,19 @@ class AssessmentFilter:
 
 @strawberry.type
 class AssessmentQuery:
+    @strawberry.field(
+        description=(
+            "The screening questions that apply to a person: their codes are the `screening` answers of "
+            "createAssessment. Public, like the catalogue's reference data."
+        )
+    )
+    def screening(
+        self, info: Info, regions: list[PainRegion] | None = None, pregnant: bool = False, injury: bool | None = None
+    ) -> ScreeningForm:
+        rules = info.context.runtime.assessment_rules
+        chosen = list(dict.fromkeys(r.value for r in regions or []))
+        return ScreeningForm.from_domain(form(rules.screening, rules.version, chosen, pregnant=pregnant, injury=injury))
+
     @strawberry.field(
         description="One of your assessments, or null.", permission_classes=[requires(Scope.assessments_read)]
     )
@@ -226,6 +421,19 @@ class AssessmentQuery:
         return Connection.of(page, Assessment.from_domain)
 
 
+def _screening_as_map(body: dict[str, Any]) -> dict[str, Any]:
+    """GraphQL has no maps: its screening answers come as a list of {code, answer}, REST's as an object."""
+    answers = body.get("screening")
+    if answers is None:
+        return body
+    by_code: dict[str, bool] = {}
+    for index, item in enumerate(answers):
+        if item["code"] in by_code:
+            raise Invalid.field(f"screening[{index}]", f"code {item['code']!r} is answered twice")
+        by_code[item["code"]] = item["answer"]
+    return {**body, "screening": by_code}
+
+
 def assessment_mutation(enums: SlugEnums) -> type:
     """Mutations on assessments; tender spots are typed as the catalogue's muscle slugs."""
     MuscleSlug = enums.muscle
@@ -239,6 +447,12 @@ def assessment_mutation(enums: SlugEnums) -> type:
         lifestyle: LifestyleInput | None = None
         pain: PainInput | None = None
         red_flags: RedFlagsInput | None = None
+        screening: list[ScreeningAnswerInput] | None = strawberry.field(
+            default=None, description="Screening answers; each code once."
+        )
+        pregnancy: PregnancyInput | None = None
+        conditions: list[str] | None = None
+        clearance: ClearanceInput | None = None
         movement_screen: MovementScreenInput | None = None
         tests: FieldTestsInput | None = None
         tender_spots: list[MuscleSlug] | None = None  # type: ignore[valid-type]
@@ -256,7 +470,7 @@ def assessment_mutation(enums: SlugEnums) -> type:
             self, info: Info, input: AssessmentInput, idempotency_key: str | None = None
         ) -> Assessment:
             principal = require(info.context.principal, Scope.assessments_write)
-            data = to_struct(input, s.AssessmentInput)
+            data = to_struct(_screening_as_map(plain(input)), s.AssessmentInput)
             runtime = info.context.runtime
             created = await services.create(
                 runtime.statements,
@@ -264,7 +478,7 @@ def assessment_mutation(enums: SlugEnums) -> type:
                 data,
                 idempotency_key_of(idempotency_key),
                 rules=runtime.assessment_rules,
-                known_muscles=runtime.known_muscles,
+                anatomy=runtime.anatomy,
             )
             return Assessment.from_domain(msgspec.convert(created.body, s.Assessment))
 

@@ -315,6 +315,8 @@ def program_mutation(enums: SlugEnums) -> type:
                 idempotency_key_of(idempotency_key),
                 catalogs=runtime.program_catalog,
                 rules=runtime.program_rules,
+                assessment_rules=runtime.assessment_rules,
+                anatomy=runtime.anatomy,
             )
             return Program.from_domain(msgspec.convert(created.body, s.Program))
 

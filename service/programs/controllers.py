@@ -72,6 +72,8 @@ class ProgramController(Controller):
             key,
             catalogs=runtime.program_catalog,
             rules=runtime.program_rules,
+            assessment_rules=runtime.assessment_rules,
+            anatomy=runtime.anatomy,
         )
         return created_response(created, "/v1/programs")
 

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 
 from service.assessments.engine import assess
+from service.assessments.examples import DESK_WORKER
 from service.assessments.rules import RuleSet
 from service.assessments.schemas import Assessment, AssessmentInput
 from service.catalog.records import CatalogData
@@ -24,20 +25,6 @@ EXAMPLE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 ASSESSMENT_ID = uuid.UUID("0b9c6a52-3f1e-4c8e-9a51-2d7f4e8b1c30")
 PROGRAM_ID = uuid.UUID("5e2d8f17-9a4b-4b6c-8e3f-1a7c9d2b4e60")
 
-# PRODUCT.md §4's assessment body: long sitting, chronic low-back pain, tight hamstrings, a positive Thomas test.
-DESK_WORKER = {
-    "subject_ref": "app-user-8c1f",
-    "lifestyle": {"sitting_hours_per_day": 10, "activity_level": "sedentary", "training_experience": "beginner"},
-    "pain": {"regions": ["lower_back"], "intensity": 4, "duration": "chronic"},
-    "movement_screen": {"overhead_squat": ["low_back_arches", "excessive_forward_lean"]},
-    "tests": {
-        "straight_leg_raise_deg": {"left": 60, "right": 62},
-        "thomas_test": {"left": "positive", "right": "negative"},
-        "sit_and_reach_cm": -4,
-        "single_leg_bridge_seconds": {"left": 12, "right": 20},
-    },
-    "tender_spots": ["gastrocnemius", "iliotibial_band", "piriformis", "gluteus_minimus", "hamstrings"],
-}
 # Training at home: a foam roller, a band, a pair of dumbbells and a step. Two weeks keep the example short.
 REQUEST = {
     "assessment_id": str(ASSESSMENT_ID),
@@ -53,7 +40,7 @@ REQUEST = {
 def _assessment(data: AssessmentInput, rules: RuleSet) -> Assessment:
     return msgspec.convert(
         {
-            **msgspec.to_builtins(assess(data, rules)),
+            **msgspec.to_builtins(assess(data, rules, on=EXAMPLE_TIME.date())),
             "id": str(ASSESSMENT_ID),
             "created_at": EXAMPLE_TIME.isoformat(),
             "subject_ref": data.subject_ref,

@@ -116,7 +116,6 @@ class SafetyNotes(_Rule):
 class ProgramRules(_Rule):
     version: str
     phases: dict[Phase, PhaseText]
-    pain_region_conditions: dict[str, str]
     spinal_load_limits: dict[str, Literal["none", "low", "moderate", "high"]]
     severe_pain: SeverePain
     imported_phases: list[Phase]
@@ -142,7 +141,6 @@ def _check_names(rules: ProgramRules, catalog: CatalogData) -> None:
     def need(kind: str, known: set[str], path: str, *values: str | None) -> None:
         problems.extend(f"{path}: unknown {kind} {v}" for v in values if v is not None and v not in known)
 
-    need("condition", conditions, "pain_region_conditions", *rules.pain_region_conditions.values())
     need("condition", conditions, "spinal_load_limits", *rules.spinal_load_limits)
     need("condition", conditions, "safety_notes.conditions", *rules.safety_notes.conditions)
     areas: list[tuple[str, AreaRule]] = []

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.assessments import schemas as assessment_schemas
 from service.assessments import services as assessments
+from service.assessments.anatomy import Anatomy
+from service.assessments.rules import RuleSet
 from service.db.engine import json_text
 from service.db.oneshot import StatementPool, never_sent, on_driver_connection
 from service.db.tenancy import tenant_session
@@ -75,6 +77,7 @@ async def new_row(
     request: schemas.ProgramRequest,
     catalog: CatalogIndex,
     rules: ProgramRules,
+    screening: Screening,
 ) -> NewRow:
     """The program for `request`, ready to insert: checked, generated from the caller's assessment (read through
     the tenant `session`), with its id and time chosen here (service.idempotency.services.insert_once)."""
@@ -83,14 +86,18 @@ async def new_row(
     if problems:
         raise Invalid(problems)
     assessment = await _assessment(session, request.assessment_id)
+    created_at = datetime.now(UTC)
+    assessments.check_programmable(
+        assessment, request.conditions, rules=screening.rules, anatomy=screening.anatomy, on=created_at.date()
+    )
     try:
         body = generator.generate(assessment, request, catalog, rules)
-    except generator.ReferralRequired as exc:
+    except generator.ReferralRequired as exc:  # check_programmable refused it first; kept as the generator's own guard
         raise ReferralRequired(exc.message, exc.reasons) from None
     answer = schemas.Program(
         **msgspec.structs.asdict(body),
         id=uuid.uuid4(),
-        created_at=datetime.now(UTC),
+        created_at=created_at,
         subject_ref=assessment.subject_ref,
     )
     values = {
@@ -116,6 +123,14 @@ async def _row(session: AsyncSession, program_id: str) -> models.Program:
 
 async def get(session: AsyncSession, program_id: str) -> schemas.Program:
     return _resource(await _row(session, program_id))
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What screens an assessment again for a program request's conditions (assessments.check_programmable)."""
+
+    rules: RuleSet
+    anatomy: Anatomy
 
 
 @dataclass(frozen=True)
@@ -160,12 +175,14 @@ async def create(
     *,
     catalogs: CatalogIndexCache,
     rules: ProgramRules,
+    assessment_rules: RuleSet,
+    anatomy: Anatomy,
 ) -> idempotency.Created:
     """Generate and store, once per idempotency key of its door (REST and GraphQL alike): the assessment is read
     in a tenant session of `factory`, the program written by one statement on a connection of `statements`."""
     catalog = await catalogs.current()
     async with tenant_session(factory, client_id) as session:
-        row = await new_row(session, client_id, request, catalog, rules)
+        row = await new_row(session, client_id, request, catalog, rules, Screening(assessment_rules, anatomy))
     digest = idempotency.request_digest(request)
     try:
         return await on_driver_connection(

@@ -17,6 +17,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from devkit.keys import make_key
+from devkit.personas import DESK_WORKER
 from service.assessments.schemas import AssessmentInput
 from service.programs.schemas import ProgramRequest
 from service.settings import Settings
@@ -41,8 +42,14 @@ async def app_key(settings: Settings) -> Headers:
 def person(subject: str) -> tuple[dict[str, Any], dict[str, Any], bytes]:
     """The same assessment as a GraphQL input and as the REST body whose bytes GraphQL's request digest hashes."""
     pain = {"regions": ["lower_back"], "intensity": 4, "duration": "chronic"}
-    graphql_input = {"subjectRef": subject, "pain": pain, "tenderSpots": ["hamstrings"]}
-    rest = {"subject_ref": subject, "pain": pain, "tender_spots": ["hamstrings"]}
+    answers = {**DESK_WORKER["red_flags"], **DESK_WORKER["screening"]}  # screened, so that it can have a program
+    graphql_input = {
+        "subjectRef": subject,
+        "pain": pain,
+        "tenderSpots": ["hamstrings"],
+        "screening": [{"code": code, "answer": answer} for code, answer in answers.items()],
+    }
+    rest = {"subject_ref": subject, "pain": pain, "tender_spots": ["hamstrings"], "screening": answers}
     return graphql_input, rest, msgspec.json.encode(msgspec.convert(rest, AssessmentInput))
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.assessments.schemas import Assessment, MuscleFinding
+from service.assessments.schemas import Assessment, Band, MuscleFinding
 from service.catalog.enums import Level
 from service.programs.catalog_index import CatalogIndex
 from service.programs.rules import ProgramRules
 from service.programs.schemas import ProgramRequest
 
-EXPERIENCE_LEVEL = {"none": "beginner"}  # training experience -> level, where the names differ
+EXPERIENCE_LEVEL = {"none": "beginner"}
+WHOLE_BLOCK = (Band.likely, Band.present)  # training experience -> level, where the names differ
 
 
 @dataclass
@@ -24,6 +25,9 @@ class Person:
     severe_pain: bool
     thomas_positive: bool
     patterns: list[str]
+    """Likely and present patterns: each brings its whole block of targets."""
+    possible_patterns: list[str]
+    """Possible patterns (weak or indirect signs): each brings its lengthening work only (CLINICAL.md §2)."""
     overactive: list[MuscleFinding]
     underactive: list[MuscleFinding]
     trigger_points: list[str]
@@ -35,9 +39,10 @@ def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogI
     level = request.level or (Level(EXPERIENCE_LEVEL.get(experience.value, experience.value)) if experience else None)
     level = level or Level.beginner
     pain = data.pain
-    regions = [r.value for r in (pain.regions or [])] if pain else []
-    from_pain = [rules.pain_region_conditions[r] for r in regions if r in rules.pain_region_conditions]
-    conditions = tuple(sorted(set(request.conditions) | set(from_pain)))
+    # The assessment lists every condition it inferred, each with its reason (a pain region's, a clinician's
+    # restriction, nerve-root signs); the request may add more.
+    conditions = tuple(sorted(set(request.conditions) | {c.condition for c in assessment.conditions}))
+    restricted = assessment.clearance.restrictions.exercises if assessment.clearance else []
     severe = bool(
         pain
         and (
@@ -52,10 +57,11 @@ def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogI
         level=level,
         equipment=available | {"bodyweight"},
         conditions=conditions,
-        excluded=frozenset(request.exclude_exercises),
+        excluded=frozenset(request.exclude_exercises) | frozenset(restricted),
         severe_pain=severe,
         thomas_positive=thomas_positive,
-        patterns=[p.slug for p in assessment.patterns if p.slug in rules.patterns],
+        patterns=[p.slug for p in assessment.patterns if p.slug in rules.patterns and p.band in WHOLE_BLOCK],
+        possible_patterns=[p.slug for p in assessment.patterns if p.slug in rules.patterns and p.band is Band.possible],
         overactive=list(assessment.overactive),
         underactive=list(assessment.underactive),
         trigger_points=list(assessment.trigger_points),

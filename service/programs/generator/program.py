@@ -35,7 +35,7 @@ def generate(
     assessment: Assessment, request: ProgramRequest, catalog: CatalogIndex, rules: ProgramRules
 ) -> ProgramBody:
     """The program answering the assessment within the request's constraints; ReferralRequired if it refers."""
-    if assessment.status is AssessmentStatus.refer:
+    if assessment.status is not AssessmentStatus.ok:
         referral = assessment.referral
         raise ReferralRequired(
             referral.reasons if referral else [],

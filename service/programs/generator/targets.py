@@ -136,6 +136,14 @@ def find_targets(assessment: Assessment, person: Person, rules: ProgramRules, ca
             for slot in slots:
                 add(_slot_target(phase, slot, muscle_finding(slot.muscle, why, FindingType.underactive)))
 
+    for slug in person.possible_patterns:
+        why = findings.pattern(slug)
+        for area in rules.patterns[slug].lengthen:
+            if area.when == "thomas_test_positive" and not person.thomas_positive:
+                continue
+            finding = muscle_finding(area.muscle, why, FindingType.overactive, FindingType.trigger_point)
+            add(_area_target(Phase.lengthen, area, finding, catalog))
+
     # Trigger points outside every pattern's areas: each is released where it is.
     for tp in person.trigger_points:
         if (tender := findings.muscle(FindingType.trigger_point, tp)) is not None:

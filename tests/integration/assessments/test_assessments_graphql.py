@@ -8,6 +8,8 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from devkit.personas import DESK_WORKER
+
 Client = AsyncTestClient[Litestar]
 
 CREATE = """
@@ -34,6 +36,11 @@ DESK_WORKER_INPUT: dict[str, Any] = {
         "singleLegBridgeSeconds": {"left": 12, "right": 20},
     },
     "tenderSpots": ["gastrocnemius", "iliotibial_band", "piriformis", "gluteus_minimus", "hamstrings"],
+    # GraphQL has no maps: the screening answers are a list of {code, answer}.
+    "screening": [
+        {"code": code, "answer": answer}
+        for code, answer in {**DESK_WORKER["red_flags"], **DESK_WORKER["screening"]}.items()
+    ],
 }
 
 
@@ -67,11 +74,12 @@ async def test_create_read_list_delete(client: Client, assessor: dict[str, str])
 
 
 async def test_red_flag_refers_and_idempotency_key_replays(client: Client, assessor: dict[str, str]) -> None:
-    body = {**DESK_WORKER_INPUT, "redFlags": {"historyOfCancer": True}}
+    answers = [{**a, "answer": a["code"] == "significant_trauma"} for a in DESK_WORKER_INPUT["screening"]]
+    body = {**DESK_WORKER_INPUT, "screening": answers}
     key = f"gql-{uuid.uuid4()}"
     first = (await _gql(client, assessor, CREATE, {"input": body, "key": key}))["data"]["createAssessment"]
     second = (await _gql(client, assessor, CREATE, {"input": body, "key": key}))["data"]["createAssessment"]
-    assert first["status"] == "refer" and first["referral"]["reasons"] == ["history_of_cancer"]
+    assert first["status"] == "refer" and first["referral"]["reasons"] == ["significant_trauma"]
     assert second["id"] == first["id"]
 
 

@@ -59,7 +59,8 @@ async def test_the_article_desk_worker(client: Client, assessor: dict[str, str])
     ],
 )
 async def test_any_red_flag_refers(client: Client, assessor: dict[str, str], flag: str) -> None:
-    body = {**DESK_WORKER, "red_flags": {**DESK_WORKER["red_flags"], flag: True}}
+    # Under 50: a history of cancer alone is a routine concern, not the urgent cluster (which asks for the age).
+    body = {**DESK_WORKER, "age_band": "30_49", "red_flags": {**DESK_WORKER["red_flags"], flag: True}}
     result = (await _create(client, assessor, body)).json()
     assert result["status"] == "refer"
     assert result["referral"]["reasons"] == [flag] and result["referral"]["message"]
@@ -137,7 +138,12 @@ async def test_list_filters_and_pages_newest_first(client: Client, assessor: dic
     subject = f"lister-{uuid.uuid4()}"
     created = []
     for flags in ({}, {"history_of_cancer": True}, {}):
-        body = {**DESK_WORKER, "subject_ref": subject, "red_flags": {**DESK_WORKER["red_flags"], **flags}}
+        body = {
+            **DESK_WORKER,
+            "age_band": "30_49",
+            "subject_ref": subject,
+            "red_flags": {**DESK_WORKER["red_flags"], **flags},
+        }
         created.append((await _create(client, assessor, body)).json())
     params: dict[str, Any] = {"subject_ref": subject, "limit": 2}
     first = (await client.get("/v1/assessments", params=params, headers=assessor)).json()

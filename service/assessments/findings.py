@@ -1,0 +1,267 @@
+"""Findings (CLINICAL.md §2): patterns with a band, muscles with a role and a side, asymmetries and notes.
+
+Pure functions of the input and the rules (service/assessments/rules.yaml). The screening outcome decides whether
+they are computed at all (service/assessments/engine.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from service.assessments.anatomy import Anatomy
+from service.assessments.conditions import Match, evaluate
+from service.assessments.rules import MuscleRole, Rule, RuleSet
+from service.assessments.schemas import (
+    AssessmentInput,
+    Asymmetry,
+    Band,
+    Evidence,
+    MuscleFinding,
+    Note,
+    PatternFinding,
+    Side,
+)
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def evidence_of(rule_id: str, summary: str, matches: list[Match]) -> Evidence:
+    return Evidence(
+        rule=rule_id,
+        inputs=_unique(p for m in matches for p in m.paths),
+        summary=summary.format(facts=", ".join(_unique(m.fact for m in matches if m.fact))),
+    )
+
+
+@dataclass(frozen=True)
+class _Mark:
+    evidence: Evidence
+    weight: float
+    side: Side
+
+
+_Marks = dict[str, list[_Mark]]
+
+
+def _side(rule: Rule, matches: list[Match]) -> Side:
+    if rule.side is not None:
+        return Side(rule.side.value)
+    sides = {m.side for m in matches}
+    only = sides.pop() if len(sides) == 1 else None
+    return Side(only) if only is not None else Side.both
+
+
+def _joined(sides: Iterable[Side]) -> Side:
+    found = set(sides)
+    return found.pop() if len(found) == 1 else Side.both
+
+
+def _weight(marks: list[_Mark]) -> float:
+    return round(math.fsum(m.weight for m in marks), 9)
+
+
+@dataclass
+class Findings:
+    patterns: list[PatternFinding]
+    overactive: list[MuscleFinding]
+    underactive: list[MuscleFinding]
+    asymmetries: list[Asymmetry]
+    notes: list[Note]
+    explained_regions: set[str] = field(default_factory=set)
+
+
+def find(data: AssessmentInput, rules: RuleSet, anatomy: Anatomy | None, skip: frozenset[str]) -> Findings:
+    """Apply the finding rules, except those in `skip` (rules a nerve-root sign forbids reading as muscle)."""
+    notes: list[Note] = []
+    supports: dict[str, list[tuple[Evidence, float, Rule]]] = defaultdict(list)
+    marks: dict[MuscleRole, _Marks] = {role: defaultdict(list) for role in MuscleRole}
+    explained: set[str] = set()
+    for rule in rules.rules:
+        if rule.id in skip:
+            continue
+        matches = evaluate(rule.when, data)
+        if not matches or (rule.unless is not None and evaluate(rule.unless, data)):
+            continue
+        evidence = evidence_of(rule.id, rule.summary, matches)
+        side = _side(rule, matches)
+        explained |= {r.value for r in rule.explains}
+        for pattern in rule.supports:
+            supports[pattern].append((evidence, rule.weight, rule))
+        for muscle in rule.overactive:
+            marks[MuscleRole.overactive][muscle].append(_Mark(evidence, rule.weight, side))
+        for muscle in rule.underactive:
+            marks[MuscleRole.underactive][muscle].append(_Mark(evidence, rule.weight, side))
+        if rule.item_marks is not None:
+            by_item: dict[str, list[Match]] = defaultdict(list)
+            for match in matches:
+                if match.item is not None:
+                    by_item[match.item].append(match)
+            for item in sorted(by_item):
+                item_evidence = evidence_of(rule.id, rule.summary, by_item[item])
+                marks[rule.item_marks][item].append(_Mark(item_evidence, rule.weight, Side.both))
+
+    over, under = marks[MuscleRole.overactive], marks[MuscleRole.underactive]
+    _apply_resolutions(data, rules, marks)
+    _resolve_conflicts(over, under, rules.conflicts.tie_break)
+    if anatomy is not None:
+        notes += _resolve_tree(over, under, anatomy)
+    asymmetries = _asymmetries(data, rules)
+
+    patterns = [_pattern(p.slug, p.name, supports[p.slug], rules) for p in rules.patterns if supports.get(p.slug)]
+    patterns.sort(key=lambda p: (-p.score, p.slug))
+    for finding in patterns:
+        if finding.band is not Band.possible:
+            explained |= {r.value for p in rules.patterns if p.slug == finding.slug for r in p.explains}
+
+    for note in rules.notes:
+        matches = evaluate(note.when, data)
+        if matches:
+            notes.append(
+                Note(code=note.code, message=note.message, inputs=_unique(p for m in matches for p in m.paths))
+            )
+
+    return Findings(
+        patterns=patterns,
+        overactive=_muscles(over),
+        underactive=_muscles(under),
+        asymmetries=asymmetries,
+        notes=notes,
+        explained_regions=explained,
+    )
+
+
+def _pattern(slug: str, name: str, support: list[tuple[Evidence, float, Rule]], rules: RuleSet) -> PatternFinding:
+    score = round(min(1.0, math.fsum(w for _, w, _ in support)), 2)
+    direct = len({rule.id for _, _, rule in support if rule.basis in rules.bands.direct})
+    bands = rules.bands
+    if score >= bands.present_at_least and direct >= bands.present_direct:
+        band = Band.present
+    elif score >= bands.likely_at_least and direct >= bands.likely_direct:
+        band = Band.likely
+    else:
+        band = Band.possible
+    return PatternFinding(slug=slug, name=name, score=score, evidence=[e for e, _, _ in support], band=band)
+
+
+def _muscles(marks: _Marks) -> list[MuscleFinding]:
+    return [
+        MuscleFinding(muscle=m, reasons=[k.evidence for k in marks[m]], side=_joined(k.side for k in marks[m]))
+        for m in sorted(marks)
+    ]
+
+
+def _apply_resolutions(data: AssessmentInput, rules: RuleSet, marks: dict[MuscleRole, _Marks]) -> None:
+    """A written resolution between two methods wins over either (rules.yaml `resolutions`)."""
+    for resolution in rules.resolutions:
+        matches = evaluate(resolution.when, data)
+        if not matches:
+            continue
+        evidence = evidence_of(resolution.id, resolution.summary, matches)
+        other = MuscleRole.underactive if resolution.role is MuscleRole.overactive else MuscleRole.overactive
+        for muscle in resolution.muscles:
+            moved = marks[other].pop(muscle, None)
+            if moved is not None or muscle in marks[resolution.role]:
+                side = _joined(k.side for k in moved) if moved else Side.both
+                marks[resolution.role][muscle].append(_Mark(evidence, 1.0, side))
+
+
+def _resolve_conflicts(over: _Marks, under: _Marks, tie_break: MuscleRole) -> None:
+    """A muscle marked both ways keeps the role with more summed weight (ties: `tie_break`); see rules.yaml."""
+    for muscle in sorted(over.keys() & under.keys()):
+        over_weight, under_weight = _weight(over[muscle]), _weight(under[muscle])
+        if over_weight > under_weight or (over_weight == under_weight and tie_break is MuscleRole.overactive):
+            del under[muscle]
+        else:
+            del over[muscle]
+
+
+def _resolve_tree(over: _Marks, under: _Marks, anatomy: Anatomy) -> list[Note]:
+    """A muscle and a group that contains it cannot be marked opposite ways (a program would stretch the group and
+    strengthen its member): the side with less evidence is dropped, and a note says so."""
+    notes: list[Note] = []
+    pairs = sorted(
+        {
+            (member, group, role)
+            for marks, role in ((over, MuscleRole.overactive), (under, MuscleRole.underactive))
+            for member in marks
+            for group in anatomy.ancestors(member)
+            if group in (under if role is MuscleRole.overactive else over)
+        }
+    )
+    for member, group, member_role in pairs:
+        member_marks = over if member_role is MuscleRole.overactive else under
+        group_marks = under if member_role is MuscleRole.overactive else over
+        if member not in member_marks or group not in group_marks:
+            continue  # an earlier pair dropped one of them
+        group_role = MuscleRole.underactive if member_role is MuscleRole.overactive else MuscleRole.overactive
+        if _weight(member_marks[member]) > _weight(group_marks[group]):
+            loser, loser_role, winner, winner_role, marks = group, group_role, member, member_role, group_marks
+        else:
+            loser, loser_role, winner, winner_role, marks = member, member_role, group, group_role, member_marks
+        dropped = marks.pop(loser)
+        notes.append(
+            Note(
+                code="opposite_findings_in_one_group",
+                message=(
+                    f"{_name(loser)} looked {loser_role.value}, but {_name(winner)} "
+                    f"({'part of it' if loser == group else 'which it belongs to'}) looked {winner_role.value} "
+                    "on stronger evidence: only the stronger finding is kept."
+                ),
+                inputs=_unique(p for k in dropped for p in k.evidence.inputs),
+            )
+        )
+    return notes
+
+
+def _name(slug: str) -> str:
+    return slug.replace("_", " ").capitalize()
+
+
+def _asymmetries(data: AssessmentInput, rules: RuleSet) -> list[Asymmetry]:
+    found: list[Asymmetry] = []
+    for test in rules.asymmetry:
+        pair = evaluate_pair(data, test.test)
+        if pair is None:
+            continue
+        left, right = pair
+        gap = abs(left - right)
+        larger = max(left, right)
+        if test.measure == "ratio":
+            if larger <= 0 or gap / larger < test.at_least:
+                continue
+            difference = f"{round(gap / larger * 100)}%"
+        else:
+            if gap < test.at_least:
+                continue
+            difference = f"{gap:.10g}°"
+        side = Side.left if left < right else Side.right
+        summary = test.summary.format(
+            left=f"{left:.10g}", right=f"{right:.10g}", side=side.value, difference=difference
+        )
+        found.append(
+            Asymmetry(
+                test=test.test,
+                side=side,
+                left=left,
+                right=right,
+                difference=difference,
+                muscles=test.muscles,
+                summary=summary,
+            )
+        )
+    return found
+
+
+def evaluate_pair(data: AssessmentInput, path: str) -> tuple[float, float] | None:
+    value: object = data
+    for part in path.split("."):
+        value = getattr(value, part, None) if value is not None else None
+    left, right = getattr(value, "left", None), getattr(value, "right", None)
+    if isinstance(left, int | float) and isinstance(right, int | float):
+        return float(left), float(right)
+    return None
