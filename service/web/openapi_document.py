@@ -191,7 +191,7 @@ def publish_constraints(document: OpenAPI, data: CatalogData) -> None:
 
     if (assessment := schemas_.get("AssessmentInput")) is not None and assessment.properties:
         tender = array_branch(assessment.properties["tender_spots"])
-        tender.items.enum = [m.slug for m in data.muscles]
+        tender.items.enum = [m.slug for m in data.muscles if m.parent is not None]  # body regions are refused
         # validate_input's rules (no "@", no control characters, not blank), stated for client generators; the
         # service checks them itself so that the 400 says which rule was broken.
         subject_ref: Any = assessment.properties["subject_ref"]
