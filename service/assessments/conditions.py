@@ -28,7 +28,8 @@ def _parts(path: str) -> tuple[str, ...]:
     return tuple(path.split("."))  # the rules name a few dozen paths: split each once
 
 
-def _resolve(data: AssessmentInput, path: str) -> object:
+def resolve(data: AssessmentInput, path: str) -> object:
+    """The input's value at a dotted field path (None where a part is absent)."""
     value: object = data
     for part in _parts(path):
         if value is None:
@@ -67,7 +68,7 @@ def evaluate(cond: Condition, data: AssessmentInput) -> list[Match]:
 def _evaluate_leaf(cond: Condition, data: AssessmentInput) -> list[Match]:
     path = cond.path
     assert path is not None  # guaranteed by rules.py
-    value = _resolve(data, path)
+    value = resolve(data, path)
     if cond.absent:
         # An absent field is no input to point at: the match names no path.
         return [Match((), cond.says.format(value="absent"))] if value is None else []
@@ -86,7 +87,7 @@ def _evaluate_leaf(cond: Condition, data: AssessmentInput) -> list[Match]:
             if wanted is None or item in wanted
         ]
     if cond.differs_by_more_than is not None and cond.paired_with is not None:
-        other = _resolve(data, cond.paired_with)
+        other = resolve(data, cond.paired_with)
         if not isinstance(value, int | float) or not isinstance(other, int | float):
             return []
         larger = max(value, other)

@@ -28,7 +28,7 @@ from service.assessments.schemas import (
     Referral,
     Restrictions,
 )
-from service.assessments.screening import Concern, Flag, Outcome, is_pregnant, screen
+from service.assessments.screening import LEVEL_ORDER, Concern, Flag, Outcome, is_pregnant, screen
 
 UNEXPLAINED_PAIN = "unexplained_severe_pain"
 
@@ -128,8 +128,8 @@ def _result(
 
 
 def _refer(rules: RuleSet, outcome: Outcome, concerns: list[Concern], notes: list[Note]) -> AssessmentResult:
-    level = min((c.level for c in concerns), key=[Level.emergency, Level.urgent, Level.routine].index)
-    ordered = sorted(concerns, key=lambda c: ([Level.emergency, Level.urgent, Level.routine].index(c.level), c.reason))
+    ordered = sorted(concerns, key=lambda c: (LEVEL_ORDER.index(c.level), c.reason))
+    level = ordered[0].level
     referral = Referral(
         reasons=list(dict.fromkeys(c.reason for c in ordered)),
         message=rules.screening.message(level),

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from service.assessments.anatomy import Anatomy
-from service.assessments.conditions import Match, evaluate
+from service.assessments.conditions import Match, evaluate, resolve
 from service.assessments.rules import MuscleRole, Rule, RuleSet
 from service.assessments.schemas import (
     AssessmentInput,
@@ -225,10 +225,9 @@ def _name(slug: str) -> str:
 def _asymmetries(data: AssessmentInput, rules: RuleSet) -> list[Asymmetry]:
     found: list[Asymmetry] = []
     for test in rules.asymmetry:
-        pair = evaluate_pair(data, test.test)
-        if pair is None:
+        left, right = resolve(data, f"{test.test}.left"), resolve(data, f"{test.test}.right")
+        if not isinstance(left, int | float) or not isinstance(right, int | float):
             continue
-        left, right = pair
         gap = abs(left - right)
         larger = max(left, right)
         if test.measure == "ratio":
@@ -247,21 +246,11 @@ def _asymmetries(data: AssessmentInput, rules: RuleSet) -> list[Asymmetry]:
             Asymmetry(
                 test=test.test,
                 side=side,
-                left=left,
-                right=right,
+                left=float(left),
+                right=float(right),
                 difference=difference,
                 muscles=test.muscles,
                 summary=summary,
             )
         )
     return found
-
-
-def evaluate_pair(data: AssessmentInput, path: str) -> tuple[float, float] | None:
-    value: object = data
-    for part in path.split("."):
-        value = getattr(value, part, None) if value is not None else None
-    left, right = getattr(value, "left", None), getattr(value, "right", None)
-    if isinstance(left, int | float) and isinstance(right, int | float):
-        return float(left), float(right)
-    return None

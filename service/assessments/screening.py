@@ -120,27 +120,15 @@ class ScreeningRules(_Data, frozen=True):
     clusters: list[Cluster]
     nerve_root: NerveRoot
 
-    def question(self, code: str) -> Question | None:
-        return _questions(self).get(code)
+    def questions(self) -> dict[str, Question]:
+        """Every question by its code (about fifty: built where needed, once per call)."""
+        return {q.code: q for s in self.screens for q in s.questions}
 
     def codes(self) -> frozenset[str]:
-        return frozenset(_questions(self))
+        return frozenset(q.code for s in self.screens for q in s.questions)
 
     def message(self, level: Level) -> str:
         return str(getattr(self.messages, level.value))
-
-
-# The rules are frozen but hold lists, so they cannot be a cache key: the index is kept by id, with the rules
-# themselves, which keeps them alive and so their id from being reused.
-_QUESTION_INDEX: dict[int, tuple[ScreeningRules, dict[str, Question]]] = {}
-
-
-def _questions(rules: ScreeningRules) -> dict[str, Question]:
-    kept = _QUESTION_INDEX.get(id(rules))
-    if kept is None or kept[0] is not rules:
-        kept = (rules, {q.code: q for s in rules.screens for q in s.questions})
-        _QUESTION_INDEX[id(rules)] = kept
-    return kept[1]
 
 
 # ---------------------------------------------------------------- facts (the few inputs screens read besides answers)
@@ -334,8 +322,9 @@ def screen(data: AssessmentInput, rules: ScreeningRules) -> Outcome:
 
     concerns: list[Concern] = []
     flags: dict[Flag, list[str]] = {}
+    questions = rules.questions()
     for code, answer in answers.items():
-        asked = rules.question(code)
+        asked = questions.get(code)
         if asked is None or not answer.value:
             continue
         if asked.flag is not None:

@@ -14,10 +14,9 @@ from typing import Any
 import msgspec
 import pytest
 
-from service.assessments.anatomy import Anatomy
+from devkit.programs import ANATOMY, ASSESSMENT_RULES
 from service.assessments.engine import assess
 from service.assessments.examples import DESK_WORKER, RED_FLAGS_ANSWERED_NO
-from service.assessments.rules import RulesError, RuleSet, load_rules
 from service.assessments.schemas import (
     AssessmentInput,
     AssessmentResult,
@@ -28,22 +27,9 @@ from service.assessments.schemas import (
     Side,
 )
 from service.assessments.validation import validate_input
-from service.catalog.records import load_catalog
 
 TODAY = date(2026, 12, 15)
-CATALOG = load_catalog()
-ANATOMY = Anatomy.from_catalog(CATALOG)
-PATTERNS = frozenset(p.slug for p in CATALOG.patterns)
-
-
-def _load_rules() -> RuleSet:
-    try:
-        return load_rules(known_muscles=ANATOMY.muscles, known_patterns=PATTERNS, known_conditions=ANATOMY.conditions)
-    except RulesError:  # the catalogue's shoulder_pain / nerve_root_irritation may not have landed yet
-        return load_rules(known_muscles=ANATOMY.muscles, known_patterns=PATTERNS)
-
-
-RULES = _load_rules()
+RULES = ASSESSMENT_RULES  # loaded against the catalogue's muscles, patterns and conditions
 SCREENS = {s.slug: s for s in RULES.screening.screens}
 QUESTIONS = {q.code: q for s in RULES.screening.screens for q in s.questions}
 MAX_CLEARANCE_AGE = RULES.screening.clearance.max_age_days

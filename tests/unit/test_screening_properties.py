@@ -23,9 +23,8 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.assessments.anatomy import Anatomy
+from devkit.programs import ANATOMY, ASSESSMENT_RULES
 from service.assessments.engine import assess
-from service.assessments.rules import RulesError, RuleSet, load_rules
 from service.assessments.schemas import (
     AgeBand,
     AssessmentInput,
@@ -39,22 +38,9 @@ from service.assessments.schemas import (
     RedFlags,
 )
 from service.assessments.validation import validate_input
-from service.catalog.records import load_catalog
 
 TODAY = date(2026, 12, 15)
-CATALOG = load_catalog()
-ANATOMY = Anatomy.from_catalog(CATALOG)
-PATTERNS = frozenset(p.slug for p in CATALOG.patterns)
-
-
-def _load_rules() -> RuleSet:
-    try:
-        return load_rules(known_muscles=ANATOMY.muscles, known_patterns=PATTERNS, known_conditions=ANATOMY.conditions)
-    except RulesError:  # the catalogue's shoulder_pain / nerve_root_irritation may not have landed yet
-        return load_rules(known_muscles=ANATOMY.muscles, known_patterns=PATTERNS)
-
-
-RULES = _load_rules()
+RULES = ASSESSMENT_RULES  # loaded against the catalogue's muscles, patterns and conditions
 SCREEN_CODES = {s.slug: [q.code for q in s.questions] for s in RULES.screening.screens}
 LEVEL = {q.code: q.level for s in RULES.screening.screens for q in s.questions}
 ALL_CODES = sorted(LEVEL)
