@@ -282,5 +282,5 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
     runtime.allow_by_path.update({path: ", ".join(sorted(m | {"OPTIONS"})) for path, m in methods.items()})
     app.runtime = runtime
     add_examples(app.openapi_schema, catalog, program_examples(catalog, assessment_rules, program_rules))
-    publish_constraints(app.openapi_schema, catalog)
+    publish_constraints(app.openapi_schema, catalog, assessment_rules.screening.codes())
     return app

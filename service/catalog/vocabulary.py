@@ -16,6 +16,8 @@ class Vocabulary:
     muscles: tuple[str, ...]
     equipment: tuple[str, ...]
     conditions: tuple[str, ...]
+    tender_spots: tuple[str, ...]
+    """The muscles, parts, groups and fascia a person can find tender: every node of the tree but the body regions."""
 
     @classmethod
     def from_catalog(cls, data: CatalogData) -> Vocabulary:
@@ -23,4 +25,5 @@ class Vocabulary:
             muscles=tuple(m.slug for m in data.muscles),
             equipment=tuple(e.slug for e in data.equipment),
             conditions=tuple(c.slug for c in data.conditions),
+            tender_spots=tuple(m.slug for m in data.muscles if m.parent is not None),
         )

@@ -87,19 +87,6 @@ class PregnancyInput:
 
 
 @strawberry.input
-class RestrictionsInput:
-    conditions: list[str] | None = None
-    exercises: list[str] | None = None
-
-
-@strawberry.input
-class ClearanceInput:
-    role: ClinicianRole
-    date: date
-    restrictions: RestrictionsInput | None = None
-
-
-@strawberry.input
 class RedFlagsInput:
     saddle_numbness: bool | None = None
     bladder_or_bowel_dysfunction: bool | None = None
@@ -435,8 +422,19 @@ def _screening_as_map(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def assessment_mutation(enums: SlugEnums) -> type:
-    """Mutations on assessments; tender spots are typed as the catalogue's muscle slugs."""
-    MuscleSlug = enums.muscle
+    """Mutations on assessments; tender spots and conditions are typed as the catalogue's slugs."""
+    TenderSpotSlug, ConditionSlug = enums.tender_spot, enums.condition
+
+    @strawberry.input
+    class RestrictionsInput:
+        conditions: list[ConditionSlug] | None = None  # type: ignore[valid-type]
+        exercises: list[str] | None = None
+
+    @strawberry.input
+    class ClearanceInput:
+        role: ClinicianRole
+        date: date
+        restrictions: RestrictionsInput | None = None
 
     @strawberry.input(description="The same fields as the REST body, in camelCase; ranges are checked the same way.")
     class AssessmentInput:
@@ -451,11 +449,11 @@ def assessment_mutation(enums: SlugEnums) -> type:
             default=None, description="Screening answers; each code once."
         )
         pregnancy: PregnancyInput | None = None
-        conditions: list[str] | None = None
+        conditions: list[ConditionSlug] | None = None  # type: ignore[valid-type]
         clearance: ClearanceInput | None = None
         movement_screen: MovementScreenInput | None = None
         tests: FieldTestsInput | None = None
-        tender_spots: list[MuscleSlug] | None = None  # type: ignore[valid-type]
+        tender_spots: list[TenderSpotSlug] | None = None  # type: ignore[valid-type]
 
     @strawberry.type
     class AssessmentMutation:

@@ -266,6 +266,7 @@ class SlugEnums:
     muscle: Any
     equipment: Any
     condition: Any
+    tender_spot: Any
 
     @classmethod
     def from_vocabulary(cls, vocabulary: Vocabulary) -> "SlugEnums":
@@ -273,6 +274,9 @@ class SlugEnums:
             muscle=_slug_enum("MuscleSlug", vocabulary.muscles, "A muscle, group, part or fascia of the tree."),
             equipment=_slug_enum("EquipmentSlug", vocabulary.equipment, "A piece of equipment."),
             condition=_slug_enum("ConditionSlug", vocabulary.conditions, "A condition (contraindication tag)."),
+            tender_spot=_slug_enum(
+                "TenderSpotSlug", vocabulary.tender_spots, "A muscle, group, part or fascia (not a body region)."
+            ),
         )
 
 

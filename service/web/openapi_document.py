@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from litestar.openapi.spec import Example, OpenAPI, Operation, RequestBody
+from litestar.openapi.spec import Example, OpenAPI, OpenAPIType, Operation, RequestBody, Schema
 
 from service.assessments.schemas import SUBJECT_REF_PATTERN, AssessmentInput
 from service.catalog import schemas
@@ -182,8 +182,9 @@ def numeric_bounds(root: type) -> dict[str, dict[str, tuple[float | None, float 
     return bounds
 
 
-def publish_constraints(document: OpenAPI, data: CatalogData) -> None:
-    """What the body types cannot say for themselves: tender spots are muscle slugs, and lists hold no repeats."""
+def publish_constraints(document: OpenAPI, data: CatalogData, screening_codes: frozenset[str]) -> None:
+    """What the body types cannot say for themselves: tender spots are muscle slugs, screening answers are keyed by
+    the rules' codes, conditions are the catalogue's, and lists hold no repeats."""
     schemas_ = (document.components.schemas if document.components else None) or {}
 
     def array_branch(schema: Any) -> Any:
@@ -197,6 +198,20 @@ def publish_constraints(document: OpenAPI, data: CatalogData) -> None:
         subject_ref: Any = assessment.properties["subject_ref"]
         string_branch = next((b for b in subject_ref.one_of or [] if b.type == "string"), subject_ref)
         string_branch.pattern = SUBJECT_REF_PATTERN
+        # Litestar keeps neither the answers' key pattern nor maxProperties: name every code instead.
+        screening: Any = assessment.properties["screening"]
+        answers = next(b for b in screening.one_of or [] if b.type == "object")
+        answers.properties = {code: Schema(type=OpenAPIType.BOOLEAN) for code in sorted(screening_codes)}
+        answers.additional_properties = False
+    conditions = [c.slug for c in data.conditions]
+    for name in ("AssessmentInput", "Restrictions"):
+        if (schema := schemas_.get(name)) is not None and schema.properties:
+            branch = array_branch(schema.properties["conditions"])
+            branch.unique_items, branch.items.enum = True, conditions
+    if (restrictions := schemas_.get("Restrictions")) is not None and restrictions.properties:
+        branch = array_branch(restrictions.properties["exercises"])
+        branch.unique_items = True
+        branch.items.pattern, branch.items.min_length, branch.items.max_length = SLUG_PATTERN, 1, SLUG_LENGTH
     if (program := schemas_.get("ProgramRequest")) is not None and program.properties:
         # Litestar drops the item constraints of these lists: each names catalogue slugs, each at most once.
         known = {
@@ -214,6 +229,7 @@ def publish_constraints(document: OpenAPI, data: CatalogData) -> None:
     for name in (
         "AssessmentInput", "Lifestyle", "Pain", "RedFlags", "MovementScreen",
         "FieldTests", "StraightLegRaise", "ThomasTest", "SingleLegBridge", "ProgramRequest",
+        "Pregnancy", "Clearance", "Restrictions",
     ):  # fmt: skip
         if (schema := schemas_.get(name)) is not None:
             schema.additional_properties = False

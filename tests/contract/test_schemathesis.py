@@ -9,9 +9,13 @@ Some rules cannot be described by a schema: a cursor is valid only when the API 
 names one request (reusing it with another body is rightly a 422), a program's `assessment_id` must be one of the
 caller's assessments and its `exclude_exercises` exercises of the catalogue (imports included, so no enum), and
 GraphQL cannot state numeric ranges (`first` in 1..500, the assessment's measurements, a program's weeks) or that
-`subjectRef` is no email. For positive cases only, those generated values are replaced by valid ones (a cursor
-fetched for the same query, a fresh key, the desk worker's assessment, catalogue exercises, numbers folded into the
-ranges the REST bodies declare, a plain subject reference), so "schema-valid data is accepted" is checked against
+`subjectRef` is no email. An assessment's answers must agree with each other (one screening code answered one way,
+a condition that stands for an answer not answered "no", a pregnancy's weeks within its trimester, a side of weight
+shift only with the shift, a clearance not dated in the future), GraphQL's screening codes are strings, and a
+program request that names a condition its assessment did not screen is rightly asked for the screening (422). For
+positive cases only, those generated values are replaced by valid ones (a cursor fetched for the same query, a
+fresh key, the desk worker's assessment, catalogue exercises, numbers folded into the ranges the REST bodies
+declare, a plain subject reference, consistent answers), so "schema-valid data is accepted" is checked against
 what the API documents. Negative cases keep whatever was generated; the integration tests assert the rejections.
 """
 
@@ -22,7 +26,7 @@ import re
 import uuid
 import zlib
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 
 from devkit.personas import DESK_WORKER
+from devkit.programs import ASSESSMENT_RULES
 from service.assessments.schemas import AssessmentInput, FieldTests
 from service.catalog.records import load_catalog
 from service.lib.pagination import MAX_LIMIT
@@ -84,30 +89,184 @@ def _real_exercises(generated: list[Any]) -> list[str]:
     return list(dict.fromkeys(EXERCISES[zlib.crc32(str(slug).encode()) % len(EXERCISES)] for slug in generated))
 
 
+# Conditions that stand for screening answers: named on a program request, the assessment is screened again.
+SCREENED_CONDITIONS = frozenset(ASSESSMENT_RULES.screening.condition_answers) | {"pregnancy"}
+SCREENING_CODES = sorted(ASSESSMENT_RULES.screening.codes())
+
+
 def _use_a_real_assessment(case: schemathesis.Case, assessment_id: str) -> None:
-    """A program is generated from one of the caller's assessments; any other id is rightly a 422."""
+    """A program is generated from one of the caller's assessments; any other id is rightly a 422. The desk worker
+    was not screened for the conditions that stand for answers: naming one rightly asks for the screening."""
     if _is_positive(case) and case.method == "POST" and case.path == "/v1/programs" and isinstance(case.body, dict):
         case.body["assessment_id"] = assessment_id
         if isinstance(case.body.get("exclude_exercises"), list):
             case.body["exclude_exercises"] = _real_exercises(case.body["exclude_exercises"])
+        if isinstance(case.body.get("conditions"), list):
+            case.body["conditions"] = [c for c in case.body["conditions"] if c not in SCREENED_CONDITIONS]
+
+
+def _trimester(weeks: int) -> int:
+    return 1 if weeks < 14 else 2 if weeks < 28 else 3
+
+
+def _consistent_answers(body: dict[str, Any]) -> None:
+    """The answers of one assessment body made to agree (service.assessments.validation refuses each disagreement
+    with a 400); field names as in the REST body."""
+    flags = body.get("red_flags") or {}
+    screening = body.get("screening")
+    if isinstance(screening, dict):
+        screening.update({code: value for code, value in flags.items() if value is not None and code in screening})
+    answers = {**(screening or {}), **{k: v for k, v in flags.items() if v is not None}}
+    pregnancy = body.get("pregnancy")
+    if isinstance(body.get("conditions"), list):
+        implied = ASSESSMENT_RULES.screening.condition_answers
+        body["conditions"] = [
+            c
+            for c in body["conditions"]
+            if answers.get(implied.get(c, "")) is not False
+            and not (c == "pregnancy" and isinstance(pregnancy, dict) and pregnancy.get("pregnant") is False)
+        ]
+    if isinstance(pregnancy, dict) and pregnancy.get("weeks") is not None and pregnancy.get("trimester") is not None:
+        pregnancy["trimester"] = _trimester(pregnancy["weeks"])
+    screen = body.get("movement_screen")
+    if isinstance(screen, dict) and "asymmetric_weight_shift" not in (screen.get("overhead_squat") or []):
+        screen.pop("weight_shift_to", None)
+    clearance = body.get("clearance")
+    if isinstance(clearance, dict) and str(clearance.get("date", "")) > _today().isoformat():
+        clearance["date"] = (_today() - timedelta(days=1)).isoformat()
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()  # the service's day
+
+
+def _use_consistent_answers(case: schemathesis.Case) -> None:
+    if _is_positive(case) and case.method == "POST" and case.path == "/v1/assessments" and isinstance(case.body, dict):
+        _consistent_answers(case.body)
 
 
 def _camel(name: str) -> str:
     return re.sub(r"_(\w)", lambda m: m.group(1).upper(), name)
 
 
+def _snake(name: str) -> str:
+    return re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), name)
+
+
+def _fields(node: gql.ObjectValueNode) -> dict[str, gql.ValueNode]:
+    return {f.name.value: f.value for f in node.fields}
+
+
+def _replace(node: gql.ObjectValueNode, **values: gql.ValueNode | None) -> gql.ObjectValueNode:
+    """`node` with these fields set to new values (None: dropped)."""
+    kept = [f for f in node.fields if f.name.value not in values]
+    added = [gql.ObjectFieldNode(name=gql.NameNode(value=k), value=v) for k, v in values.items() if v is not None]
+    return gql.ObjectValueNode(fields=tuple(kept + added))
+
+
+def _screening_answers(node: gql.ListValueNode) -> gql.ListValueNode:
+    """GraphQL's codes are strings: each made a real code (an unknown one is rightly a 400), each listed once."""
+    by_code: dict[str, gql.ObjectValueNode] = {}
+    for item in node.values:
+        if not isinstance(item, gql.ObjectValueNode):
+            return node
+        code = _fields(item).get("code")
+        if isinstance(code, gql.StringValueNode):
+            real = (
+                code.value
+                if code.value in SCREENING_CODES
+                else SCREENING_CODES[zlib.crc32(code.value.encode()) % len(SCREENING_CODES)]
+            )
+            item = _replace(item, code=gql.StringValueNode(value=real))
+            by_code.setdefault(real, item)
+    return gql.ListValueNode(values=tuple(by_code.values()))
+
+
+def _consistent_input(node: gql.ObjectValueNode) -> gql.ObjectValueNode:
+    """An assessment's or a program's GraphQL input with the agreements of `_consistent_answers`."""
+    fields = _fields(node)
+    conditions = fields.get("conditions")
+    if not isinstance(conditions, gql.ListValueNode):
+        conditions = None
+    if "assessmentId" in fields:  # a program's: conditions that would ask for screening again are left out
+        if conditions is None:
+            return node
+        kept = [
+            v for v in conditions.values if not (isinstance(v, gql.EnumValueNode) and v.value in SCREENED_CONDITIONS)
+        ]
+        return _replace(node, conditions=gql.ListValueNode(values=tuple(kept)))
+    flags = fields.get("redFlags")
+    answers = {
+        _snake(name): value.value
+        for name, value in (_fields(flags).items() if isinstance(flags, gql.ObjectValueNode) else [])
+        if isinstance(value, gql.BooleanValueNode)
+    }
+    screening = fields.get("screening")
+    if isinstance(screening, gql.ListValueNode):
+        items = []
+        for item in screening.values:
+            code = _fields(item).get("code") if isinstance(item, gql.ObjectValueNode) else None
+            if isinstance(item, gql.ObjectValueNode) and isinstance(code, gql.StringValueNode):
+                if code.value in answers:
+                    item = _replace(item, answer=gql.BooleanValueNode(value=answers[code.value]))
+                answer = _fields(item).get("answer")
+                if isinstance(answer, gql.BooleanValueNode):
+                    answers.setdefault(code.value, answer.value)
+            items.append(item)
+        node = _replace(node, screening=gql.ListValueNode(values=tuple(items)))
+    pregnancy = fields.get("pregnancy")
+    not_pregnant = isinstance(pregnancy, gql.ObjectValueNode) and any(
+        isinstance(v, gql.BooleanValueNode) and not v.value for k, v in _fields(pregnancy).items() if k == "pregnant"
+    )
+    if conditions is not None:
+        implied = ASSESSMENT_RULES.screening.condition_answers
+        kept = [
+            v
+            for v in conditions.values
+            if not isinstance(v, gql.EnumValueNode)
+            or (answers.get(implied.get(v.value, "")) is not False and not (v.value == "pregnancy" and not_pregnant))
+        ]
+        node = _replace(node, conditions=gql.ListValueNode(values=tuple(kept)))
+    return node
+
+
+def _consistent_part(name: str, node: gql.ObjectValueNode) -> gql.ObjectValueNode:
+    """One part of an assessment's GraphQL input made self-consistent, as `_consistent_answers` does."""
+    fields = _fields(node)
+    if name == "movementScreen":
+        squat = fields.get("overheadSquat")
+        codes = [v.value for v in squat.values] if isinstance(squat, gql.ListValueNode) else []  # type: ignore[attr-defined]
+        if "weightShiftTo" in fields and "asymmetric_weight_shift" not in codes:
+            return _replace(node, weightShiftTo=None)
+    if name == "pregnancy":
+        weeks, trimester = fields.get("weeks"), fields.get("trimester")
+        if isinstance(weeks, gql.IntValueNode) and isinstance(trimester, gql.IntValueNode):
+            return _replace(node, trimester=gql.IntValueNode(value=str(_trimester(int(weeks.value)))))
+    if name == "clearance":
+        day = fields.get("date")
+        if isinstance(day, gql.StringValueNode) and day.value > _today().isoformat():
+            return _replace(node, date=gql.StringValueNode(value=(_today() - timedelta(days=1)).isoformat()))
+    return node
+
+
 def _numeric_ranges() -> dict[str, tuple[float, float]]:
     """camelCase input field → (min, max), read from the REST body's own constraints; a per-side test (an object
-    of `left`/`right`) is keyed by its own field name."""
+    of `left`/`right`) is keyed by its own field name. Two fields of one name (a program's `weeks`, a pregnancy's)
+    share the range both accept."""
     bounds = numeric_bounds(AssessmentInput)
     ranges: dict[str, tuple[float, float]] = {}
+
+    def add(name: str, low: float, high: float) -> None:
+        known_low, known_high = ranges.get(name, (low, high))
+        ranges[name] = (max(low, known_low), min(high, known_high))
+
     for name, (low, high) in numeric_bounds(ProgramRequest)["ProgramRequest"].items():
         if low is not None and high is not None:
-            ranges[_camel(name)] = (low, high)
+            add(_camel(name), low, high)
     for fields in bounds.values():
         for name, (low, high) in fields.items():
             if low is not None and high is not None and name not in {"left", "right"}:
-                ranges[_camel(name)] = (low, high)
+                add(_camel(name), low, high)
     for field in msgspec.inspect.type_info(FieldTests).fields:  # type: ignore[union-attr]
         for member in getattr(field.type, "types", (field.type,)):
             sides = bounds.get(getattr(member, "cls", type(None)).__name__, {})
@@ -139,13 +298,17 @@ class _DomainValidArguments(gql.Visitor):
 
     def leave_object_field(self, node: gql.ObjectFieldNode, *_: Any) -> Any:
         name = node.name.value
+        if name == "screening" and isinstance(node.value, gql.ListValueNode):
+            return gql.ObjectFieldNode(name=node.name, value=_screening_answers(node.value))
+        if name in {"movementScreen", "pregnancy", "clearance"} and isinstance(node.value, gql.ObjectValueNode):
+            return gql.ObjectFieldNode(name=node.name, value=_consistent_part(name, node.value))
         if name == "subjectRef" and isinstance(node.value, gql.StringValueNode):
             return gql.ObjectFieldNode(name=node.name, value=gql.StringValueNode(value="subject-1"))
         if name == "pattern" and isinstance(node.value, gql.StringValueNode):  # AssessmentFilter's
             return gql.ObjectFieldNode(name=node.name, value=gql.StringValueNode(value="lower_crossed_syndrome"))
         if name == "assessmentId":  # only ProgramInput has it as an input field
             return gql.ObjectFieldNode(name=node.name, value=gql.StringValueNode(value=self.assessment_id))
-        if name == "excludeExercises" and isinstance(node.value, gql.ListValueNode):
+        if name in {"excludeExercises", "exercises"} and isinstance(node.value, gql.ListValueNode):
             slugs = _real_exercises([gql.print_ast(v) for v in node.value.values])
             return gql.ObjectFieldNode(
                 name=node.name, value=gql.ListValueNode(values=tuple(gql.StringValueNode(value=s) for s in slugs))
@@ -175,6 +338,8 @@ class _DomainValidArguments(gql.Visitor):
         return None
 
     def leave_argument(self, node: gql.ArgumentNode, *_: Any) -> Any:
+        if node.name.value == "input" and isinstance(node.value, gql.ObjectValueNode):
+            return gql.ArgumentNode(name=node.name, value=_consistent_input(node.value))
         if node.name.value == "after":
             return gql.REMOVE
         if node.name.value == "limit" and isinstance(node.value, gql.IntValueNode):  # the stats lists: 1..100
@@ -261,6 +426,7 @@ def test_rest_api_honours_its_contract(
     _use_a_real_cursor(case, production_server, full_access_key)
     _use_a_fresh_idempotency_key(case)
     _use_a_real_assessment(case, desk_worker_assessment)
+    _use_consistent_answers(case)
     case.call_and_validate(base_url=production_server, headers=_credentials(case, full_access_key))
 
 
