@@ -10,8 +10,8 @@ from service.programs.catalog_index import CatalogIndex
 from service.programs.rules import ProgramRules
 from service.programs.schemas import ProgramRequest
 
-EXPERIENCE_LEVEL = {"none": "beginner"}
-WHOLE_BLOCK = (Band.likely, Band.present)  # training experience -> level, where the names differ
+EXPERIENCE_LEVEL = {"none": "beginner"}  # training experience -> level, where the names differ
+WHOLE_BLOCK = (Band.likely, Band.present)  # the bands whose pattern brings its whole block of targets
 
 
 @dataclass

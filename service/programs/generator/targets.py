@@ -121,10 +121,12 @@ def find_targets(assessment: Assessment, person: Person, rules: ProgramRules, ca
                 return found
         return fallback
 
-    for slug in person.patterns:
+    # Likely and present patterns bring their whole block; possible ones (after them) their lengthening only.
+    for slug in [*person.patterns, *person.possible_patterns]:
         pattern = rules.patterns[slug]
         why = findings.pattern(slug)
-        for area in pattern.release:
+        whole = slug in person.patterns
+        for area in pattern.release if whole else []:
             finding = muscle_finding(area.muscle, why, FindingType.trigger_point, FindingType.overactive)
             add(_area_target(Phase.release, area, finding, catalog))
         for area in pattern.lengthen:
@@ -133,16 +135,8 @@ def find_targets(assessment: Assessment, person: Person, rules: ProgramRules, ca
             finding = muscle_finding(area.muscle, why, FindingType.overactive, FindingType.trigger_point)
             add(_area_target(Phase.lengthen, area, finding, catalog))
         for phase, slots in ((Phase.strengthen, pattern.strengthen), (Phase.integrate, pattern.integrate)):
-            for slot in slots:
+            for slot in slots if whole else []:
                 add(_slot_target(phase, slot, muscle_finding(slot.muscle, why, FindingType.underactive)))
-
-    for slug in person.possible_patterns:
-        why = findings.pattern(slug)
-        for area in rules.patterns[slug].lengthen:
-            if area.when == "thomas_test_positive" and not person.thomas_positive:
-                continue
-            finding = muscle_finding(area.muscle, why, FindingType.overactive, FindingType.trigger_point)
-            add(_area_target(Phase.lengthen, area, finding, catalog))
 
     # Trigger points outside every pattern's areas: each is released where it is.
     for tp in person.trigger_points:
