@@ -25,6 +25,7 @@ from sqlalchemy import text
 
 from service.assessments.anatomy import Anatomy
 from service.assessments.controllers import AssessmentController, ScreeningController
+from service.assessments.examples import assessment_examples
 from service.assessments.rules import load_rules
 from service.catalog.cache import CatalogCache
 from service.catalog.controllers import catalog_controller
@@ -281,6 +282,11 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         methods.setdefault(route.path_format, set()).update(route.methods)
     runtime.allow_by_path.update({path: ", ".join(sorted(m | {"OPTIONS"})) for path, m in methods.items()})
     app.runtime = runtime
-    add_examples(app.openapi_schema, catalog, program_examples(catalog, assessment_rules, program_rules))
+    add_examples(
+        app.openapi_schema,
+        catalog,
+        assessment_examples(assessment_rules),
+        program_examples(catalog, assessment_rules, program_rules),
+    )
     publish_constraints(app.openapi_schema, catalog, assessment_rules.screening.codes())
     return app

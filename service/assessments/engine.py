@@ -42,7 +42,7 @@ def assess(
 ) -> AssessmentResult:
     """Apply the ruleset to one assessment input, as of the day `on` (a clearance's age is counted to it)."""
     outcome = screen(data, rules.screening)
-    notes = _neural_straight_leg_raise(data, rules, outcome)
+    notes, neural = _neural_straight_leg_raise(data, rules, outcome)
     clearance_notes, clearance = _clearance(data, rules, on)
     if outcome.worst() in (Level.emergency, Level.urgent):
         if data.clearance is not None:
@@ -60,8 +60,7 @@ def assess(
     if outcome.missing:
         return _result(rules, outcome, AssessmentStatus.incomplete, None, notes=notes)
 
-    skip = frozenset(rules.screening.nerve_root.not_read_as_muscle) if Flag.nerve_root in outcome.flags else frozenset()
-    findings = find(data, rules, anatomy, skip)
+    findings = find(data, rules, anatomy, neural=neural or Flag.nerve_root in outcome.flags)
     concerns = list(outcome.concerns)
     notes += findings.notes + clearance_notes
     unexplained = _unexplained_pain(data, rules, findings)
@@ -73,6 +72,23 @@ def assess(
     routine = [c for c in concerns if c.level is Level.routine]
     if routine and clearance is None:
         return _refer(rules, outcome, concerns, notes)
+    policy = rules.screening.clearance
+    kept = [c for c in routine if clearance is not None and not policy.lifts(c.reason, clearance.role)]
+    if clearance is not None and kept:
+        for concern in kept:
+            roles = " or ".join(r.value.replace("_", " ") for r in policy.only_by[concern.reason])
+            notes.append(
+                Note(
+                    code="clearance_role_cannot_lift",
+                    message=(
+                        f"A clearance from a {clearance.role.value.replace('_', ' ')} cannot lift "
+                        f"'{concern.reason.replace('_', ' ')}': it needs a clearance from a {roles}."
+                    ),
+                    inputs=["clearance.role", *concern.evidence.inputs],
+                )
+            )
+        lifted = [c for c in routine if c not in kept]
+        return _refer(rules, outcome, [c for c in concerns if c not in lifted], notes)
     applied = None
     if clearance is not None:
         applied = AppliedClearance(
@@ -140,9 +156,10 @@ def _refer(rules: RuleSet, outcome: Outcome, concerns: list[Concern], notes: lis
     return _result(rules, outcome, AssessmentStatus.refer, level, referral=referral, notes=notes)
 
 
-def _neural_straight_leg_raise(data: AssessmentInput, rules: RuleSet, outcome: Outcome) -> list[Note]:
+def _neural_straight_leg_raise(data: AssessmentInput, rules: RuleSet, outcome: Outcome) -> tuple[list[Note], bool]:
     """A straight-leg raise below the neural threshold is a nerve sign with back or leg pain, and is never read as
-    muscle length (the short-hamstrings rule starts at the same angle)."""
+    muscle length (the short-hamstrings rule starts at the same angle). Returns the notes and whether the raise
+    was read as neural."""
     nerve = rules.screening.nerve_root
     pair = data.tests.straight_leg_raise_deg if data.tests else None
     low = [
@@ -151,10 +168,10 @@ def _neural_straight_leg_raise(data: AssessmentInput, rules: RuleSet, outcome: O
         if (value := getattr(pair, side, None)) is not None and value < nerve.neural_below_degrees
     ]
     if not low:
-        return []
+        return [], False
     if "lumbar" in outcome.screens:
         outcome.flags.setdefault(Flag.nerve_root, []).extend(low)
-        return []
+        return [], True
     return [
         Note(
             code="straight_leg_raise_not_read",
@@ -164,7 +181,7 @@ def _neural_straight_leg_raise(data: AssessmentInput, rules: RuleSet, outcome: O
             ),
             inputs=low,
         )
-    ]
+    ], True
 
 
 def _clearance(data: AssessmentInput, rules: RuleSet, on: date) -> tuple[list[Note], Clearance | None]:

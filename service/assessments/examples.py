@@ -1,10 +1,25 @@
 """The article's desk worker (PRODUCT.md §4), screened: the documented example of an assessment body, shared by
-the OpenAPI examples of programs, the tests and the benchmarks. The eight lumbar red flags travel in `red_flags`, as
-the contract's example has them; the other questions that apply to this person travel in `screening`."""
+the OpenAPI examples, the tests and the benchmarks. The eight lumbar red flags travel in `red_flags`, as the
+contract's example has them; the other questions that apply to this person travel in `screening`.
+
+The OpenAPI examples are generated, not written: the real rules assess the desk worker and build the screening form,
+so the documented example is always what the service would answer."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
+
+from service.assessments.engine import assess
+from service.assessments.rules import RuleSet
+from service.assessments.schemas import Assessment, AssessmentInput
+from service.assessments.screening import form
+
+EXAMPLE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
+ASSESSMENT_ID = uuid.UUID("0b9c6a52-3f1e-4c8e-9a51-2d7f4e8b1c30")
 
 RED_FLAGS_ANSWERED_NO = {
     "saddle_numbness": False,
@@ -46,3 +61,28 @@ DESK_WORKER: dict[str, Any] = {
     },
     "tender_spots": ["gastrocnemius", "iliotibial_band", "piriformis", "gluteus_minimus", "hamstrings"],
 }
+
+
+def example_assessment(data: AssessmentInput, rules: RuleSet) -> Assessment:
+    """`data` assessed by `rules` as the API would return it, with a fixed id and time."""
+    return msgspec.convert(
+        {
+            **msgspec.to_builtins(assess(data, rules, on=EXAMPLE_TIME.date())),
+            "id": str(ASSESSMENT_ID),
+            "created_at": EXAMPLE_TIME.isoformat(),
+            "subject_ref": data.subject_ref,
+            "input": msgspec.to_builtins(data),
+        },
+        Assessment,
+    )
+
+
+def assessment_examples(rules: RuleSet) -> dict[str, dict[str, Any]]:
+    """operationId → {"request" or a status: example}: the desk worker's assessment, and the screening form for
+    low-back pain (the questions the desk worker answered)."""
+    desk_worker = msgspec.convert(DESK_WORKER, AssessmentInput)
+    return {
+        "createAssessment": {"request": DESK_WORKER, "201": example_assessment(desk_worker, rules)},
+        "getAssessment": {"200": example_assessment(desk_worker, rules)},
+        "getScreening": {"200": form(rules.screening, rules.version, ["lower_back"], pregnant=False, injury=None)},
+    }

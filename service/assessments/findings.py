@@ -75,8 +75,12 @@ class Findings:
     explained_regions: set[str] = field(default_factory=set)
 
 
-def find(data: AssessmentInput, rules: RuleSet, anatomy: Anatomy | None, skip: frozenset[str]) -> Findings:
-    """Apply the finding rules, except those in `skip` (rules a nerve-root sign forbids reading as muscle)."""
+def find(data: AssessmentInput, rules: RuleSet, anatomy: Anatomy | None, *, neural: bool) -> Findings:
+    """Apply the finding rules. With a `neural` reading (nerve-root signs, or a straight-leg raise below the neural
+    threshold), the nerve-root section of the rules says what is not read as muscle."""
+    nerve = rules.screening.nerve_root
+    skip = frozenset(nerve.not_read_as_muscle) if neural else frozenset()
+    not_tight = frozenset(nerve.not_read_as_tight) if neural else frozenset()
     notes: list[Note] = []
     supports: dict[str, list[tuple[Evidence, float, Rule]]] = defaultdict(list)
     marks: dict[MuscleRole, _Marks] = {role: defaultdict(list) for role in MuscleRole}
@@ -93,7 +97,8 @@ def find(data: AssessmentInput, rules: RuleSet, anatomy: Anatomy | None, skip: f
         for pattern in rule.supports:
             supports[pattern].append((evidence, rule.weight, rule))
         for muscle in rule.overactive:
-            marks[MuscleRole.overactive][muscle].append(_Mark(evidence, rule.weight, side))
+            if muscle not in not_tight:
+                marks[MuscleRole.overactive][muscle].append(_Mark(evidence, rule.weight, side))
         for muscle in rule.underactive:
             marks[MuscleRole.underactive][muscle].append(_Mark(evidence, rule.weight, side))
         if rule.item_marks is not None:
@@ -107,10 +112,10 @@ def find(data: AssessmentInput, rules: RuleSet, anatomy: Anatomy | None, skip: f
 
     over, under = marks[MuscleRole.overactive], marks[MuscleRole.underactive]
     _apply_resolutions(data, rules, marks)
-    _resolve_conflicts(over, under, rules.conflicts.tie_break)
+    notes += _resolve_conflicts(over, under, rules.conflicts.tie_break)
     if anatomy is not None:
         notes += _resolve_tree(over, under, anatomy)
-    asymmetries = _asymmetries(data, rules)
+    asymmetries = _asymmetries(data, rules, frozenset(nerve.not_read_as_asymmetry) if neural else frozenset())
 
     patterns = [_pattern(p.slug, p.name, supports[p.slug], rules) for p in rules.patterns if supports.get(p.slug)]
     patterns.sort(key=lambda p: (-p.score, p.slug))
@@ -170,14 +175,28 @@ def _apply_resolutions(data: AssessmentInput, rules: RuleSet, marks: dict[Muscle
                 marks[resolution.role][muscle].append(_Mark(evidence, 1.0, side))
 
 
-def _resolve_conflicts(over: _Marks, under: _Marks, tie_break: MuscleRole) -> None:
-    """A muscle marked both ways keeps the role with more summed weight (ties: `tie_break`); see rules.yaml."""
+def _resolve_conflicts(over: _Marks, under: _Marks, tie_break: MuscleRole) -> list[Note]:
+    """A muscle marked both ways keeps the role with more summed weight (ties: `tie_break`; see rules.yaml), and a
+    note says which signs were set aside."""
+    notes: list[Note] = []
     for muscle in sorted(over.keys() & under.keys()):
         over_weight, under_weight = _weight(over[muscle]), _weight(under[muscle])
         if over_weight > under_weight or (over_weight == under_weight and tie_break is MuscleRole.overactive):
-            del under[muscle]
+            kept, dropped = MuscleRole.overactive, under.pop(muscle)
         else:
-            del over[muscle]
+            kept, dropped = MuscleRole.underactive, over.pop(muscle)
+        lost = MuscleRole.underactive if kept is MuscleRole.overactive else MuscleRole.overactive
+        notes.append(
+            Note(
+                code="opposite_findings_for_one_muscle",
+                message=(
+                    f"{_name(muscle)} looked both {lost.value} and {kept.value}: the signs for {kept.value} were "
+                    f"{'as strong' if over_weight == under_weight else 'stronger'}, so it is treated as {kept.value}."
+                ),
+                inputs=_unique(p for k in dropped for p in k.evidence.inputs),
+            )
+        )
+    return notes
 
 
 def _resolve_tree(over: _Marks, under: _Marks, anatomy: Anatomy) -> list[Note]:
@@ -222,9 +241,11 @@ def _name(slug: str) -> str:
     return slug.replace("_", " ").capitalize()
 
 
-def _asymmetries(data: AssessmentInput, rules: RuleSet) -> list[Asymmetry]:
+def _asymmetries(data: AssessmentInput, rules: RuleSet, skip: frozenset[str]) -> list[Asymmetry]:
     found: list[Asymmetry] = []
     for test in rules.asymmetry:
+        if test.test in skip:
+            continue
         left, right = resolve(data, f"{test.test}.left"), resolve(data, f"{test.test}.right")
         if not isinstance(left, int | float) or not isinstance(right, int | float):
             continue

@@ -440,9 +440,16 @@ def parse_rules(
         if unknown_conditions:
             raise RulesError(f"{source}: names unknown condition(s) {', '.join(unknown_conditions)}")
     rule_ids = {r.id for r, _ in finding_rules}
-    unknown_ids = set(document.screening.nerve_root.not_read_as_muscle) - rule_ids
+    nerve = document.screening.nerve_root
+    unknown_ids = set(nerve.not_read_as_muscle) - rule_ids
     if unknown_ids:
         raise RulesError(f"{source}: screening.nerve_root names unknown rule(s) {', '.join(sorted(unknown_ids))}")
+    unknown_tests = set(nerve.not_read_as_asymmetry) - {test.test for test in document.asymmetry}
+    if unknown_tests:
+        raise RulesError(
+            f"{source}: screening.nerve_root names unknown asymmetry test(s) {', '.join(sorted(unknown_tests))}"
+        )
+    _check_muscles(f"{source}: screening.nerve_root", "not_read_as_tight", nerve.not_read_as_tight, known_muscles)
     return RuleSet(
         version=document.version,
         patterns=document.patterns,

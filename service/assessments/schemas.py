@@ -416,7 +416,17 @@ class InferredCondition(_Output):
 
 
 class Note(_Output):
-    code: str
+    code: Annotated[
+        str,
+        msgspec.Meta(
+            description=(
+                "Stable code of what was noticed: clearance_cannot_lift, clearance_role_cannot_lift, "
+                "clearance_too_old, opposite_findings_for_one_muscle, opposite_findings_in_one_group, "
+                "straight_leg_raise_not_read, unexplained_pain, or a note of the rules file (e.g. "
+                "weight_shift_side_unknown). New codes may be added."
+            )
+        ),
+    ]
     message: Annotated[str, msgspec.Meta(description="Plain words for the person or their trainer.")]
     inputs: list[str] = []
 

@@ -16,6 +16,7 @@ import msgspec
 
 from service.assessments.schemas import (
     AssessmentInput,
+    ClinicianRole,
     Evidence,
     FormField,
     FormQuestion,
@@ -98,6 +99,10 @@ class Messages(_Data, frozen=True):
 
 class ClearancePolicy(_Data, frozen=True):
     max_age_days: int
+    only_by: dict[str, list[ClinicianRole]] = {}
+
+    def lifts(self, reason: str, role: ClinicianRole) -> bool:
+        return reason not in self.only_by or role in self.only_by[reason]
 
 
 class UnexplainedPain(_Data, frozen=True):
@@ -108,6 +113,8 @@ class NerveRoot(_Data, frozen=True):
     condition: str
     neural_below_degrees: float
     not_read_as_muscle: list[str]
+    not_read_as_tight: list[str]
+    not_read_as_asymmetry: list[str]
 
 
 class ScreeningRules(_Data, frozen=True):
@@ -425,6 +432,11 @@ def check(rules: ScreeningRules, source: str, pain_regions: frozenset[str], red_
     for condition, code in rules.condition_answers.items():
         if code not in codes:
             raise fail(f"condition {condition} stands for unknown question {code}")
+    routine = {q.code for s in rules.screens for q in s.questions if q.level is Level.routine}
+    routine |= {c.reason for c in rules.clusters if c.level is Level.routine}
+    for reason in rules.clearance.only_by:
+        if reason not in routine:
+            raise fail(f"clearance.only_by: {reason} is not a routine concern (only those can be cleared)")
 
 
 # ---------------------------------------------------------------- the form an app renders (GET /v1/screening)

@@ -132,14 +132,17 @@ def response_examples(data: CatalogData) -> dict[str, dict[str, Any]]:
     }
 
 
-def add_examples(document: OpenAPI, data: CatalogData, programs: dict[str, Any] | None = None) -> None:
-    """Response examples of the catalogue; with `programs` (service.programs.examples), those of programs and the
-    request body of createProgram."""
+def add_examples(document: OpenAPI, data: CatalogData, *more: dict[str, dict[str, Any]]) -> None:
+    """Response examples of the catalogue, and `more` of the domains (operationId → {"request" or a status:
+    example}, e.g. service.programs.examples)."""
     examples = response_examples(data)
     requests: dict[str, Any] = {}
-    if programs is not None:
-        examples["createProgram"] = {"201": programs["201"], "422": programs["422"]}
-        requests["createProgram"] = programs["request"]
+    for domain in more:
+        for operation_id, by_status in domain.items():
+            statuses = dict(by_status)
+            if "request" in statuses:
+                requests[operation_id] = statuses.pop("request")
+            examples[operation_id] = statuses
     for path_item in (document.paths or {}).values():
         for operation in (path_item.get, path_item.post, path_item.put, path_item.patch, path_item.delete):
             if not isinstance(operation, Operation):
@@ -151,7 +154,7 @@ def add_examples(document: OpenAPI, data: CatalogData, programs: dict[str, Any] 
             body = operation.request_body
             if operation.operation_id in requests and isinstance(body, RequestBody):
                 for media in body.content.values():
-                    media.examples = {"example": Example(value=requests[operation.operation_id])}
+                    media.examples = {"example": Example(value=msgspec.to_builtins(requests[operation.operation_id]))}
 
 
 def numeric_bounds(root: type) -> dict[str, dict[str, tuple[float | None, float | None]]]:

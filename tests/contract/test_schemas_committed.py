@@ -71,10 +71,31 @@ def test_program_examples_are_what_the_service_answers() -> None:
         known_muscles=frozenset(m.slug for m in catalog.muscles),
         known_patterns=frozenset(p.slug for p in catalog.patterns),
     )
-    examples = program_examples(catalog, rules, load_program_rules(catalog=catalog))
+    examples = program_examples(catalog, rules, load_program_rules(catalog=catalog))["createProgram"]
     request = msgspec.convert(examples["request"], ProgramRequest)
     program = msgspec.convert(msgspec.to_builtins(examples["201"]), Program)
     assert program.assessment_id == request.assessment_id and len(program.schedule.weeks) == request.weeks
     assert [x.exercise for x in program.excluded if "request" in x.reason] == request.exclude_exercises
     refused = msgspec.convert(examples["422"], Problem)
     assert refused.type.endswith("/referral-required") and refused.reasons == ["saddle_numbness"]
+
+
+def test_assessment_examples_are_what_the_service_answers() -> None:
+    """The desk worker's documented assessment is `ok`, and the documented screening form asks exactly the questions
+    the documented assessment answers (so an app that renders the form can send that body)."""
+    import msgspec
+
+    from service.assessments.examples import DESK_WORKER, assessment_examples
+    from service.assessments.rules import load_rules
+    from service.assessments.schemas import Assessment, AssessmentInput, ScreeningForm
+
+    examples = assessment_examples(load_rules())
+    msgspec.convert(examples["createAssessment"]["request"], AssessmentInput)
+    created = msgspec.convert(msgspec.to_builtins(examples["createAssessment"]["201"]), Assessment)
+    assert created.status == "ok" and created.level == "proceed" and created.patterns
+    screening_form = msgspec.convert(msgspec.to_builtins(examples["getScreening"]["200"]), ScreeningForm)
+    asked = {q.code for s in screening_form.screens for q in s.questions}
+    assert asked == {*DESK_WORKER["red_flags"], *DESK_WORKER["screening"]}
+    document = json.loads((OPENAPI_DIR / "openapi.json").read_text())
+    media = document["paths"]["/v1/screening"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert media["examples"]["example"]["value"] == msgspec.to_builtins(examples["getScreening"]["200"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from devkit.personas import DESK_WORKER
 from service.assessments.anatomy import Anatomy
 from service.assessments.engine import assess as assess_on
 from service.assessments.rules import RULES_PATH, RulesError, RuleSet, load_rules, parse_rules
-from service.assessments.schemas import Assessment, AssessmentInput, AssessmentResult, RedFlags
+from service.assessments.schemas import Assessment, AssessmentInput, AssessmentResult, Note, RedFlags
 from service.assessments.validation import validate_input as validate_on
 from service.catalog.records import load_catalog
 
@@ -334,6 +335,10 @@ def test_tender_spot_yields_to_a_movement_finding(rules: RuleSet) -> None:
     }
     assert not reasons_by_rule(result.overactive, "gluteus_medius")
     assert result.trigger_points == ["gluteus_medius"]
+    # The tender spot set aside is said, naming its input.
+    [note] = [n for n in result.notes if n.code == "opposite_findings_for_one_muscle"]
+    assert note.inputs == ["tender_spots[0]"]
+    assert note.message.startswith("Gluteus medius looked both overactive and underactive")
 
 
 def test_conflict_tie_goes_to_the_tie_break(rules: RuleSet) -> None:
@@ -343,6 +348,8 @@ def test_conflict_tie_goes_to_the_tie_break(rules: RuleSet) -> None:
     assert rules.conflicts.tie_break == "overactive"
     assert reasons_by_rule(result.overactive, "adductors")
     assert not reasons_by_rule(result.underactive, "adductors")
+    [note] = [n for n in result.notes if n.code == "opposite_findings_for_one_muscle" and "Adductors" in n.message]
+    assert "as strong" in note.message and note.inputs == ["movement_screen.overhead_squat[1]"]
 
 
 @pytest.mark.parametrize(
@@ -545,7 +552,7 @@ def rule_index(raw: dict[str, Any], rule_id: str) -> int:
 
 
 def test_rules_file_is_valid_against_the_catalogue(rules: RuleSet) -> None:
-    assert rules.version == "2026.12.1"
+    assert rules.version == "2026.12.2"
     assert {p.slug for p in rules.patterns} == {"lower_crossed_syndrome", "upper_crossed_syndrome"}
     named = {m for rule in rules.rules for m in [*rule.overactive, *rule.underactive]}
     assert named <= MUSCLES
@@ -556,7 +563,7 @@ def test_rules_file_is_valid_against_the_catalogue(rules: RuleSet) -> None:
 
 
 def test_rules_parse_without_the_catalogue() -> None:
-    assert parse_rules(raw_rules()).version == "2026.12.1"
+    assert parse_rules(raw_rules()).version == "2026.12.2"
 
 
 def _break(raw: dict[str, Any], rule_id: str, **changes: Any) -> None:
@@ -678,6 +685,21 @@ BAD_RULES = [
         id="duplicate-question-code",
     ),
     pytest.param(
+        lambda raw: raw["screening"]["nerve_root"].update({"not_read_as_muscle": ["lcs.short_hamstring"]}),
+        "screening.nerve_root names unknown rule(s) lcs.short_hamstring",
+        id="nerve-root-unknown-rule",
+    ),
+    pytest.param(
+        lambda raw: raw["screening"]["nerve_root"].update({"not_read_as_asymmetry": ["tests.sit_and_reach_cm"]}),
+        "screening.nerve_root names unknown asymmetry test(s) tests.sit_and_reach_cm",
+        id="nerve-root-unknown-asymmetry",
+    ),
+    pytest.param(
+        lambda raw: raw["screening"]["nerve_root"].update({"not_read_as_tight": ["hamstring"]}),
+        "screening.nerve_root: not_read_as_tight names unknown muscle(s) hamstring",
+        id="nerve-root-unknown-muscle",
+    ),
+    pytest.param(
         lambda raw: raw.update({"version": "v2"}),
         "rules.yaml: version must look like YYYY.M.N",
         id="bad-version",
@@ -704,3 +726,12 @@ def test_unreadable_rules_file(tmp_path: Path) -> None:
     path.write_text("version: [unclosed\n", encoding="utf-8")
     with pytest.raises(RulesError, match=r"^rules\.yaml: cannot read"):
         load_rules(path)
+
+
+def test_every_note_code_the_engine_writes_is_documented_in_the_contract() -> None:
+    """Integrators branch on note codes: each one the code can write is named in the Note schema."""
+    source = "".join(p.read_text() for p in Path(assess_on.__code__.co_filename).parent.glob("*.py"))
+    written = set(re.findall(r'code="([a-z_]+)"', source))
+    assert written, "no note codes found: the pattern above is out of date"
+    description = msgspec.json.schema(Note)["$defs"]["Note"]["properties"]["code"]["description"]
+    assert {code for code in written if code not in description} == set()

@@ -719,20 +719,22 @@ def test_back_pain_after_50_without_a_duration_asks_for_it():
 # ================================================================ clearance
 
 
-def _cleared_by(days_ago: int, **restrictions: list[str]) -> dict[str, Any]:
-    clearance: dict[str, Any] = {"role": "physiotherapist", "date": (TODAY - timedelta(days=days_ago)).isoformat()}
+def _cleared_by(days_ago: int, role: str = "physiotherapist", **restrictions: list[str]) -> dict[str, Any]:
+    clearance: dict[str, Any] = {"role": role, "date": (TODAY - timedelta(days=days_ago)).isoformat()}
     if restrictions:
         clearance["restrictions"] = restrictions
     return clearance
 
 
 def test_a_recent_clearance_lifts_a_routine_referral_and_passes_its_restrictions_on():
-    """Ahmed, 39, diagnosed disc bulge; his physiotherapist cleared him, no loaded flexion."""
+    """Ahmed, 39, diagnosed disc bulge and high blood pressure; his doctor cleared him, no loaded flexion."""
     body = screened(
         "lower_back",
         intensity=4,
         yes=("diagnosed_acute_disc_injury", "heart_condition_or_high_blood_pressure"),
-        clearance=_cleared_by(20, conditions=["acute_disc_injury", "hypertension"], exercises=["jefferson_curl"]),
+        clearance=_cleared_by(
+            20, "physician", conditions=["acute_disc_injury", "hypertension"], exercises=["jefferson_curl"]
+        ),
     )
     result = run(body)
     assert_ok(result)
@@ -742,7 +744,43 @@ def test_a_recent_clearance_lifts_a_routine_referral_and_passes_its_restrictions
     found = conditions(result)
     assert {"acute_disc_injury", "hypertension"} <= set(found)
     assert found["acute_disc_injury"].inputs == ["clearance.restrictions"]
-    assert "physiotherapist" in found["acute_disc_injury"].reason
+    assert "physician" in found["acute_disc_injury"].reason
+
+
+def test_a_physiotherapist_can_lift_a_disc_injury_but_not_high_blood_pressure():
+    """PAR-Q+: a heart condition or high blood pressure is a doctor's call."""
+    body = screened(
+        "lower_back",
+        intensity=4,
+        yes=("diagnosed_acute_disc_injury", "heart_condition_or_high_blood_pressure"),
+        clearance=_cleared_by(20),
+    )
+    result = run(body)
+    assert_refer(result, Level.routine)
+    assert result.referral is not None
+    assert result.referral.reasons == ["heart_condition_or_high_blood_pressure"]
+    assert result.clearance is None
+    (note,) = [n for n in result.notes if n.code == "clearance_role_cannot_lift"]
+    assert "physician or nurse practitioner" in note.message
+    assert note.inputs == ["clearance.role", "screening.heart_condition_or_high_blood_pressure"]
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("chiropractor", REFER), ("physiotherapist", REFER), ("obstetric_provider", OK), ("physician", OK)],
+)
+def test_only_an_obstetric_provider_or_a_doctor_clears_pregnancy(role, status):
+    """ACOG: whether a pregnant person may exercise is for the obstetric provider (or a doctor) to say."""
+    body = screened(
+        pregnancy={"pregnant": True, "weeks": 20, "obstetric_clearance": False}, clearance=_cleared_by(5, role)
+    )
+    result = run(body)
+    assert result.status is status
+    if status is REFER:
+        assert result.referral is not None and result.referral.reasons == ["pregnancy_without_clearance"]
+        assert "clearance_role_cannot_lift" in note_codes(result)
+    else:
+        assert result.clearance is not None and result.clearance.cleared == ["pregnancy_without_clearance"]
 
 
 def test_a_clearance_exactly_at_the_maximum_age_still_applies():
@@ -878,14 +916,6 @@ def test_a_straight_leg_raise_under_45_without_back_or_leg_pain_is_not_read_and_
     assert "nerve_root_irritation" not in conditions(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the straight-leg-raise asymmetry is computed from a raise read as a nerve sign: 'the left side is 35° "
-        "tighter and gets the extra work' with muscles [hamstrings], i.e. short hamstrings to stretch first and "
-        "longer (CLINICAL.md §1: a raise below 45°, or one that reproduces leg pain, is never read as short hamstrings)"
-    ),
-)
 @pytest.mark.parametrize(
     ("regions", "legs", "yes"),
     [
@@ -901,6 +931,23 @@ def test_a_neural_straight_leg_raise_gives_no_hamstring_asymmetry(regions, legs,
     assert_ok(result)
     assert "lcs.short_hamstrings" not in rules_behind(result)
     assert [a.summary for a in result.asymmetries if "hamstrings" in a.muscles] == []
+
+
+def test_with_nerve_root_signs_sitting_does_not_call_the_hamstrings_tight():
+    """Sitting 9 h would mark the hamstrings overactive, and the program would lengthen them: with pins and needles
+    in the leg that tension is the nerve's (CLINICAL.md §1)."""
+    body = screened("lower_back", intensity=4, yes=("limb_pins_and_needles",), lifestyle={"sitting_hours_per_day": 9})
+    result = run(body)
+    assert_ok(result)
+    assert "nerve_root_irritation" in conditions(result)
+    assert muscle(result.overactive, "hamstrings") is None
+    assert "lcs.prolonged_sitting" in rules_behind(result)  # it still supports the pattern
+
+
+def test_without_nerve_root_signs_sitting_still_calls_the_hamstrings_tight():
+    result = run(screened("lower_back", intensity=4, lifestyle={"sitting_hours_per_day": 9}))
+    assert_ok(result)
+    assert muscle(result.overactive, "hamstrings") is not None
 
 
 # ================================================================ sides

@@ -421,7 +421,14 @@ def test_every_generated_person_gets_the_status_the_clinical_rules_give(body):
         return
     assert result.status is not AssessmentStatus.incomplete
     unexplained = {"unexplained_severe_pain"}
-    if clearance_is_recent(body):
+    only_by = RULES.screening.clearance.only_by
+    role = body["clearance"]["role"] if clearance_is_recent(body) else None
+    beyond_role = {r for r in want.routine_reasons if role is not None and r in only_by and role not in only_by[r]}
+    if beyond_role:  # a clearance from a clinician who may not lift these concerns
+        assert result.status is AssessmentStatus.refer and result.level is Level.routine
+        assert result.referral is not None and set(result.referral.reasons) == beyond_role
+        assert "clearance_role_cannot_lift" in {n.code for n in result.notes}
+    elif role is not None:
         assert result.status is AssessmentStatus.ok
         assert result.clearance is not None
         assert want.routine_reasons <= set(result.clearance.cleared) <= want.routine_reasons | unexplained
@@ -517,7 +524,7 @@ def test_a_routine_concern_is_lifted_only_by_a_recent_clearance(body, code, days
     clearance names what it lifted and passes its restrictions on as conditions."""
     body = set_answer(body, code, True)
     body["clearance"] = {
-        "role": "physiotherapist",
+        "role": "physician",  # a doctor may lift every routine concern (clearance.only_by)
         "date": (TODAY - timedelta(days=days_ago)).isoformat(),
         "restrictions": {"conditions": RESTRICTION_CONDITIONS[:1]},
     }

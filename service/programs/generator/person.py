@@ -21,7 +21,8 @@ class Person:
     level: Level
     equipment: frozenset[str]
     conditions: tuple[str, ...]
-    excluded: frozenset[str]
+    excluded: dict[str, str]
+    """Exercise slug → why it is never prescribed (the caller's request, a clinician's clearance)."""
     severe_pain: bool
     thomas_positive: bool
     patterns: list[str]
@@ -42,7 +43,10 @@ def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogI
     # The assessment lists every condition it inferred, each with its reason (a pain region's, a clinician's
     # restriction, nerve-root signs); the request may add more.
     conditions = tuple(sorted(set(request.conditions) | {c.condition for c in assessment.conditions}))
-    restricted = assessment.clearance.restrictions.exercises if assessment.clearance else []
+    excluded = dict.fromkeys(request.exclude_exercises, "Excluded at the caller's request.")
+    if (clearance := assessment.clearance) is not None:
+        by = f"Left out by the {clearance.role.value.replace('_', ' ')}'s clearance of {clearance.date.isoformat()}."
+        excluded |= dict.fromkeys(clearance.restrictions.exercises, by)
     severe = bool(
         pain
         and (
@@ -57,7 +61,7 @@ def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogI
         level=level,
         equipment=available | {"bodyweight"},
         conditions=conditions,
-        excluded=frozenset(request.exclude_exercises) | frozenset(restricted),
+        excluded=excluded,
         severe_pain=severe,
         thomas_positive=thomas_positive,
         patterns=[p.slug for p in assessment.patterns if p.slug in rules.patterns and p.band in WHOLE_BLOCK],

@@ -88,8 +88,8 @@ def generate(
     for slug in avoid:
         if slug in catalog.exercises:
             selector.exclusions.setdefault(slug, avoid[slug])
-    for slug in request.exclude_exercises:
-        selector.exclusions.setdefault(slug, "Excluded at the caller's request.")
+    for slug, reason in selector.person.excluded.items():
+        selector.exclusions.setdefault(slug, reason)
     parameters = ProgramParameters(
         weeks=request.weeks,
         sessions_per_week=request.sessions_per_week,

@@ -47,7 +47,7 @@ class Selector:
     def _refusal(self, entry: ExerciseEntry) -> str | None:
         """Why a usable-looking exercise is left out, for the program's `excluded` list; None if it is not."""
         if entry.slug in self.person.excluded:
-            return "Excluded at the caller's request."
+            return self.person.excluded[entry.slug]
         if entry.slug in self.avoid:
             return self.avoid[entry.slug]
         for condition in self.person.conditions:
