@@ -64,6 +64,35 @@ class SpinalLoad(StrEnum):
     high = "high"
 
 
+class Position(StrEnum):
+    """A body position an exercise holds or passes through (CLINICAL.md §4)."""
+
+    standing = "standing"
+    seated = "seated"
+    supine = "supine"
+    prone = "prone"
+    side_lying = "side_lying"
+    kneeling = "kneeling"
+    quadruped = "quadruped"
+    plank = "plank"  # face down on hands or forearms and toes or knees, the body off the floor
+    hanging = "hanging"
+    inverted = "inverted"  # the head below the heart
+
+
+class Demand(StrEnum):
+    """What an exercise asks of the body that a condition may forbid (CLINICAL.md §4)."""
+
+    loaded_spinal_flexion = "loaded_spinal_flexion"
+    loaded_spinal_rotation = "loaded_spinal_rotation"
+    end_range_spinal_flexion = "end_range_spinal_flexion"  # a deep forward fold of the spine, loaded or not
+    end_range_spinal_rotation = "end_range_spinal_rotation"  # a twist of the spine to its end range, loaded or not
+    overhead = "overhead"  # the arm above shoulder height, loaded or at end range
+    deep_knee_flexion_loaded = "deep_knee_flexion_loaded"
+    impact = "impact"
+    valsalva = "valsalva"  # heavy bracing or near-maximal holds
+    balance_demand = "balance_demand"  # unsupported single-leg or unstable
+
+
 class MuscleRole(StrEnum):
     primary = "primary"
     secondary = "secondary"

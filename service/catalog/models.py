@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.catalog.enums import (
+    Demand,
     EquipmentCategory,
     Laterality,
     Level,
@@ -27,6 +28,7 @@ from service.catalog.enums import (
     MuscleKind,
     MuscleRole,
     PatternRole,
+    Position,
     RelationKind,
     SpinalLoad,
     Tendency,
@@ -127,6 +129,8 @@ class Exercise(Timestamped, Base):
         CheckConstraint(f"force IN ({sql_in(ForceEnum)})", name="force"),
         CheckConstraint(f"laterality IN ({sql_in(Laterality)})", name="laterality"),
         CheckConstraint(f"spinal_load IN ({sql_in(SpinalLoad)})", name="spinal_load"),
+        CheckConstraint(f"positions <@ ARRAY[{sql_in(Position)}]::text[]", name="positions"),
+        CheckConstraint(f"demands <@ ARRAY[{sql_in(Demand)}]::text[]", name="demands"),
         Index("ix_exercises_search_vector", "search_vector", postgresql_using="gin"),
         Index(
             "ix_exercises_search_text_trgm",
@@ -151,6 +155,9 @@ class Exercise(Timestamped, Base):
     force: Mapped[str | None] = mapped_column(String(16))
     laterality: Mapped[str] = mapped_column(String(16))
     spinal_load: Mapped[str] = mapped_column(String(16))
+    # Movement attributes (CLINICAL.md §4); null on imported records, which do not describe them.
+    positions: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    demands: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
     dose: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     source: Mapped[str] = mapped_column(String(40), default="curated", index=True)
     license: Mapped[str | None] = mapped_column(String(80))

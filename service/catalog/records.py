@@ -15,6 +15,7 @@ import msgspec
 import yaml
 
 from service.catalog.enums import (
+    Demand,
     EquipmentCategory,
     Force,
     Laterality,
@@ -23,6 +24,7 @@ from service.catalog.enums import (
     Modality,
     MuscleKind,
     Phase,
+    Position,
     SpinalLoad,
     Tendency,
 )
@@ -114,6 +116,10 @@ class ExerciseRecord(Record, kw_only=True):
     force: Force | None = None
     laterality: Laterality
     spinal_load: SpinalLoad
+    # Movement attributes (CLINICAL.md §4): the positions the exercise holds or passes through and what it demands.
+    # Conditions restrict them (service/programs/rules.yaml `restrictions`).
+    positions: list[Position] = []
+    demands: list[Demand] = []
     contraindications: list[ContraindicationRecord] = []
     dose: DoseRecord
     regressions: list[str] = []
@@ -206,6 +212,12 @@ def _validate_exercise(
         raise CatalogDataError(f"{label}: a muscle cannot be both primary and secondary")
     if not record.equipment:
         raise CatalogDataError(f"{label}: equipment must not be empty (use [bodyweight])")
+    if not record.positions:
+        raise CatalogDataError(f"{label}: positions must not be empty (programs restrict exercises by them)")
+    for field in ("positions", "demands"):
+        values: list[str] = getattr(record, field)
+        if len(set(values)) != len(values):
+            raise CatalogDataError(f"{label}: {field} must not repeat a value")
     _require(label, "equipment", record.equipment, equipment, "equipment")
     _require(label, "contraindications", [c.condition for c in record.contraindications], conditions, "condition")
     for field in ("regressions", "progressions", "alternatives"):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 
 from service.catalog.enums import (
+    Demand,
     EquipmentCategory,
     Force,
     Laterality,
@@ -16,6 +18,7 @@ from service.catalog.enums import (
     MuscleKind,
     MuscleRole,
     Phase,
+    Position,
     RelationKind,
     SpinalLoad,
     Tendency,
@@ -123,6 +126,24 @@ class Exercise(msgspec.Struct, kw_only=True):
     force: Force | None
     laterality: Laterality
     spinal_load: SpinalLoad
+    positions: Annotated[
+        list[Position] | None,
+        msgspec.Meta(
+            description=(
+                "The body positions the exercise holds or passes through (CLINICAL.md §4; `inverted`: the head below "
+                "the heart). Null on imported records, which do not describe them: unknown, not none."
+            )
+        ),
+    ]
+    demands: Annotated[
+        list[Demand] | None,
+        msgspec.Meta(
+            description=(
+                "What the exercise demands that a condition may restrict (loaded or end-range spinal flexion and "
+                "rotation, overhead, loaded deep knee flexion, impact, Valsalva, balance). Null on imported records."
+            )
+        ),
+    ]
     contraindications: list[Contraindication]
     dose: Dose
     regressions: list[str]

@@ -203,6 +203,9 @@ def _exercise_columns(record: ExerciseRecord, origin: Origin) -> dict[str, Any]:
         "force": record.force.value if record.force else None,
         "laterality": record.laterality.value,
         "spinal_load": record.spinal_load.value,
+        # An imported record does not describe its movement: null (unknown), never an empty list ("none").
+        "positions": [p.value for p in record.positions] if origin.slug_prefix is None else None,
+        "demands": [d.value for d in record.demands] if origin.slug_prefix is None else None,
         "dose": {
             "sets": record.dose.sets,
             "reps": record.dose.reps,

@@ -29,6 +29,8 @@ for _enum in (
     e.Force,
     e.Laterality,
     e.SpinalLoad,
+    e.Position,
+    e.Demand,
     e.MuscleRole,
     e.MuscleRoleFilter,
     e.RelationKind,
@@ -44,6 +46,8 @@ Mechanic = e.Mechanic
 Force = e.Force
 Laterality = e.Laterality
 SpinalLoad = e.SpinalLoad
+Position = e.Position
+Demand = e.Demand
 MuscleRole = e.MuscleRole
 MuscleRoleFilter = e.MuscleRoleFilter
 RelationKind = e.RelationKind
@@ -116,6 +120,12 @@ class Exercise:
     force: Force | None
     laterality: Laterality
     spinal_load: SpinalLoad
+    positions: list[Position] | None = strawberry.field(
+        description="The body positions the exercise holds or passes through; null on imported records (unknown)."
+    )
+    demands: list[Demand] | None = strawberry.field(
+        description="What the exercise demands that a condition may restrict; null on imported records (unknown)."
+    )
     contraindications: list[Contraindication]
     dose: Dose
     regressions: list[str]
@@ -177,6 +187,8 @@ class Exercise:
             force=e.Force(x.force) if x.force else None,
             laterality=e.Laterality(x.laterality),
             spinal_load=e.SpinalLoad(x.spinal_load),
+            positions=[e.Position(p) for p in x.positions] if x.positions is not None else None,
+            demands=[e.Demand(d) for d in x.demands] if x.demands is not None else None,
             contraindications=[Contraindication(condition=c.condition, reason=c.reason) for c in x.contraindications],
             dose=Dose(**{f: getattr(x.dose, f) for f in schemas.Dose.__struct_fields__}),
             regressions=x.regressions,

@@ -39,6 +39,9 @@ class ExerciseEntry:
     cues: tuple[str, ...] = ()
     regressions: tuple[str, ...] = ()
     source: str = CURATED
+    # Movement attributes (CLINICAL.md §4); None where the record does not describe them (imported records).
+    positions: frozenset[str] | None = None
+    demands: frozenset[str] | None = None
 
     @property
     def curated(self) -> bool:
@@ -56,6 +59,8 @@ class ExerciseEntry:
             level=record.level.value,
             spinal_load=record.spinal_load.value,
             contraindications={c.condition: c.reason for c in record.contraindications},
+            positions=frozenset(p.value for p in record.positions) if source == CURATED else None,
+            demands=frozenset(d.value for d in record.demands) if source == CURATED else None,
             dose=record.dose,
             cues=tuple(record.cues),
             regressions=tuple(record.regressions),
@@ -189,6 +194,8 @@ async def load_exercises(session: AsyncSession) -> list[ExerciseEntry]:
                 ex.phases,
                 ex.level,
                 ex.spinal_load,
+                ex.positions,
+                ex.demands,
                 ex.dose,
                 ex.cues,
                 ex.source,
@@ -249,6 +256,8 @@ async def load_exercises(session: AsyncSession) -> list[ExerciseEntry]:
                 level=row.level,
                 spinal_load=row.spinal_load,
                 contraindications=contraindications[row.id],
+                positions=frozenset(row.positions) if row.positions is not None else None,
+                demands=frozenset(row.demands) if row.demands is not None else None,
                 dose=msgspec.convert(row.dose, DoseRecord),
                 cues=tuple(row.cues),
                 regressions=tuple(regressions[row.id]),

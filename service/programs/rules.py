@@ -13,7 +13,8 @@ from typing import Literal
 import msgspec
 import yaml
 
-from service.catalog.enums import Level, Phase
+from service.assessments.schemas import AgeBand
+from service.catalog.enums import Demand, Level, Phase, Position, SpinalLoad
 from service.catalog.records import CatalogData
 
 RULES_PATH = Path(__file__).parent / "rules.yaml"
@@ -105,6 +106,29 @@ class ScheduleRules(_Rule):
     preparation_share: float
 
 
+class RestrictionWhen(_Rule):
+    """Who a restriction applies to: every given test must hold."""
+
+    condition: str | None = None
+    # With the condition `pregnancy`: from this week on (a pregnancy of unknown stage counts as having reached it).
+    pregnancy_from_week: int | None = None
+    age_bands: list[AgeBand] = []
+    severe_pain: bool | None = None
+
+
+class Restriction(_Rule):
+    """CLINICAL.md §4: while `when` holds, nothing with one of these positions or demands, or more spinal load than
+    `spinal_load_at_most`, is prescribed; `note` says so in the program's safety notes."""
+
+    id: str
+    when: RestrictionWhen
+    note: str
+    source: str
+    positions: list[Position] = []
+    demands: list[Demand] = []
+    spinal_load_at_most: SpinalLoad | None = None
+
+
 class SafetyNotes(_Rule):
     always: list[str]
     severe_pain: str
@@ -116,7 +140,7 @@ class SafetyNotes(_Rule):
 class ProgramRules(_Rule):
     version: str
     phases: dict[Phase, PhaseText]
-    spinal_load_limits: dict[str, Literal["none", "low", "moderate", "high"]]
+    restrictions: list[Restriction]
     severe_pain: SeverePain
     imported_phases: list[Phase]
     patterns: dict[str, PatternRules]
@@ -141,7 +165,18 @@ def _check_names(rules: ProgramRules, catalog: CatalogData) -> None:
     def need(kind: str, known: set[str], path: str, *values: str | None) -> None:
         problems.extend(f"{path}: unknown {kind} {v}" for v in values if v is not None and v not in known)
 
-    need("condition", conditions, "spinal_load_limits", *rules.spinal_load_limits)
+    ids = [r.id for r in rules.restrictions]
+    problems.extend(f"restrictions: {i} is defined twice" for i in sorted({i for i in ids if ids.count(i) > 1}))
+    for restriction in rules.restrictions:
+        path = f"restrictions.{restriction.id}"
+        when = restriction.when
+        need("condition", conditions, path, when.condition)
+        if when == RestrictionWhen():
+            problems.append(f"{path}: `when` is empty (it would apply to everyone)")
+        if when.pregnancy_from_week is not None and when.condition != "pregnancy":
+            problems.append(f"{path}: pregnancy_from_week needs the condition pregnancy")
+        if not (restriction.positions or restriction.demands or restriction.spinal_load_at_most):
+            problems.append(f"{path}: restricts nothing")
     need("condition", conditions, "safety_notes.conditions", *rules.safety_notes.conditions)
     areas: list[tuple[str, AreaRule]] = []
     for slug, pattern in rules.patterns.items():

@@ -252,7 +252,7 @@ def test_caller_exclusions_and_declared_conditions() -> None:
     assert excluded["step_up"] == "Excluded at the caller's request."
     assert all("pregnancy" not in INDEX.exercises[s].contraindications for s in used)
     assert program.parameters.conditions == ["low_back_pain", "pregnancy"]
-    assert any("lying flat" in note for note in program.safety_notes)
+    assert any("lying on your back" in note for note in program.safety_notes)
 
 
 def test_referral_gets_no_program() -> None:
@@ -316,6 +316,17 @@ def test_imported_exercises_fill_gaps_only_when_nothing_needs_judging() -> None:
     in_pain = program_for(DESK_WORKER, index, available_equipment=[])
     assert "fedb_it_band_self_massage" not in every_exercise(in_pain)
     assert "iliotibial_band" in {g.muscle for g in phase(in_pain, "release").gaps}
+
+
+def test_imported_exercises_are_not_used_where_a_restriction_applies_without_a_condition() -> None:
+    # 65 and over: balance is restricted though no condition is named, and the imported record says nothing of it.
+    index = build_index(
+        [imported("fedb_it_band_self_massage", "iliotibial_band", "release", "self_myofascial_release")]
+    )
+    no_pain = {key: value for key, value in DESK_WORKER.items() if key != "pain"}
+    older = program_for({**no_pain, "age_band": "65_plus"}, index, available_equipment=[])
+    assert older.parameters.conditions == []
+    assert "fedb_it_band_self_massage" not in every_exercise(older)
 
 
 def test_curated_exercises_come_before_imported_ones() -> None:

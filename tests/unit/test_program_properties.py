@@ -18,7 +18,10 @@ from devkit.programs import CATALOG, INDEX, RULES, assessment_of, program_for
 from service.assessments.schemas import AssessmentStatus
 from service.programs.catalog_index import SPINAL_LOAD_RANK
 from service.programs.generator import ReferralRequired
+from service.programs.rules import Restriction
 from service.programs.schemas import ProgramBody
+from tests.unit.test_assessment_properties import CODES as SCREENING_CODES
+from tests.unit.test_assessment_properties import RED_FLAGS as RED_FLAG_CODES
 from tests.unit.test_assessment_properties import bodies
 
 EQUIPMENT = sorted(e.slug for e in CATALOG.equipment)
@@ -42,6 +45,25 @@ parameters = st.fixed_dictionaries(
 )
 
 PROPERTIES = settings(max_examples=3000, deadline=None)
+RECORDS = {e.slug: e for e in CATALOG.exercises}
+FIRST_WEEK_OF_TRIMESTER = {1: 1, 2: 14, 3: 28}
+
+
+def restriction_applies(restriction: Restriction, body: dict[str, Any], conditions: list[str]) -> bool:
+    """The rules file's `when`, read independently of the generator."""
+    when = restriction.when
+    pain = body.get("pain") or {}
+    severe = (pain.get("intensity") or 0) >= RULES.severe_pain.intensity_at_least or pain.get("duration") in (
+        RULES.severe_pain.durations
+    )
+    pregnancy = body.get("pregnancy") or {}
+    week = pregnancy.get("weeks", FIRST_WEEK_OF_TRIMESTER.get(pregnancy.get("trimester", 0)))
+    return (
+        (when.condition is None or when.condition in conditions)
+        and (when.pregnancy_from_week is None or week is None or week >= when.pregnancy_from_week)
+        and (not when.age_bands or body.get("age_band") in when.age_bands)
+        and (when.severe_pain is None or when.severe_pain == severe)
+    )
 
 
 def used_exercises(program: ProgramBody) -> set[str]:
@@ -54,6 +76,26 @@ def used_exercises(program: ProgramBody) -> set[str]:
                 used.add(item.start_with.exercise.slug)
     used.update(i.exercise.slug for w in program.schedule.weeks for s in w.sessions for i in s.items)
     return used
+
+
+def check_restrictions(program: ProgramBody, body: dict[str, Any]) -> None:
+    """Movement restrictions (CLINICAL.md §4), judged by a model of the rules file written here, not the generator's:
+    nothing a restriction that applies forbids is used, and the program's safety notes hold exactly the notes of the
+    restrictions that apply (so it cannot contradict them)."""
+    applies = [r for r in RULES.restrictions if restriction_applies(r, body, program.parameters.conditions)]
+    for slug in used_exercises(program):
+        record = RECORDS[slug]
+        assert record.positions, slug  # every curated exercise describes its movement
+        for restriction in applies:
+            assert not set(record.positions) & set(restriction.positions), (slug, restriction.id)
+            assert not set(record.demands) & set(restriction.demands), (slug, restriction.id)
+            limit = restriction.spinal_load_at_most
+            assert limit is None or SPINAL_LOAD_RANK[record.spinal_load] <= SPINAL_LOAD_RANK[limit], (
+                slug,
+                restriction.id,
+            )
+    notes = {" ".join(r.note.split()): r.id for r in RULES.restrictions}
+    assert sorted(notes[n] for n in program.safety_notes if n in notes) == sorted(r.id for r in applies)
 
 
 @PROPERTIES
@@ -78,7 +120,6 @@ def test_every_program_keeps_the_rules(body: dict[str, Any], params: dict[str, A
     assert "bodyweight" in available
     if params.get("available_equipment") is not None:
         assert available == {*params["available_equipment"], "bodyweight"}
-    limits = [SPINAL_LOAD_RANK[RULES.spinal_load_limits[c]] for c in p.conditions if c in RULES.spinal_load_limits]
     excluded = {e.exercise for e in program.excluded}
     assert set(params.get("exclude_exercises", [])) <= excluded
     for slug in used_exercises(program):
@@ -86,7 +127,8 @@ def test_every_program_keeps_the_rules(body: dict[str, Any], params: dict[str, A
         assert entry.equipment <= available, slug
         assert not set(entry.contraindications) & set(p.conditions), slug
         assert slug not in excluded, slug
-        assert not limits or SPINAL_LOAD_RANK[entry.spinal_load] <= min(limits), slug
+
+    check_restrictions(program, body)
 
     # Items explain themselves and are not repeated.
     prescribed = [item.exercise.slug for phase in program.phases for item in phase.items]
@@ -116,3 +158,34 @@ def test_same_input_same_program(body: dict[str, Any], params: dict[str, Any]) -
     except ReferralRequired:
         return
     assert msgspec.json.encode(program_for(body, **params)) == first
+
+
+# People who answered every screening question "no" (so nearly all reach a program), some of them pregnant with
+# their obstetric provider's clearance at a known week, a known trimester or neither.
+pregnancies = st.none() | st.fixed_dictionaries(
+    {"pregnant": st.just(True), "obstetric_clearance": st.just(True)},
+    optional={"weeks": st.integers(0, 42), "trimester": st.integers(1, 3)},
+)
+screened_bodies = st.tuples(bodies, pregnancies).map(
+    lambda pair: {
+        **pair[0],
+        "red_flags": dict.fromkeys(RED_FLAG_CODES, False),
+        "screening": dict.fromkeys(SCREENING_CODES, False),
+        **({"pregnancy": pair[1]} if pair[1] else {}),
+    }
+)
+
+
+@PROPERTIES
+@given(screened_bodies, parameters)
+def test_no_program_breaks_a_restriction_or_contradicts_its_safety_notes(
+    body: dict[str, Any], params: dict[str, Any]
+) -> None:
+    try:
+        program = program_for(body, **params)
+    except ReferralRequired:
+        event("referred (severe pain that nothing explains)")
+        return
+    applying = [r for r in RULES.restrictions if restriction_applies(r, body, program.parameters.conditions)]
+    event(f"{len(applying)} restriction(s)")
+    check_restrictions(program, body)

@@ -166,3 +166,21 @@ def test_curated_slug_cannot_take_an_import_prefix(catalog_dir: Path) -> None:
     _rewrite(target, lambda records: records[0].update(slug="fedb_my_own_squat"))
     with pytest.raises(CatalogDataError, match=r"record #1 \(fedb_my_own_squat\).*belong to imports"):
         load_catalog(catalog_dir)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"positions": []}, "positions must not be empty"),
+        ({"positions": ["upside_down"]}, "positions"),
+        ({"demands": ["overhead", "overhead"]}, "demands must not repeat a value"),
+        ({"demands": ["heavy"]}, "demands"),
+    ],
+)
+def test_movement_attributes_are_required_and_from_the_vocabulary(
+    catalog_dir: Path, change: dict[str, list[str]], message: str
+) -> None:
+    target = sorted((catalog_dir / "exercises").glob("*.yaml"))[0]
+    _rewrite(target, lambda records: records[0].update(change))
+    with pytest.raises(CatalogDataError, match=message):
+        load_catalog(catalog_dir)

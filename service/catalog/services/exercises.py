@@ -141,6 +141,8 @@ def _exercise(row: Any) -> schemas.Exercise:
         force=e.force,  # type: ignore[arg-type]
         laterality=e.laterality,  # type: ignore[arg-type]
         spinal_load=e.spinal_load,  # type: ignore[arg-type]
+        positions=list(e.positions) if e.positions is not None else None,  # type: ignore[arg-type]
+        demands=list(e.demands) if e.demands is not None else None,  # type: ignore[arg-type]
         contraindications=[schemas.Contraindication(**c) for c in row.contraindications],
         dose=schemas.Dose(**e.dose),
         regressions=list(row.regressions),

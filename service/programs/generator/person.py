@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from service.assessments.schemas import Assessment, Band, MuscleFinding
 from service.catalog.enums import Level
 from service.programs.catalog_index import CatalogIndex
-from service.programs.rules import ProgramRules
+from service.programs.generator.restrictions import applying, pregnancy_week
+from service.programs.rules import ProgramRules, Restriction
 from service.programs.schemas import ProgramRequest
 
 EXPERIENCE_LEVEL = {"none": "beginner"}  # training experience -> level, where the names differ
@@ -32,6 +33,8 @@ class Person:
     overactive: list[MuscleFinding]
     underactive: list[MuscleFinding]
     trigger_points: list[str]
+    restrictions: tuple[Restriction, ...]
+    """The rules' movement restrictions that apply to this person (CLINICAL.md §4)."""
 
 
 def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogIndex, rules: ProgramRules) -> Person:
@@ -69,4 +72,11 @@ def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogI
         overactive=list(assessment.overactive),
         underactive=list(assessment.underactive),
         trigger_points=list(assessment.trigger_points),
+        restrictions=applying(
+            rules.restrictions,
+            conditions=conditions,
+            age_band=data.age_band,
+            pregnancy_week=pregnancy_week(data),
+            severe_pain=severe,
+        ),
     )

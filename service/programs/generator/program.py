@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.assessments.schemas import Assessment, AssessmentStatus
-from service.programs.catalog_index import SPINAL_LOAD_RANK, CatalogIndex
+from service.programs.catalog_index import CatalogIndex
 from service.programs.generator.dosing import DosePlan
 from service.programs.generator.items import Planned, plan_item
 from service.programs.generator.person import person_of
@@ -47,12 +47,7 @@ def generate(
         for rule in rules.patterns[slug].avoid:
             if rule.when_condition is None or rule.when_condition in person.conditions:
                 avoid.setdefault(rule.exercise, rule.reason.strip())
-    limits = [
-        (SPINAL_LOAD_RANK[rules.spinal_load_limits[c]], c) for c in person.conditions if c in rules.spinal_load_limits
-    ]
-    selector = Selector(
-        catalog, person, avoid, min(limits) if limits else None, frozenset(p.value for p in rules.imported_phases)
-    )
+    selector = Selector(catalog, person, avoid, frozenset(p.value for p in rules.imported_phases))
     doses = DosePlan(rules, person, request.weeks)
 
     targets = find_targets(assessment, person, rules, catalog)

@@ -6,8 +6,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from service.catalog.enums import Phase
-from service.programs.catalog_index import LEVEL_RANK, SPINAL_LOAD_RANK, CatalogIndex, ExerciseEntry
+from service.programs.catalog_index import LEVEL_RANK, CatalogIndex, ExerciseEntry
 from service.programs.generator.person import Person
+from service.programs.generator.restrictions import broken
 
 # Beyond the preferred exercises, at most this many catalogue candidates are examined per target. The index
 # orders them curated first, easiest first, so the answer is found long before; the cap keeps a target's cost
@@ -29,17 +30,17 @@ class Choice:
 class Selector:
     """Picks exercises for targets and remembers what it left out and why.
 
-    An exercise is usable when the person has its equipment, it is not excluded (by the caller or a pattern's
-    avoid list), not contraindicated by an active condition, within the spinal load those conditions allow, and
-    within the person's level (one level above is allowed with a usable regression to start with). Imported
-    records carry no contraindications, so they are used only for a person with no condition to judge, and only in
-    the phases the ruleset trusts their metadata for (`imported_phases`).
+    An exercise is usable when the person has its equipment, it is not excluded (by the caller, a clearance or a
+    pattern's avoid list), not contraindicated by an active condition, breaks none of the person's movement
+    restrictions (positions, demands, spinal load), and is within the person's level (one level above is allowed
+    with a usable regression to start with). Imported records carry no contraindications or movement attributes,
+    so they are used only for a person with no condition or restriction to judge, and only in the phases the
+    ruleset trusts their metadata for (`imported_phases`).
     """
 
     catalog: CatalogIndex
     person: Person
     avoid: dict[str, str]
-    load_limit: tuple[int, str] | None
     imported_phases: frozenset[str]
     used: set[str] = field(default_factory=set)
     exclusions: dict[str, str] = field(default_factory=dict)
@@ -53,15 +54,15 @@ class Selector:
         for condition in self.person.conditions:
             if condition in entry.contraindications:
                 return f"Contraindicated with {condition.replace('_', ' ')}: {entry.contraindications[condition]}"
-        if self.load_limit and SPINAL_LOAD_RANK[entry.spinal_load] > self.load_limit[0]:
-            return f"Its spinal load ({entry.spinal_load}) is more than {self.load_limit[1].replace('_', ' ')} allows."
+        if (restriction := broken(entry, self.person.restrictions)) is not None:
+            return " ".join(restriction.note.split())
         return None
 
     def _fits(self, entry: ExerciseEntry, *, record: bool = True) -> bool:
         """Usable at all, ignoring level: equipment, source, exclusions, contraindications, spinal load."""
         if not entry.equipment <= self.person.equipment:
             return False
-        if not entry.curated and self.person.conditions:
+        if not entry.curated and (self.person.conditions or self.person.restrictions):
             return False
         refusal = self._refusal(entry)
         if refusal is not None:

@@ -42,6 +42,8 @@ def slot_rationale(target: Target, exercise: ExerciseEntry, catalog: CatalogInde
 
 def safety_notes(person: Person, rules: ProgramRules, has_release: bool) -> list[str]:
     notes = list(rules.safety_notes.always)
+    # Each restriction's note, written from the restriction the selector applied: the program cannot contradict it.
+    notes.extend(" ".join(r.note.split()) for r in person.restrictions)
     if person.severe_pain:
         notes.append(rules.safety_notes.severe_pain.strip())
     if person.level is Level.beginner:

@@ -85,9 +85,12 @@ async def test_exercise_fields_mirror_rest_in_camel_case(client: Client) -> None
         client,
         """{ exercise(slug: "step_up") { slug name modality phases primaryMuscles secondaryMuscles equipment level
              spinalLoad contraindications { condition reason } dose { sets reps holdSeconds perSide restSeconds }
-             regressions progressions alternatives source } }""",
+             regressions progressions alternatives source positions demands } }""",
     )
     gql = data["data"]["exercise"]
+    assert (
+        (gql["positions"], gql["demands"]) == (rest["positions"], rest["demands"]) == (["standing"], ["balance_demand"])
+    )
     assert gql["primaryMuscles"] == rest["primary_muscles"] and gql["spinalLoad"] == rest["spinal_load"]
     assert gql["dose"]["restSeconds"] == rest["dose"]["rest_seconds"]
     assert gql["contraindications"] == rest["contraindications"]

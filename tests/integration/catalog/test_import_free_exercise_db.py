@@ -367,6 +367,8 @@ async def test_catalogue_filters_work_on_imported_records(imported_url: str) -> 
         detail = (await client.get("/v1/exercises/fedb_barbell_hinge_deadlift")).json()
         assert (detail["source"], detail["license"], detail["spinal_load"]) == ("free-exercise-db", "Unlicense", "high")
         assert detail["contraindications"] == [] and detail["dose"]["reps"] == 10
+        # The dataset does not describe movement: unknown (null), never "none" ([]).
+        assert detail["positions"] is None and detail["demands"] is None
 
         graphql = await client.post(
             "/graphql",
