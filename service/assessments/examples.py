@@ -1,4 +1,4 @@
-"""The article's desk worker (PRODUCT.md §4), screened: the documented example of an assessment body, shared by
+"""The desk worker of the seed text (PRODUCT.md §4), screened: the documented example of an assessment body, shared by
 the OpenAPI examples, the tests and the benchmarks. The eight lumbar red flags travel in `red_flags`, as the
 contract's example has them; the other questions that apply to this person travel in `screening`.
 

@@ -28,7 +28,9 @@ from service.programs import services
 # strawberry.enum registers the enum class itself (and returns it): the name below is the class, so mypy takes it
 # as a type.
 strawberry.enum(s.FindingType)
+strawberry.enum(s.Irritability)
 FindingType = s.FindingType
+Irritability = s.Irritability
 
 
 @strawberry.type
@@ -138,6 +140,9 @@ class Week:
     week: int
     stage: str
     sessions: list[Session]
+    move_on_when: str | None = strawberry.field(
+        description="On the first week of a stage: what must hold before starting it; otherwise repeat the week before."
+    )
 
 
 @strawberry.type
@@ -160,6 +165,9 @@ class ProgramParameters:
     available_equipment: list[str]
     exclude_exercises: list[str]
     conditions: list[str]
+    irritability: Irritability | None = strawberry.field(
+        description="How easily the pain flares (CLINICAL.md §3); null on programs made before program rules 2026.12.2."
+    )
 
 
 @strawberry.type
@@ -209,6 +217,7 @@ class Program:
                     Week(
                         week=week.week,
                         stage=week.stage,
+                        move_on_when=week.move_on_when,
                         sessions=[
                             Session(
                                 session=session.session,

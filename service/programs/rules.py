@@ -14,7 +14,7 @@ import msgspec
 import yaml
 
 from service.assessments.schemas import AgeBand
-from service.catalog.enums import Demand, Level, Phase, Position, SpinalLoad
+from service.catalog.enums import Demand, Level, Modality, Phase, Position, SpinalLoad
 from service.catalog.records import CatalogData
 
 RULES_PATH = Path(__file__).parent / "rules.yaml"
@@ -76,24 +76,46 @@ class BaselineRules(_Rule):
     rationale: str
 
 
-class SeverePain(_Rule):
+class IrritabilityTest(_Rule):
     intensity_at_least: int
     durations: list[str]
+
+
+class IrritabilityRules(_Rule):
+    """CLINICAL.md §3: the first level whose test holds, high then moderate; otherwise low."""
+
+    high: IrritabilityTest
+    moderate: IrritabilityTest
+    # What a person must show before a program's next stage (CLINICAL.md §3), stated on the week it starts.
+    move_on_when: str
 
 
 class Stage(_Rule):
     name: Literal["foundation", "volume", "load"]
     until: float
-    sets: int
-    reps: int
-    hold_seconds: int
-    intensity: str
+    step: int  # 0, 1, 2: how far along each dose range (CLINICAL.md §5) the stage goes
+
+
+class Range(_Rule):
+    low: int
+    high: int
+
+
+class StrengthDose(_Rule):
+    sets: Range
+    reps: Range
+    rpe: Range
 
 
 class DoseRules(_Rule):
-    level_sets: dict[Level, int]
-    max_sets: int
-    severe_pain_sets: int
+    # CLINICAL.md §5. Strength by level; the RPE is capped by irritability.
+    strength: dict[Level, StrengthDose]
+    rpe_at_most: dict[Literal["high", "moderate", "low"], int]
+    static_stretch: dict[Literal["sets", "hold_seconds"], Range]
+    dynamic_stretch: dict[Literal["sets", "reps"], Range]
+    # Activation holds progress by hold time or reps, up to these; never by load.
+    activation_hold_seconds_at_most: int
+    activation_reps_at_most: int
     stages: list[Stage]
     release_seconds: dict[str, int]
     seconds_per_rep: int
@@ -113,7 +135,7 @@ class RestrictionWhen(_Rule):
     # With the condition `pregnancy`: from this week on (a pregnancy of unknown stage counts as having reached it).
     pregnancy_from_week: int | None = None
     age_bands: list[AgeBand] = []
-    severe_pain: bool | None = None
+    irritability: list[Literal["high", "moderate", "low"]] = []
 
 
 class Restriction(_Rule):
@@ -127,11 +149,11 @@ class Restriction(_Rule):
     positions: list[Position] = []
     demands: list[Demand] = []
     spinal_load_at_most: SpinalLoad | None = None
+    modalities: list[Modality] = []
 
 
 class SafetyNotes(_Rule):
     always: list[str]
-    severe_pain: str
     release: str
     beginner: str
     conditions: dict[str, str]
@@ -141,7 +163,7 @@ class ProgramRules(_Rule):
     version: str
     phases: dict[Phase, PhaseText]
     restrictions: list[Restriction]
-    severe_pain: SeverePain
+    irritability: IrritabilityRules
     imported_phases: list[Phase]
     patterns: dict[str, PatternRules]
     unmatched_findings: UnmatchedRules
@@ -175,7 +197,9 @@ def _check_names(rules: ProgramRules, catalog: CatalogData) -> None:
             problems.append(f"{path}: `when` is empty (it would apply to everyone)")
         if when.pregnancy_from_week is not None and when.condition != "pregnancy":
             problems.append(f"{path}: pregnancy_from_week needs the condition pregnancy")
-        if not (restriction.positions or restriction.demands or restriction.spinal_load_at_most):
+        if not (
+            restriction.positions or restriction.demands or restriction.spinal_load_at_most or restriction.modalities
+        ):
             problems.append(f"{path}: restricts nothing")
     need("condition", conditions, "safety_notes.conditions", *rules.safety_notes.conditions)
     areas: list[tuple[str, AreaRule]] = []

@@ -82,6 +82,14 @@ class ProgramRequest(_Struct, kw_only=True):
     ] = []
 
 
+class Irritability(StrEnum):
+    """How easily the pain flares (CLINICAL.md §3): it decides how hard the program may load."""
+
+    high = "high"
+    moderate = "moderate"
+    low = "low"
+
+
 class ProgramParameters(_Struct, kw_only=True):
     """The request with every default filled in: what the program was generated from."""
 
@@ -95,6 +103,16 @@ class ProgramParameters(_Struct, kw_only=True):
         list[str],
         msgspec.Meta(description="Every condition the generator honoured: declared ones and those from pain regions."),
     ]
+    irritability: Annotated[
+        Irritability | None,
+        msgspec.Meta(
+            description=(
+                "How easily the pain flares, from the assessment's pain (CLINICAL.md §3): high (≥ 6/10 or acute) keeps "
+                "to gentle work, moderate (3-5/10 or subacute) to light strength and a light spinal load, low allows "
+                "the full program. Null on programs made before program rules 2026.12.2."
+            )
+        ),
+    ] = None
 
 
 # ---------------------------------------------------------------- program
@@ -197,6 +215,15 @@ class Week(_Struct, kw_only=True):
     week: int
     stage: Annotated[str, msgspec.Meta(description="Progression stage: foundation, volume or load.")]
     sessions: list[Session]
+    move_on_when: Annotated[
+        str | None,
+        msgspec.Meta(
+            description=(
+                "On the first week of a stage: what must hold before starting it (pain during and after exercise, "
+                "sessions done); otherwise repeat the week before. Progress follows these criteria, not the calendar."
+            )
+        ),
+    ] = None
 
 
 class Schedule(_Struct, kw_only=True):

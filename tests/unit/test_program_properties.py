@@ -49,20 +49,28 @@ RECORDS = {e.slug: e for e in CATALOG.exercises}
 FIRST_WEEK_OF_TRIMESTER = {1: 1, 2: 14, 3: 28}
 
 
+def irritability_of(pain: dict[str, Any] | None) -> str:
+    """CLINICAL.md §3 with the rules file's numbers: high, then moderate, else low (no pain region: low)."""
+    if not pain or not pain.get("regions"):
+        return "low"
+    for level in ("high", "moderate"):
+        test = getattr(RULES.irritability, level)
+        if (pain.get("intensity") or 0) >= test.intensity_at_least or pain.get("duration") in test.durations:
+            return level
+    return "low"
+
+
 def restriction_applies(restriction: Restriction, body: dict[str, Any], conditions: list[str]) -> bool:
     """The rules file's `when`, read independently of the generator."""
     when = restriction.when
-    pain = body.get("pain") or {}
-    severe = (pain.get("intensity") or 0) >= RULES.severe_pain.intensity_at_least or pain.get("duration") in (
-        RULES.severe_pain.durations
-    )
+    irritability = irritability_of(body.get("pain"))
     pregnancy = body.get("pregnancy") or {}
     week = pregnancy.get("weeks", FIRST_WEEK_OF_TRIMESTER.get(pregnancy.get("trimester", 0)))
     return (
         (when.condition is None or when.condition in conditions)
         and (when.pregnancy_from_week is None or week is None or week >= when.pregnancy_from_week)
         and (not when.age_bands or body.get("age_band") in when.age_bands)
-        and (when.severe_pain is None or when.severe_pain == severe)
+        and (not when.irritability or irritability in when.irritability)
     )
 
 
@@ -78,6 +86,31 @@ def used_exercises(program: ProgramBody) -> set[str]:
     return used
 
 
+UNLOADED = {"bodyweight", "mat", "step", "wall", "bench", "exercise_ball"}
+
+
+def check_doses(program: ProgramBody, body: dict[str, Any]) -> None:
+    """CLINICAL.md §5, week by week: stretches are 2-4 holds of 20-30 s; activation and bodyweight work never "add
+    load" and never say to add weight; no effort above what the irritability allows; a loaded lift says how to
+    choose its weight."""
+    cap = RULES.dose.rpe_at_most[irritability_of(body.get("pain"))]
+    for week in program.schedule.weeks:
+        for item in (i for s in week.sessions for i in s.items):
+            record = RECORDS[item.exercise.slug]
+            dose, words = item.dose, (item.dose.intensity or "").lower()
+            assert "add load" not in words, (item.exercise.slug, words)
+            if record.modality == "static_stretch" and dose.hold_seconds is not None:
+                assert 2 <= dose.sets <= 4 and 20 <= dose.hold_seconds <= 30, (item.exercise.slug, dose)
+            if record.modality == "activation" or set(record.equipment) <= UNLOADED:
+                assert "adding weight" not in words.replace("never by adding weight", ""), (item.exercise.slug, words)
+                assert "choose a weight" not in words, (item.exercise.slug, words)
+            if record.modality == "strength":
+                rpe = int(words.split("rpe ")[1].split(":")[0])
+                assert rpe <= cap, (item.exercise.slug, words, cap)
+                if dose.reps is not None and not set(record.equipment) <= UNLOADED:
+                    assert "choose a weight" in words, (item.exercise.slug, words)
+
+
 def check_restrictions(program: ProgramBody, body: dict[str, Any]) -> None:
     """Movement restrictions (CLINICAL.md §4), judged by a model of the rules file written here, not the generator's:
     nothing a restriction that applies forbids is used, and the program's safety notes hold exactly the notes of the
@@ -89,6 +122,7 @@ def check_restrictions(program: ProgramBody, body: dict[str, Any]) -> None:
         for restriction in applies:
             assert not set(record.positions) & set(restriction.positions), (slug, restriction.id)
             assert not set(record.demands) & set(restriction.demands), (slug, restriction.id)
+            assert record.modality not in restriction.modalities, (slug, restriction.id)
             limit = restriction.spinal_load_at_most
             assert limit is None or SPINAL_LOAD_RANK[record.spinal_load] <= SPINAL_LOAD_RANK[limit], (
                 slug,
@@ -129,6 +163,7 @@ def test_every_program_keeps_the_rules(body: dict[str, Any], params: dict[str, A
         assert slug not in excluded, slug
 
     check_restrictions(program, body)
+    check_doses(program, body)
 
     # Items explain themselves and are not repeated.
     prescribed = [item.exercise.slug for phase in program.phases for item in phase.items]
@@ -189,3 +224,4 @@ def test_no_program_breaks_a_restriction_or_contradicts_its_safety_notes(
     applying = [r for r in RULES.restrictions if restriction_applies(r, body, program.parameters.conditions)]
     event(f"{len(applying)} restriction(s)")
     check_restrictions(program, body)
+    check_doses(program, body)

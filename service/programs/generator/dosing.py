@@ -7,8 +7,35 @@ from dataclasses import dataclass
 from service.catalog.enums import Phase
 from service.programs.catalog_index import ExerciseEntry
 from service.programs.generator.person import Person
-from service.programs.rules import ProgramRules, Stage
+from service.programs.rules import ProgramRules, Range, Stage
 from service.programs.schemas import Dose
+
+# Equipment that adds no load to choose: work with only these progresses by tempo or a harder version.
+UNLOADED = frozenset({"bodyweight", "mat", "step", "wall", "bench", "exercise_ball"})
+
+
+def _along(span: Range, step: int) -> int:
+    """Step 0, 1 or 2 of the way from the low to the high end."""
+    return span.low + int((span.high - span.low) * step / 2 + 0.5)  # halves round up
+
+
+def _within(value: int, span: Range) -> int:
+    return min(max(value, span.low), span.high)
+
+
+def _grow(value: int | None, by: int, at_most: int) -> int | None:
+    """An activation measure grown by `by`, never past `at_most` (nor below where it started)."""
+    return None if value is None else max(value, min(value + by, at_most))
+
+
+def _effort(rpe: int, reps: int | None, bodyweight: bool) -> str:
+    spare = 10 - rpe
+    effort = f"RPE {rpe}: finish each set able to do {spare} more reps"
+    if bodyweight:
+        return f"{effort}; make it harder with a slower tempo or the harder version, never by adding weight"
+    if reps is None:
+        return effort
+    return f"{effort}; choose a weight (or band) you could lift about {reps + spare} times"
 
 
 @dataclass(frozen=True)
@@ -27,41 +54,71 @@ class DosePlan:
         return max(1, round(self.weeks * fraction))
 
     def dose(self, entry: ExerciseEntry, phase: Phase, week: int) -> Dose:
+        """CLINICAL.md §5: a dose keeps its meaning. Stretches stay 2-4 holds of 20-30 s (or 8-12 controlled reps);
+        activation keeps its holds and progresses by hold time or reps, never by load; strength follows the level's
+        ranges with an effort the irritability allows, loaded lifts say how to choose the weight, and bodyweight
+        work progresses by tempo or a harder version, never by adding weight."""
         base = entry.dose
-        stage = self.stage(week)
+        step = self.stage(week).step
         rules = self.rules.dose
         if phase is Phase.release:
             return Dose(
                 sets=1,
-                duration_seconds=rules.release_seconds[stage.name],
+                duration_seconds=rules.release_seconds[self.stage(week).name],
                 per_side=base.per_side,
                 rest_seconds=0,
                 intensity="roll slowly; pause 20-30 s on tender spots",
             )
-        if phase is Phase.lengthen:
-            sets = base.sets - (1 if self.person.severe_pain and base.sets > 1 and stage.name == "foundation" else 0)
+        if entry.modality == "static_stretch":
+            holds = rules.static_stretch
             return Dose(
-                sets=sets,
-                reps=base.reps + max(stage.reps, 0) if base.reps is not None else None,
-                hold_seconds=base.hold_seconds + stage.hold_seconds if base.hold_seconds is not None else None,
+                sets=_along(holds["sets"], step),
+                reps=base.reps,
+                hold_seconds=_within(base.hold_seconds, holds["hold_seconds"]) if base.hold_seconds else None,
+                duration_seconds=base.duration_seconds,
+                per_side=base.per_side,
+                rest_seconds=base.rest_seconds,
+                intensity=base.intensity,
+            )
+        if entry.modality in ("dynamic_stretch", "mobility"):
+            moves = rules.dynamic_stretch
+            return Dose(
+                sets=_within(base.sets, moves["sets"]),
+                reps=_within(base.reps + 2 * step, moves["reps"]) if base.reps is not None else None,
+                hold_seconds=base.hold_seconds,
                 duration_seconds=base.duration_seconds,
                 per_side=base.per_side,
                 tempo=base.tempo,
                 rest_seconds=base.rest_seconds,
                 intensity=base.intensity,
             )
-        sets = base.sets + rules.level_sets[self.person.level] + stage.sets
-        if self.person.severe_pain and stage.name != "load":
-            sets += rules.severe_pain_sets
+        if entry.modality == "activation":
+            return Dose(
+                sets=base.sets,
+                reps=_grow(base.reps, 2 * step, rules.activation_reps_at_most),
+                hold_seconds=_grow(base.hold_seconds, 5 * step, rules.activation_hold_seconds_at_most),
+                duration_seconds=base.duration_seconds,
+                per_side=base.per_side,
+                tempo=base.tempo,
+                rest_seconds=base.rest_seconds,
+                intensity=base.intensity,
+            )
+        strength = rules.strength[self.person.level]
+        rpe = min(_along(strength.rpe, step), rules.rpe_at_most[self.person.irritability.value])
+        bodyweight = entry.equipment <= UNLOADED
+        reps = None
+        if base.reps is not None:
+            # Loaded work trades reps for load as it progresses; bodyweight work adds reps.
+            reps = _along(strength.reps, step) if bodyweight else _along(strength.reps, 2 - step)
         return Dose(
-            sets=min(max(sets, 1), rules.max_sets),
-            reps=max(base.reps + stage.reps, 5) if base.reps is not None else None,
-            hold_seconds=base.hold_seconds + stage.hold_seconds if base.hold_seconds is not None else None,
-            duration_seconds=base.duration_seconds + stage.hold_seconds if base.duration_seconds is not None else None,
+            sets=_along(strength.sets, step),
+            reps=reps,
+            hold_seconds=base.hold_seconds + 5 * step if base.hold_seconds is not None else None,
+            duration_seconds=base.duration_seconds,
             per_side=base.per_side,
             tempo=base.tempo,
             rest_seconds=base.rest_seconds,
-            intensity=stage.intensity,
+            intensity=_effort(rpe, reps, bodyweight),
         )
 
     def seconds(self, dose: Dose) -> int:

@@ -72,10 +72,13 @@ def plan_item(
         choice = selector.choose(phase, target.search, target.prefer, modalities)
         mode = ""
     if choice is None:
-        needs = selector.missing_equipment(phase, target.search, [*target.prefer, *target.dynamic, *target.static])
+        candidates = [*target.prefer, *target.dynamic, *target.static]
+        needs = selector.missing_equipment(phase, target.search, candidates)
         reason = f"No {phase.value} exercise for it fits the constraints" + (
             f"; it would need: {', '.join(needs)}." if needs else "."
         )
+        if not needs and (restriction := selector.restricted_by(phase, target.search, candidates)) is not None:
+            reason = f"Not yet: {' '.join(restriction.note.split())}"
         if not target.optional:
             gaps.append(Gap(muscle=target.muscle, reason=reason))
         return None

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.assessments.schemas import Assessment, Band, MuscleFinding
+from service.assessments.schemas import Assessment, Band, MuscleFinding, Pain
 from service.catalog.enums import Level
 from service.programs.catalog_index import CatalogIndex
 from service.programs.generator.restrictions import applying, pregnancy_week
-from service.programs.rules import ProgramRules, Restriction
-from service.programs.schemas import ProgramRequest
+from service.programs.rules import IrritabilityRules, ProgramRules, Restriction
+from service.programs.schemas import Irritability, ProgramRequest
 
 EXPERIENCE_LEVEL = {"none": "beginner"}  # training experience -> level, where the names differ
 WHOLE_BLOCK = (Band.likely, Band.present)  # the bands whose pattern brings its whole block of targets
@@ -24,7 +24,7 @@ class Person:
     conditions: tuple[str, ...]
     excluded: dict[str, str]
     """Exercise slug → why it is never prescribed (the caller's request, a clinician's clearance)."""
-    severe_pain: bool
+    irritability: Irritability
     thomas_positive: bool
     patterns: list[str]
     """Likely and present patterns: each brings its whole block of targets."""
@@ -35,6 +35,23 @@ class Person:
     trigger_points: list[str]
     restrictions: tuple[Restriction, ...]
     """The rules' movement restrictions that apply to this person (CLINICAL.md §4)."""
+
+    @property
+    def severe_pain(self) -> bool:
+        """Highly irritable pain: static holds before dynamic stretches."""
+        return self.irritability is Irritability.high
+
+
+def irritability_of(pain: Pain | None, rules: IrritabilityRules) -> Irritability:
+    """CLINICAL.md §3: the first level whose test holds, high then moderate; otherwise (or without pain) low."""
+    if pain is None or not pain.regions:
+        return Irritability.low
+    for level, test in ((Irritability.high, rules.high), (Irritability.moderate, rules.moderate)):
+        if (pain.intensity is not None and pain.intensity >= test.intensity_at_least) or (
+            pain.duration is not None and pain.duration.value in test.durations
+        ):
+            return level
+    return Irritability.low
 
 
 def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogIndex, rules: ProgramRules) -> Person:
@@ -50,13 +67,7 @@ def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogI
     if (clearance := assessment.clearance) is not None:
         by = f"Left out by the {clearance.role.value.replace('_', ' ')}'s clearance of {clearance.date.isoformat()}."
         excluded |= dict.fromkeys(clearance.restrictions.exercises, by)
-    severe = bool(
-        pain
-        and (
-            (pain.intensity is not None and pain.intensity >= rules.severe_pain.intensity_at_least)
-            or (pain.duration is not None and pain.duration.value in rules.severe_pain.durations)
-        )
-    )
+    irritability = irritability_of(pain, rules.irritability)
     thomas = data.tests.thomas_test if data.tests else None
     thomas_positive = bool(thomas and "positive" in (thomas.left, thomas.right))
     available = catalog.equipment if request.available_equipment is None else frozenset(request.available_equipment)
@@ -65,7 +76,7 @@ def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogI
         equipment=available | {"bodyweight"},
         conditions=conditions,
         excluded=excluded,
-        severe_pain=severe,
+        irritability=irritability,
         thomas_positive=thomas_positive,
         patterns=[p.slug for p in assessment.patterns if p.slug in rules.patterns and p.band in WHOLE_BLOCK],
         possible_patterns=[p.slug for p in assessment.patterns if p.slug in rules.patterns and p.band is Band.possible],
@@ -77,6 +88,6 @@ def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogI
             conditions=conditions,
             age_band=data.age_band,
             pregnancy_week=pregnancy_week(data),
-            severe_pain=severe,
+            irritability=irritability,
         ),
     )

@@ -93,6 +93,7 @@ def generate(
         available_equipment=sorted(person.equipment),
         exclude_exercises=list(request.exclude_exercises),
         conditions=list(person.conditions),
+        irritability=person.irritability,
     )
     return ProgramBody(
         assessment_id=assessment.id,

@@ -26,7 +26,7 @@ def applying(
     conditions: tuple[str, ...],
     age_band: AgeBand | None,
     pregnancy_week: int | None,
-    severe_pain: bool,
+    irritability: str,
 ) -> tuple[Restriction, ...]:
     """The restrictions whose every test holds for this person. A pregnancy of unknown stage counts as having
     reached any week (the cautious reading)."""
@@ -40,7 +40,7 @@ def applying(
             continue
         if when.age_bands and age_band not in when.age_bands:
             continue
-        if when.severe_pain is not None and when.severe_pain is not severe_pain:
+        if when.irritability and irritability not in when.irritability:
             continue
         found.append(restriction)
     return tuple(found)
@@ -55,6 +55,8 @@ def broken(entry: ExerciseEntry, restrictions: tuple[Restriction, ...]) -> Restr
         if entry.positions & {p.value for p in restriction.positions}:
             return restriction
         if entry.demands & {d.value for d in restriction.demands}:
+            return restriction
+        if entry.modality in {m.value for m in restriction.modalities}:
             return restriction
         limit = restriction.spinal_load_at_most
         if limit is not None and SPINAL_LOAD_RANK[entry.spinal_load] > SPINAL_LOAD_RANK[limit.value]:

@@ -75,5 +75,14 @@ def build_schedule(planned: list[Planned], doses: DosePlan, sessions_per_week: i
                     ],
                 )
             )
-        weeks.append(Week(week=week, stage=doses.stage(week).name, sessions=sessions))
+        stage = doses.stage(week)
+        starts = week > 1 and doses.stage(week - 1) is not stage
+        weeks.append(
+            Week(
+                week=week,
+                stage=stage.name,
+                sessions=sessions,
+                move_on_when=" ".join(doses.rules.irritability.move_on_when.split()) if starts else None,
+            )
+        )
     return Schedule(weeks=weeks)

@@ -9,6 +9,7 @@ from service.catalog.enums import Phase
 from service.programs.catalog_index import LEVEL_RANK, CatalogIndex, ExerciseEntry
 from service.programs.generator.person import Person
 from service.programs.generator.restrictions import broken
+from service.programs.rules import Restriction
 
 # Beyond the preferred exercises, at most this many catalogue candidates are examined per target. The index
 # orders them curated first, easiest first, so the answer is found long before; the cap keeps a target's cost
@@ -160,3 +161,13 @@ class Selector:
                 if missing:
                     return missing
         return []
+
+    def restricted_by(self, phase: Phase, muscles: list[str], prefer: Iterable[str]) -> Restriction | None:
+        """The restriction that left out an exercise that would otherwise serve the target, if any: what a gap
+        says when the person's restrictions, not their equipment, leave it unserved."""
+        for entry in self._candidates(phase, muscles, prefer, curated_only=True):
+            if entry.curated and entry.equipment <= self.person.equipment:
+                restriction = broken(entry, self.person.restrictions)
+                if restriction is not None:
+                    return restriction
+        return None

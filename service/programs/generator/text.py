@@ -44,8 +44,6 @@ def safety_notes(person: Person, rules: ProgramRules, has_release: bool) -> list
     notes = list(rules.safety_notes.always)
     # Each restriction's note, written from the restriction the selector applied: the program cannot contradict it.
     notes.extend(" ".join(r.note.split()) for r in person.restrictions)
-    if person.severe_pain:
-        notes.append(rules.safety_notes.severe_pain.strip())
     if person.level is Level.beginner:
         notes.append(rules.safety_notes.beginner.strip())
     if has_release:

@@ -20,7 +20,7 @@ NewAssessment = Callable[..., Awaitable[dict[str, Any]]]
 DOSE = "sets reps holdSeconds durationSeconds perSide tempo restSeconds intensity"
 PROGRAM = f"""
   id createdAt subjectRef assessmentId rulesetVersion
-  parameters {{ weeks sessionsPerWeek sessionMinutes level availableEquipment excludeExercises conditions }}
+  parameters {{ weeks sessionsPerWeek sessionMinutes level availableEquipment excludeExercises conditions irritability }}
   phases {{
     key order title goal focusMuscles
     items {{
@@ -30,7 +30,7 @@ PROGRAM = f"""
     }}
     gaps {{ muscle reason }}
   }}
-  schedule {{ weeks {{ week stage sessions {{
+  schedule {{ weeks {{ week stage moveOnWhen sessions {{
     session estimatedMinutes items {{ phase exercise {{ slug name }} dose {{ {DOSE} }} }}
   }} }} }}
   excluded {{ exercise reason }}
