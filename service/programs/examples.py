@@ -1,6 +1,6 @@
-"""The OpenAPI examples of programs, generated, not written: the desk worker of the seed text (PRODUCT.md §4) assessed by
-the real rules and given a program by the real generator over the curated catalogue, so that the documented example
-is always what the service would answer."""
+"""The OpenAPI examples of programs, generated, not written: the desk worker of the seed text (PRODUCT.md §4)
+assessed by the real rules and given a program by the real generator over the curated catalogue, so that the
+documented example is always what the service would answer."""
 
 from __future__ import annotations
 

@@ -20,7 +20,9 @@ NewAssessment = Callable[..., Awaitable[dict[str, Any]]]
 DOSE = "sets reps holdSeconds durationSeconds perSide tempo restSeconds intensity"
 PROGRAM = f"""
   id createdAt subjectRef assessmentId rulesetVersion
-  parameters {{ weeks sessionsPerWeek sessionMinutes level availableEquipment excludeExercises conditions irritability }}
+  parameters {{
+    weeks sessionsPerWeek sessionMinutes level availableEquipment excludeExercises conditions irritability
+  }}
   phases {{
     key order title goal focusMuscles
     items {{
