@@ -62,6 +62,16 @@ class Finding:
     rules: list[str]
     summary: str
 
+    @classmethod
+    def from_domain(cls, finding: s.Finding) -> "Finding":
+        return cls(type=finding.type, target=finding.target, rules=finding.rules, summary=finding.summary)
+
+
+@strawberry.type(description="A finding of the assessment no item of the program serves, and why (CLINICAL.md §2).")
+class Unaddressed:
+    finding: Finding
+    reason: str
+
 
 @strawberry.type
 class StartWith:
@@ -80,6 +90,12 @@ class ProgramItem:
     alternatives: list[str]
     cues: list[str]
     start_with: StartWith | None
+    also_serves: list[Finding] = strawberry.field(
+        description=(
+            "The other findings of the assessment this item serves besides `finding` (one exercise can treat "
+            "several; an item of a pattern's block serves the pattern)."
+        )
+    )
 
     @classmethod
     def from_domain(cls, item: s.ProgramItem) -> "ProgramItem":
@@ -88,12 +104,8 @@ class ProgramItem:
             exercise=_ref(item.exercise),
             dose=_dose(item.dose),
             rationale=item.rationale,
-            finding=Finding(
-                type=item.finding.type,
-                target=item.finding.target,
-                rules=item.finding.rules,
-                summary=item.finding.summary,
-            ),
+            finding=Finding.from_domain(item.finding),
+            also_serves=[Finding.from_domain(f) for f in item.also_serves],
             alternatives=item.alternatives,
             cues=item.cues,
             start_with=StartWith(
@@ -182,6 +194,12 @@ class Program:
     schedule: Schedule
     excluded: list[Exclusion]
     safety_notes: list[str]
+    unaddressed: list[Unaddressed] = strawberry.field(
+        description=(
+            "Every finding of the assessment no item serves, with the reason (CLINICAL.md §2); empty on programs made "
+            "before program rules 2026.12.3."
+        )
+    )
 
     @strawberry.field(
         description="The assessment it was generated from (batched; null once erased).",
@@ -235,6 +253,7 @@ class Program:
             ),
             excluded=[Exclusion(exercise=x.exercise, reason=x.reason) for x in p.excluded],
             safety_notes=p.safety_notes,
+            unaddressed=[Unaddressed(finding=Finding.from_domain(u.finding), reason=u.reason) for u in p.unaddressed],
         )
 
 

@@ -31,10 +31,14 @@ class PhaseText(_Rule):
 
 
 class AreaRule(_Rule):
-    """A muscle (or area) to release or lengthen, with the exercises to try first."""
+    """A muscle (or area) to release or lengthen, with the exercises to try first.
+
+    An area with a `when` is treated only when its test holds (a positive Thomas test) or when the assessment marks a
+    muscle it covers overactive, whatever the evidence; `when: overactive` is the second test alone.
+    """
 
     muscle: str
-    when: Literal["thomas_test_positive"] | None = None
+    when: Literal["thomas_test_positive", "overactive"] | None = None
     prefer: list[str] = []
     dynamic: list[str] = []
     static: list[str] = []
@@ -48,6 +52,9 @@ class SlotRule(_Rule):
     prefer: list[str]
     rationale: str
     cues: list[str] = []
+    # Muscles every exercise of the slot trains besides `muscle` (and those below them): findings on them are served
+    # by the slot's item, not given their own.
+    serves: list[str] = []
 
 
 class AvoidRule(_Rule):
@@ -66,6 +73,17 @@ class PatternRules(_Rule):
 
 class UnmatchedRules(_Rule):
     rationale: dict[Phase, str]
+    # The lead of the rationale of a stretch that answers a tender muscle never released; {muscle}, {reason}.
+    not_released: str
+    # Why a finding is unaddressed when no target's gap says why (a safety net: tests find none).
+    unserved: str
+
+
+class NeverReleased(_Rule):
+    """An area self-release never goes on (CLINICAL.md §5), with the reason the person reads."""
+
+    muscle: str
+    reason: str
 
 
 class BaselineRules(_Rule):
@@ -166,6 +184,7 @@ class ProgramRules(_Rule):
     irritability: IrritabilityRules
     imported_phases: list[Phase]
     patterns: dict[str, PatternRules]
+    never_released: list[NeverReleased]
     unmatched_findings: UnmatchedRules
     baseline: BaselineRules
     dose: DoseRules
@@ -210,7 +229,7 @@ def _check_names(rules: ProgramRules, catalog: CatalogData) -> None:
         for phase, slots in (("strengthen", pattern.strengthen), ("integrate", pattern.integrate)):
             for slot in slots:
                 path = f"patterns.{slug}.{phase}.{slot.slot}"
-                need("muscle", muscles, path, slot.muscle)
+                need("muscle", muscles, path, slot.muscle, *slot.serves)
                 need("exercise", exercises, path, *slot.prefer)
         for avoid in pattern.avoid:
             need("exercise", exercises, f"patterns.{slug}.avoid", avoid.exercise)
@@ -220,6 +239,14 @@ def _check_names(rules: ProgramRules, catalog: CatalogData) -> None:
     for path, area in areas:
         need("muscle", muscles, path, area.muscle)
         need("exercise", exercises, path, *area.prefer, *area.dynamic, *area.static)
+    need("muscle", muscles, "never_released", *(n.muscle for n in rules.never_released))
+    below = _below(catalog)
+    for path, area in areas:
+        for never in rules.never_released:
+            if path.endswith(".release") and (
+                area.muscle == never.muscle or area.muscle in below.get(never.muscle, set())
+            ):
+                problems.append(f"{path}: {area.muscle} is never released (never_released.{never.muscle})")
     stages = rules.dose.stages
     if not stages or stages[-1].until != 1.0 or any(a.until >= b.until for a, b in itertools.pairwise(stages)):
         problems.append("dose.stages: `until` must rise and end at 1.0")
@@ -227,6 +254,26 @@ def _check_names(rules: ProgramRules, catalog: CatalogData) -> None:
         problems.append("phases: every phase needs a title and goal")
     if problems:
         raise ProgramRulesError("program rules: " + "; ".join(problems))
+
+
+def _below(catalog: CatalogData) -> dict[str, set[str]]:
+    """Every muscle's descendants in the tree (by parent and by group membership)."""
+    children: dict[str, set[str]] = {m.slug: set(m.members) for m in catalog.muscles}
+    for m in catalog.muscles:
+        if m.parent is not None:
+            children.setdefault(m.parent, set()).add(m.slug)
+    below: dict[str, set[str]] = {}
+
+    def walk(slug: str) -> set[str]:
+        if slug not in below:
+            below[slug] = set()
+            for child in children.get(slug, ()):
+                below[slug] |= {child, *walk(child)}
+        return below[slug]
+
+    for slug in children:
+        walk(slug)
+    return below
 
 
 def load_program_rules(path: Path = RULES_PATH, *, catalog: CatalogData | None = None) -> ProgramRules:

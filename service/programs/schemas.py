@@ -180,6 +180,16 @@ class ProgramItem(_Struct, kw_only=True):
     ]
     cues: list[str] = []
     start_with: StartWith | None = None
+    also_serves: Annotated[
+        list[Finding],
+        msgspec.Meta(
+            description=(
+                "The other findings of the assessment this item serves besides `finding`: one exercise can treat "
+                "several (rolling the calves serves a tender gastrocnemius and an overactive soleus), and an item of "
+                "a pattern's block serves the pattern."
+            )
+        ),
+    ] = []
 
 
 class Gap(_Struct, kw_only=True):
@@ -187,6 +197,13 @@ class Gap(_Struct, kw_only=True):
 
     muscle: str
     reason: str
+
+
+class Unaddressed(_Struct, kw_only=True):
+    """A finding of the assessment no item of the program serves, and why (CLINICAL.md §2)."""
+
+    finding: Finding
+    reason: Annotated[str, msgspec.Meta(description="Why, in plain words for the person.")]
 
 
 class ProgramPhase(_Struct, kw_only=True):
@@ -245,6 +262,16 @@ class ProgramBody(_Struct, kw_only=True):
     schedule: Schedule
     excluded: list[Exclusion]
     safety_notes: list[str]
+    unaddressed: Annotated[
+        list[Unaddressed],
+        msgspec.Meta(
+            description=(
+                "Every finding of the assessment (pattern, trigger point, overactive or underactive muscle) that no "
+                "item serves, with the reason: every other one is the `finding` of an item or in its `also_serves` "
+                "(CLINICAL.md §2). Not recorded (empty) on programs made before program rules 2026.12.3."
+            )
+        ),
+    ] = []
 
 
 class Program(ProgramBody, kw_only=True):

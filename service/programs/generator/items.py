@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from service.catalog.enums import Phase
 from service.programs.catalog_index import CatalogIndex, ExerciseEntry
 from service.programs.generator.dosing import DosePlan
 from service.programs.generator.selection import Choice, Selector
-from service.programs.generator.targets import Target
+from service.programs.generator.targets import Target, add_findings
 from service.programs.generator.text import area_rationale, slot_rationale
-from service.programs.schemas import ExerciseRef, Gap, ProgramItem, StartWith
+from service.programs.schemas import ExerciseRef, Finding, Gap, ProgramItem, StartWith
 
 STATIC = frozenset({"static_stretch"})
 DYNAMIC = frozenset({"dynamic_stretch", "mobility"})
@@ -30,26 +30,31 @@ class Planned:
     exercise: ExerciseEntry
     start: ExerciseEntry | None
     until_week: int
+    serves: list[Finding] = field(default_factory=list)
+    """The findings it serves besides the item's `finding` (its target's, and those of targets it treats too)."""
+
+    def absorb(self, target: Target) -> None:
+        """`target` is served by this item: an exercise already prescribed in the phase treats its area."""
+        served = [self.item.finding, *self.serves]
+        add_findings(served, target.finding, *target.serves)
+        self.serves = served[1:]
 
 
 def plan_item(
-    target: Target,
-    selector: Selector,
-    doses: DosePlan,
-    catalog: CatalogIndex,
-    planned: list[Planned],
-    gaps: list[Gap],
-) -> Planned | None:
-    """The item serving `target`, or None: when an item of the phase already treats its area, or when nothing fits
-    (then a gap, unless the target is optional)."""
+    target: Target, selector: Selector, doses: DosePlan, catalog: CatalogIndex, planned: list[Planned]
+) -> Planned | Gap | None:
+    """The item serving `target`; None when an item of the phase already treats its area (that item then serves the
+    target's findings too); a gap when nothing fits (the phase lists it unless the target is optional)."""
     phase = target.phase
     rules = doses.rules
-    if phase in (Phase.release, Phase.lengthen) and any(
-        catalog.covers(target.muscle, m) or catalog.covers(m, target.muscle)
-        for plan in planned
-        for m in plan.exercise.primary_muscles
-    ):
-        return None  # an exercise already prescribed in this phase treats the area (one ball for both pectorals)
+    if phase in (Phase.release, Phase.lengthen):
+        for plan in planned:
+            if any(
+                catalog.covers(target.muscle, m) or catalog.covers(m, target.muscle)
+                for m in plan.exercise.primary_muscles
+            ):
+                plan.absorb(target)  # an exercise already prescribed treats the area (one ball for both pectorals)
+                return None
     start_reason = ""
     start_until = doses.until_week(rules.dose.regression_until)
     if phase is Phase.lengthen:
@@ -79,9 +84,7 @@ def plan_item(
         )
         if not needs and (restriction := selector.restricted_by(phase, target.search, candidates)) is not None:
             reason = f"Not yet: {' '.join(restriction.note.split())}"
-        if not target.optional:
-            gaps.append(Gap(muscle=target.muscle, reason=reason))
-        return None
+        return Gap(muscle=target.muscle, reason=reason)
     exercise, start = choice.exercise, choice.start_with
     if start is not None and not start_reason:
         start_reason = f"An easier regression first: {exercise.name} is {exercise.level}-level."
@@ -112,4 +115,4 @@ def plan_item(
             else None
         ),
     )
-    return Planned(target, phase, item, exercise, start, start_until if start is not None else 0)
+    return Planned(target, phase, item, exercise, start, start_until if start is not None else 0, list(target.serves))

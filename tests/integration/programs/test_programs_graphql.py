@@ -28,6 +28,7 @@ PROGRAM = f"""
     items {{
       exercise {{ slug name }} dose {{ {DOSE} }} rationale alternatives cues
       finding {{ type target rules summary }}
+      alsoServes {{ type target rules summary }}
       startWith {{ exercise {{ slug name }} untilWeek dose {{ {DOSE} }} reason }}
     }}
     gaps {{ muscle reason }}
@@ -37,6 +38,7 @@ PROGRAM = f"""
   }} }} }}
   excluded {{ exercise reason }}
   safetyNotes
+  unaddressed {{ finding {{ type target rules summary }} reason }}
 """
 GENERATE = f"""
 mutation ($input: ProgramInput!, $key: String) {{
