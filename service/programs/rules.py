@@ -144,6 +144,11 @@ class DoseRules(_Rule):
 
 class ScheduleRules(_Rule):
     preparation_share: float
+    # CLINICAL.md §5: a week's volume rises by at most this factor over the last full week, and every
+    # `lighter_week_every`-th week is lighter, at this share of the sets.
+    weekly_rise_at_most: float = 1.2
+    lighter_week_every: int = 4
+    lighter_week_share: float = 0.6
 
 
 class RestrictionWhen(_Rule):

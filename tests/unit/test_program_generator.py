@@ -143,7 +143,9 @@ def test_schedule_fits_the_session_and_progresses(desk: ProgramBody) -> None:
         dose = next(i.dose for s in weeks[week - 1].sessions for i in s.items if i.exercise.slug == "step_up")
         return dose.sets, dose.reps, dose.intensity
 
-    assert step_up(1)[0] < step_up(4)[0]  # volume first: more sets
+    assert step_up(1)[1] < step_up(3)[1]  # reps first, then sets (one variable at a time, at most +20 % a week)
+    assert step_up(1)[0] < step_up(5)[0]
+    assert step_up(4)[0] < step_up(5)[0]  # week 4 is a lighter week
     # A step-up needs no weight: it progresses by reps and a harder version, never by load (CLINICAL.md §5), and the
     # desk worker's moderate pain caps the effort at RPE 6.
     assert step_up(1)[1] is not None and step_up(8)[1] is not None and step_up(8)[1] > step_up(1)[1]

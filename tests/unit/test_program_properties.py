@@ -94,6 +94,20 @@ def check_doses(program: ProgramBody, body: dict[str, Any]) -> None:
     load" and never say to add weight; no effort above what the irritability allows; a loaded lift says how to
     choose its weight."""
     cap = RULES.dose.rpe_at_most[irritability_of(body.get("pain"))]
+
+    # Weekly training volume (sets x reps or seconds) rises at most 20 % over the last full week; every fourth week
+    # is lighter.
+    last_full = None
+    for week in program.schedule.weeks:
+        volume = sum(
+            i.dose.sets * (i.dose.reps or i.dose.hold_seconds or i.dose.duration_seconds or 1)
+            for s in week.sessions
+            for i in s.items
+            if i.phase in ("strengthen", "integrate")
+        )
+        if week.week % RULES.schedule.lighter_week_every:
+            assert last_full is None or volume <= last_full * RULES.schedule.weekly_rise_at_most, (week.week, volume)
+            last_full = volume
     for week in program.schedule.weeks:
         for item in (i for s in week.sessions for i in s.items):
             record = RECORDS[item.exercise.slug]
