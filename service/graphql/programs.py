@@ -12,7 +12,7 @@ import strawberry
 from service.clients.auth import require
 from service.clients.scopes import Scope
 from service.db.tenancy import tenant_session
-from service.graphql.assessments import Assessment
+from service.graphql.assessments import Assessment, OneSide
 from service.graphql.catalog import Dose, Exercise, Level, Phase, SlugEnums
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
@@ -51,8 +51,15 @@ def _ref(ref: s.ExerciseRef) -> ExerciseRef:
     return ExerciseRef(slug=ref.slug, name=ref.name)
 
 
-def _dose(dose: s.Dose) -> Dose:
-    return Dose(**msgspec.structs.asdict(dose))
+@strawberry.type(description="A dose in a program: the catalogue's dose fields, and the weaker side to favour.")
+class ProgramDose(Dose):
+    weaker_side: OneSide | None = strawberry.field(
+        description="One extra set on this side, started first: the weaker or tighter side of an asymmetry."
+    )
+
+
+def _dose(dose: s.Dose) -> ProgramDose:
+    return ProgramDose(**msgspec.structs.asdict(dose))
 
 
 @strawberry.type
@@ -77,14 +84,14 @@ class Unaddressed:
 class StartWith:
     exercise: ExerciseRef
     until_week: int
-    dose: Dose
+    dose: ProgramDose
     reason: str
 
 
 @strawberry.type
 class ProgramItem:
     exercise: ExerciseRef
-    dose: Dose
+    dose: ProgramDose
     rationale: str
     finding: Finding
     alternatives: list[str]
@@ -137,7 +144,7 @@ class ProgramPhase:
 class ScheduledItem:
     phase: Phase
     exercise: ExerciseRef
-    dose: Dose
+    dose: ProgramDose
 
 
 @strawberry.type

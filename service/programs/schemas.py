@@ -14,6 +14,7 @@ from typing import Annotated
 
 import msgspec
 
+from service.assessments.schemas import OneSide
 from service.catalog.enums import Level, Phase
 
 Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")]
@@ -134,6 +135,16 @@ class Dose(_Struct, kw_only=True):
     )
     rest_seconds: int = 0
     intensity: str | None = None
+    weaker_side: Annotated[
+        OneSide | None,
+        msgspec.Meta(
+            description=(
+                "The weaker or tighter side of an asymmetry the assessment found in this exercise's muscles "
+                "(CLINICAL.md §2): do one extra set on this side, and start with it. Null when the sides are even "
+                "or the exercise works both sides at once."
+            )
+        ),
+    ] = None
 
 
 class FindingType(StrEnum):

@@ -105,7 +105,7 @@ def check_doses(program: ProgramBody, body: dict[str, Any]) -> None:
             for i in s.items
             if i.phase in ("strengthen", "integrate")
         )
-        if week.week % RULES.schedule.lighter_week_every:
+        if week.week % RULES.schedule.lighter_week_every and volume:
             assert last_full is None or volume <= last_full * RULES.schedule.weekly_rise_at_most, (week.week, volume)
             last_full = volume
     for week in program.schedule.weeks:

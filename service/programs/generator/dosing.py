@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import msgspec
+
 from service.catalog.enums import Phase
 from service.programs.catalog_index import ExerciseEntry
 from service.programs.generator.person import Person
@@ -54,6 +56,13 @@ class DosePlan:
         return max(1, round(self.weeks * fraction))
 
     def dose(self, entry: ExerciseEntry, phase: Phase, week: int) -> Dose:
+        dose = self._dose(entry, phase, week)
+        if phase is Phase.release or not dose.per_side:
+            return dose
+        side = next((self.person.weaker_side[m] for m in entry.primary_muscles if m in self.person.weaker_side), None)
+        return msgspec.structs.replace(dose, weaker_side=side) if side is not None else dose
+
+    def _dose(self, entry: ExerciseEntry, phase: Phase, week: int) -> Dose:
         """CLINICAL.md §5: a dose keeps its meaning. Stretches stay 2-4 holds of 20-30 s (or 8-12 controlled reps);
         activation keeps its holds and progresses by hold time or reps, never by load; strength follows the level's
         ranges with an effort the irritability allows, loaded lifts say how to choose the weight, and bodyweight

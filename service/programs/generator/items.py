@@ -57,11 +57,15 @@ def plan_item(
                 return None
     start_reason = ""
     start_until = doses.until_week(rules.dose.regression_until)
+    # A stretch for a muscle with a tighter side: one done a side at a time first, so that side gets the extra hold
+    # (CLINICAL.md §2). Strength slots keep their order (a squat stays a squat); their one-sided exercises (step-ups,
+    # lunges) carry the weaker side's extra set.
+    sided = phase is Phase.lengthen and any(m in selector.person.weaker_side for m in target.search)
     if phase is Phase.lengthen:
-        dynamic = selector.choose(phase, target.search, target.dynamic or target.prefer, DYNAMIC)
+        dynamic = selector.choose(phase, target.search, target.dynamic or target.prefer, DYNAMIC, one_side_first=sided)
         static = None
         if dynamic is None or selector.person.severe_pain:
-            static = selector.choose(phase, target.search, target.static or target.prefer, STATIC)
+            static = selector.choose(phase, target.search, target.static or target.prefer, STATIC, one_side_first=sided)
         choice = dynamic or static
         if dynamic is not None and static is not None:
             start_until = doses.until_week(rules.dose.static_until)

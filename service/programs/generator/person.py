@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.assessments.schemas import Assessment, Band, MuscleFinding, Pain
+from service.assessments.schemas import Assessment, Band, MuscleFinding, OneSide, Pain
 from service.catalog.enums import Level
 from service.programs.catalog_index import CatalogIndex
 from service.programs.generator.restrictions import applying, pregnancy_week
@@ -35,6 +35,8 @@ class Person:
     trigger_points: list[str]
     restrictions: tuple[Restriction, ...]
     """The rules' movement restrictions that apply to this person (CLINICAL.md §4)."""
+    weaker_side: dict[str, OneSide]
+    """Muscle slug (an asymmetry's muscles and those below them) → the weaker or tighter side (CLINICAL.md §2)."""
 
     @property
     def severe_pain(self) -> bool:
@@ -68,6 +70,13 @@ def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogI
         by = f"Left out by the {clearance.role.value.replace('_', ' ')}'s clearance of {clearance.date.isoformat()}."
         excluded |= dict.fromkeys(clearance.restrictions.exercises, by)
     irritability = irritability_of(pain, rules.irritability)
+    weaker_side: dict[str, OneSide] = {}
+    for asymmetry in assessment.asymmetries:
+        side = OneSide(asymmetry.side.value)
+        for muscle in asymmetry.muscles:
+            for slug in catalog.muscles:
+                if slug == muscle or muscle in catalog.ancestors.get(slug, ()):
+                    weaker_side.setdefault(slug, side)
     thomas = data.tests.thomas_test if data.tests else None
     thomas_positive = bool(thomas and "positive" in (thomas.left, thomas.right))
     available = catalog.equipment if request.available_equipment is None else frozenset(request.available_equipment)
@@ -83,6 +92,7 @@ def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogI
         overactive=list(assessment.overactive),
         underactive=list(assessment.underactive),
         trigger_points=list(assessment.trigger_points),
+        weaker_side=weaker_side,
         restrictions=applying(
             rules.restrictions,
             conditions=conditions,

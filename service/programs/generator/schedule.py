@@ -124,8 +124,8 @@ def build_schedule(planned: list[Planned], doses: DosePlan, sessions_per_week: i
         ceiling = last_full * rules.weekly_rise_at_most if last_full is not None else None
         _govern(training, count, light, ceiling, rules.lighter_week_share)
         week_doses |= training
-        if not light:
-            last_full = training_volume(training, count)
+        if not light and (volume := training_volume(training, count)):
+            last_full = volume  # a week whose sessions held no training sets no reference
         sessions = [
             Session(
                 session=number,

@@ -124,10 +124,18 @@ class Selector:
         muscles: list[str],
         prefer: Iterable[str] = (),
         modalities: frozenset[str] | None = None,
+        *,
+        one_side_first: bool = False,
     ) -> Choice | None:
+        """The first usable candidate, its regression to start with, and alternatives. With `one_side_first` (an
+        asymmetry in the target's muscles), exercises done one side at a time come first, so that the weaker side
+        can get its extra set (CLINICAL.md §2)."""
         picked: tuple[ExerciseEntry, ExerciseEntry | None] | None = None
         alternatives: list[str] = []
-        for entry in self._candidates(phase, muscles, prefer):
+        candidates: Iterable[ExerciseEntry] = self._candidates(phase, muscles, prefer)
+        if one_side_first:
+            candidates = sorted(candidates, key=lambda entry: not entry.dose.per_side)  # stable: order kept within
+        for entry in candidates:
             # No phase check: the index's candidates are of the phase, and a preferred exercise was named for this
             # role by the ruleset, whatever phases its record lists.
             if modalities is not None and entry.modality not in modalities:

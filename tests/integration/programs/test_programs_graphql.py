@@ -17,7 +17,7 @@ Client = AsyncTestClient[Litestar]
 Headers = dict[str, str]
 NewAssessment = Callable[..., Awaitable[dict[str, Any]]]
 
-DOSE = "sets reps holdSeconds durationSeconds perSide tempo restSeconds intensity"
+DOSE = "sets reps holdSeconds durationSeconds perSide tempo restSeconds intensity weakerSide"
 PROGRAM = f"""
   id createdAt subjectRef assessmentId rulesetVersion
   parameters {{
