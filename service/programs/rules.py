@@ -188,6 +188,7 @@ class ProgramRules(_Rule):
     restrictions: list[Restriction]
     irritability: IrritabilityRules
     imported_phases: list[Phase]
+    gap_equipment_order: list[str]
     patterns: dict[str, PatternRules]
     never_released: list[NeverReleased]
     unmatched_findings: UnmatchedRules
@@ -211,6 +212,7 @@ def _check_names(rules: ProgramRules, catalog: CatalogData) -> None:
     def need(kind: str, known: set[str], path: str, *values: str | None) -> None:
         problems.extend(f"{path}: unknown {kind} {v}" for v in values if v is not None and v not in known)
 
+    need("equipment", {e.slug for e in catalog.equipment}, "gap_equipment_order", *rules.gap_equipment_order)
     ids = [r.id for r in rules.restrictions]
     problems.extend(f"restrictions: {i} is defined twice" for i in sorted({i for i in ids if ids.count(i) > 1}))
     for restriction in rules.restrictions:

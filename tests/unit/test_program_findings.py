@@ -286,7 +286,7 @@ def test_a_gap_leaves_its_findings_unaddressed_with_the_gaps_reason() -> None:
     gap = next(g for g in release.gaps if g.muscle == "iliotibial_band")
     entry = next(u for u in unaddressed(home) if u.finding.target == "iliotibial_band")
     assert entry.finding.type == "trigger_point" and entry.reason == gap.reason
-    assert "foam_roller" in entry.reason
+    assert "foam roller" in entry.reason
     assert_every_finding_ends_in_the_program(home, assessment_of(DESK_WORKER))
 
 

@@ -211,7 +211,7 @@ def test_home_with_no_equipment_fills_every_phase_with_bodyweight() -> None:
     for slug in every_exercise(home):
         assert INDEX.exercises[slug].equipment == {"bodyweight"}, slug
     gaps = {g.muscle: g.reason for g in phase(home, "release").gaps}
-    assert "foam_roller" in gaps["iliotibial_band"]  # the program says what would serve the tissue
+    assert "foam roller" in gaps["iliotibial_band"]  # the program says what would serve the tissue
 
 
 def test_beginner_with_twenty_minute_sessions() -> None:

@@ -84,7 +84,7 @@ def plan_item(
         candidates = [*target.prefer, *target.dynamic, *target.static]
         needs = selector.missing_equipment(phase, target.search, candidates)
         reason = f"No {phase.value} exercise for it fits the constraints" + (
-            f"; it would need: {', '.join(needs)}." if needs else "."
+            f"; it would need: {', '.join(n.replace('_', ' ') for n in needs)}." if needs else "."
         )
         if not needs and (restriction := selector.restricted_by(phase, target.search, candidates)) is not None:
             reason = f"Not yet: {' '.join(restriction.note.split())}"
@@ -97,7 +97,8 @@ def plan_item(
         exercise, start = start, None
     alternatives = [slug for slug in choice.alternatives if slug != exercise.slug]
     if phase in (Phase.strengthen, Phase.integrate):
-        rationale = slot_rationale(target, exercise, catalog)
+        first = catalog.exercises.get(target.prefer[0]) if target.prefer else None
+        rationale = slot_rationale(target, exercise, first, selector.why_not(first) if first is not None else "")
     else:
         rationale = area_rationale(target, catalog, mode)
     first_week = start_until + 1 if start is not None else 1

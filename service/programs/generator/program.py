@@ -51,7 +51,9 @@ def generate(
         for rule in rules.patterns[slug].avoid:
             if rule.when_condition is None or rule.when_condition in person.conditions:
                 avoid.setdefault(rule.exercise, rule.reason.strip())
-    selector = Selector(catalog, person, avoid, frozenset(p.value for p in rules.imported_phases))
+    selector = Selector(
+        catalog, person, avoid, tuple(rules.gap_equipment_order), frozenset(p.value for p in rules.imported_phases)
+    )
     doses = DosePlan(rules, person, request.weeks)
 
     found = find_targets(assessment, person, rules, catalog)

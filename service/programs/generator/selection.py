@@ -42,6 +42,7 @@ class Selector:
     catalog: CatalogIndex
     person: Person
     avoid: dict[str, str]
+    equipment_order: tuple[str, ...]
     imported_phases: frozenset[str]
     used: set[str] = field(default_factory=set)
     exclusions: dict[str, str] = field(default_factory=dict)
@@ -160,15 +161,31 @@ class Selector:
             alternatives = [slug for slug in alternatives if slug != start.slug]
         return Choice(entry, start, alternatives)
 
+    def why_not(self, entry: ExerciseEntry) -> str:
+        """In plain words, why a usable-looking exercise was not the one prescribed."""
+        missing = sorted(entry.equipment - self.person.equipment)
+        if missing:
+            return f"it needs {', '.join(m.replace('_', ' ') for m in missing)}, which is not in your equipment."
+        refusal = self._refusal(entry)
+        if refusal is not None:
+            return refusal if refusal.endswith(".") else f"{refusal}."
+        if entry.slug in self.used:
+            return "it already serves another part of your program."
+        return f"it is {entry.level}-level, above your level for now."
+
     def missing_equipment(self, phase: Phase, muscles: list[str], prefer: Iterable[str]) -> list[str]:
-        """The equipment the first otherwise usable exercise for a target needs: what a gap asks for."""
-        for entry in self._candidates(phase, muscles, prefer, curated_only=True):
+        """What a gap asks for: the fewest, then the most commonly owned, pieces of equipment that would make an
+        otherwise usable exercise for the target possible (a band before a cable machine)."""
+        options = [
+            sorted(entry.equipment - self.person.equipment)
+            for entry in self._candidates(phase, muscles, prefer, curated_only=True)
             # `curated` for the preferred ones, which the ruleset names whatever their source.
-            if entry.curated and self._refusal(entry) is None:
-                missing = sorted(entry.equipment - self.person.equipment)
-                if missing:
-                    return missing
-        return []
+            if entry.curated and self._refusal(entry) is None and entry.equipment - self.person.equipment
+        ]
+        if not options:
+            return []
+        rank = {slug: i for i, slug in enumerate(self.equipment_order)}
+        return min(options, key=lambda need: (len(need), max(rank.get(n, len(rank)) for n in need), need))
 
     def restricted_by(self, phase: Phase, muscles: list[str], prefer: Iterable[str]) -> Restriction | None:
         """The restriction that left out an exercise that would otherwise serve the target, if any: what a gap

@@ -14,29 +14,27 @@ def area_rationale(target: Target, catalog: CatalogIndex, mode: str) -> str:
     """Why an area is released or lengthened: the finding behind it, then how (`mode`)."""
     area = catalog.name_of(target.muscle).lower()
     finding = target.finding
+    named = catalog.name_of(finding.target or "").lower()
     if target.rationale:
         lead = target.rationale
     elif finding.type is FindingType.trigger_point:
-        lead = f"You reported the {catalog.name_of(finding.target or '').lower()} tender: a trigger point."
+        lead = f"You reported your {named} tender: a trigger point (a tender knot)."
     elif finding.type is FindingType.overactive:
-        lead = f"The assessment found the {catalog.name_of(finding.target or '').lower()} overactive or short."
+        lead = f"Your assessment found your {named} tight and overworked."
     else:
-        lead = f"The {area} is a usual site of tightness and trigger points in {finding.summary.split(' (')[0]}."
+        lead = f"Tightness and tender knots often settle in the {area} with {finding.summary.split(' (')[0].lower()}."
     if target.phase is Phase.release:
-        return f"{lead} Rolling the {area} first eases the knots that shorten it, so the stretches that follow work."
+        # No promise about stretches: not every rolled area has one (the review found the promise broken).
+        return f"{lead} Rolling your {area} slowly eases the knots that keep the muscle tight."
     return f"{lead} {mode}"
 
 
-def slot_rationale(target: Target, exercise: ExerciseEntry, catalog: CatalogIndex) -> str:
-    """Why a slot is strengthened or integrated: the ruleset's text, and what stands in for its first choice."""
+def slot_rationale(target: Target, exercise: ExerciseEntry, first_choice: ExerciseEntry | None, why_not: str) -> str:
+    """Why a slot is strengthened or integrated: the ruleset's text, and why this exercise stands in for the slot's
+    first choice (`why_not`: the one reason that ruled the first choice out here)."""
     rationale = target.rationale
-    first_choice = catalog.exercises.get(target.prefer[0]) if target.prefer else None
     if first_choice is not None and exercise.slug != first_choice.slug:
-        # The slot's text names its first choices; say why this exercise stands in for them.
-        rationale += (
-            f" {exercise.name} stands in for {first_choice.name.lower()}, which the available equipment, the"
-            " level, the person's conditions or the exclusions rule out here."
-        )
+        rationale += f" {exercise.name} stands in for {first_choice.name.lower()}: {why_not}"
     return rationale
 
 
