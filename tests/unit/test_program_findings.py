@@ -95,7 +95,7 @@ def assert_every_finding_ends_in_the_program(program: ProgramBody, assessment: A
 # ---------------------------------------------------------------- the property
 
 
-@settings(max_examples=1200, deadline=None)
+@settings(max_examples=3000, deadline=None)
 @given(screened_bodies, parameters)
 def test_every_finding_is_served_or_unaddressed_with_its_reason(body: dict[str, Any], params: dict[str, Any]) -> None:
     try:
