@@ -47,3 +47,17 @@ def test_a_gap_asks_for_the_cheapest_equipment_that_would_serve() -> None:
     assert asks
     assert not [a for a in asks if "cable machine" in a and "resistance band" not in a]
     assert any("resistance band" in a for a in asks)
+
+
+def test_a_home_user_without_a_table_or_low_bar_gets_no_inverted_row() -> None:
+    """Issue 15: `inverted_row` was prescribed to people with no bar or table."""
+    without = program_for(DESK_WORKER, weeks=4, available_equipment=["resistance_band", "dumbbell"])
+    used = {item.exercise.slug for phase in without.phases for item in phase.items}
+    used |= {slug for phase in without.phases for item in phase.items for slug in item.alternatives}
+    assert "inverted_row" not in used
+    with_table = program_for(
+        DESK_WORKER, weeks=4, available_equipment=["sturdy_table_or_low_bar"], exclude_exercises=["band_pull_apart"]
+    )
+    offered = {item.exercise.slug for phase in with_table.phases for item in phase.items}
+    offered |= {slug for phase in with_table.phases for item in phase.items for slug in item.alternatives}
+    assert "inverted_row" in offered  # the control: with a table or low bar it can be prescribed
