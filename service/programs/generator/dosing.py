@@ -68,12 +68,13 @@ class DosePlan:
         ranges with an effort the irritability allows, loaded lifts say how to choose the weight, and bodyweight
         work progresses by tempo or a harder version, never by adding weight."""
         base = entry.dose
-        step = self.stage(week).step
+        stage = self.stage(week)
+        step = stage.step
         rules = self.rules.dose
         if phase is Phase.release:
             return Dose(
                 sets=1,
-                duration_seconds=rules.release_seconds[self.stage(week).name],
+                duration_seconds=rules.release_seconds[stage.name],
                 per_side=base.per_side,
                 rest_seconds=0,
                 intensity="roll slowly; pause 20-30 s on tender spots",

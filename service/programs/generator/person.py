@@ -74,9 +74,8 @@ def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogI
     for asymmetry in assessment.asymmetries:
         side = OneSide(asymmetry.side.value)
         for muscle in asymmetry.muscles:
-            for slug in catalog.muscles:
-                if slug == muscle or muscle in catalog.ancestors.get(slug, ()):
-                    weaker_side.setdefault(slug, side)
+            for slug in (muscle, *sorted(catalog.descendants.get(muscle, ()))):
+                weaker_side.setdefault(slug, side)
     thomas = data.tests.thomas_test if data.tests else None
     thomas_positive = bool(thomas and "positive" in (thomas.left, thomas.right))
     available = catalog.equipment if request.available_equipment is None else frozenset(request.available_equipment)

@@ -49,16 +49,16 @@ def applying(
 def broken(entry: ExerciseEntry, restrictions: tuple[Restriction, ...]) -> Restriction | None:
     """The first restriction the exercise breaks, or None. An exercise that does not describe its movement (an
     imported record) breaks every restriction: what it asks of the body is unknown."""
+    # The rules' enum members are strings, so they compare and hash as the entry's plain values: no set per call
+    # on this hot path (every candidate of every target).
     for restriction in restrictions:
         if entry.positions is None or entry.demands is None:
             return restriction
-        if entry.positions & {p.value for p in restriction.positions}:
+        if not entry.positions.isdisjoint(restriction.positions) or not entry.demands.isdisjoint(restriction.demands):
             return restriction
-        if entry.demands & {d.value for d in restriction.demands}:
-            return restriction
-        if entry.modality in {m.value for m in restriction.modalities}:
+        if entry.modality in restriction.modalities:
             return restriction
         limit = restriction.spinal_load_at_most
-        if limit is not None and SPINAL_LOAD_RANK[entry.spinal_load] > SPINAL_LOAD_RANK[limit.value]:
+        if limit is not None and SPINAL_LOAD_RANK[entry.spinal_load] > SPINAL_LOAD_RANK[limit]:
             return restriction
     return None
