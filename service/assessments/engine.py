@@ -216,8 +216,12 @@ def _unexplained_pain(data: AssessmentInput, rules: RuleSet, findings: Findings)
             rule="screening.unexplained_pain",
             inputs=["pain.intensity", "pain.regions"],
             summary=(
-                f"Pain of {pain.intensity}/10 ({where}) that nothing in this assessment explains should be checked by "
-                "a clinician before training"
+                f"Nothing in this assessment explains your pain of {pain.intensity}/10 ({where}): have a clinician "
+                "check it before you train"
+            ),
+            basis=(
+                f"Pain at or above {rules.screening.unexplained_pain.refer_at_least}/10 in a region no likely or "
+                "present pattern and no finding accounts for: routine referral (CLINICAL.md §1)"
             ),
         )
         return Concern(UNEXPLAINED_PAIN, Level.routine, evidence)

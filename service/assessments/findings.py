@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from service.assessments.anatomy import Anatomy
 from service.assessments.conditions import Match, evaluate, resolve
-from service.assessments.rules import MuscleRole, Rule, RuleSet
+from service.assessments.rules import MuscleRole, Resolution, Rule, RuleSet
 from service.assessments.schemas import (
     AssessmentInput,
     Asymmetry,
@@ -30,11 +30,12 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def evidence_of(rule_id: str, summary: str, matches: list[Match]) -> Evidence:
+def evidence_of(rule: Rule | Resolution, matches: list[Match]) -> Evidence:
     return Evidence(
-        rule=rule_id,
+        rule=rule.id,
         inputs=_unique(p for m in matches for p in m.paths),
-        summary=summary.format(facts=", ".join(_unique(m.fact for m in matches if m.fact))),
+        summary=rule.summary.format(facts=", ".join(_unique(m.fact for m in matches if m.fact))),
+        basis=rule.basis.strip(),
     )
 
 
@@ -91,7 +92,7 @@ def find(data: AssessmentInput, rules: RuleSet, anatomy: Anatomy | None, *, neur
         matches = evaluate(rule.when, data)
         if not matches or (rule.unless is not None and evaluate(rule.unless, data)):
             continue
-        evidence = evidence_of(rule.id, rule.summary, matches)
+        evidence = evidence_of(rule, matches)
         side = _side(rule, matches)
         explained |= {r.value for r in rule.explains}
         for pattern in rule.supports:
@@ -107,7 +108,7 @@ def find(data: AssessmentInput, rules: RuleSet, anatomy: Anatomy | None, *, neur
                 if match.item is not None:
                     by_item[match.item].append(match)
             for item in sorted(by_item):
-                item_evidence = evidence_of(rule.id, rule.summary, by_item[item])
+                item_evidence = evidence_of(rule, by_item[item])
                 marks[rule.item_marks][item].append(_Mark(item_evidence, rule.weight, Side.both))
 
     over, under = marks[MuscleRole.overactive], marks[MuscleRole.underactive]
@@ -142,7 +143,7 @@ def find(data: AssessmentInput, rules: RuleSet, anatomy: Anatomy | None, *, neur
 
 def _pattern(slug: str, name: str, support: list[tuple[Evidence, float, Rule]], rules: RuleSet) -> PatternFinding:
     score = round(min(1.0, math.fsum(w for _, w, _ in support)), 2)
-    direct = len({rule.id for _, _, rule in support if rule.basis in rules.bands.direct})
+    direct = len({rule.id for _, _, rule in support if rule.strength in rules.bands.direct})
     bands = rules.bands
     if score >= bands.present_at_least and direct >= bands.present_direct:
         band = Band.present
@@ -166,7 +167,7 @@ def _apply_resolutions(data: AssessmentInput, rules: RuleSet, marks: dict[Muscle
         matches = evaluate(resolution.when, data)
         if not matches:
             continue
-        evidence = evidence_of(resolution.id, resolution.summary, matches)
+        evidence = evidence_of(resolution, matches)
         other = MuscleRole.underactive if resolution.role is MuscleRole.overactive else MuscleRole.overactive
         for muscle in resolution.muscles:
             moved = marks[other].pop(muscle, None)

@@ -76,7 +76,7 @@ class Condition(_Data, frozen=True):
     says: str = "{value}"
 
 
-class Basis(StrEnum):
+class Strength(StrEnum):
     """Where a finding's evidence comes from; measured and observed are direct (see `bands` in rules.yaml)."""
 
     measured = "measured"
@@ -92,8 +92,11 @@ class Rule(_Data, frozen=True):
     id: str
     when: Condition
     summary: str
+    """For the person: plain words, second person (CLINICAL.md §7)."""
+    basis: str
+    """For their trainer or clinician: the test, the source and the muscles in the source's terms."""
     weight: Annotated[float, msgspec.Meta(ge=0.01, le=1)]
-    basis: Basis
+    strength: Strength
     unless: Condition | None = None
     """A measured result that outranks this rule: when it holds, the rule does not apply."""
     side: OneSide | None = None
@@ -118,7 +121,7 @@ class Bands(_Data, frozen=True):
     likely_direct: Annotated[int, msgspec.Meta(ge=0)]
     present_at_least: Annotated[float, msgspec.Meta(gt=0, le=1)]
     present_direct: Annotated[int, msgspec.Meta(ge=0)]
-    direct: list[Basis]
+    direct: list[Strength]
 
 
 class AsymmetryTest(_Data, frozen=True):
@@ -135,7 +138,7 @@ class Resolution(_Data, frozen=True):
     muscles: list[str]
     role: MuscleRole
     summary: str
-    source: str
+    basis: str
 
 
 class NoteRule(_Data, frozen=True):

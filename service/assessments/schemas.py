@@ -370,9 +370,22 @@ class Evidence(_Output):
     summary: Annotated[
         str,
         msgspec.Meta(
-            description="Plain English, e.g. `Straight-leg raise 60° left, 62° right (below 70°): short hamstrings`."
+            description=(
+                "For the person, in plain second-person words, e.g. `Your straight-leg raise reached 60° left, 62° "
+                "right (45° to 70°): the muscles at the back of your thighs (hamstrings) are short`."
+            )
         ),
     ]
+    basis: Annotated[
+        str,
+        msgspec.Meta(
+            description=(
+                "For a trainer or clinician: the test or screen, its source and the muscles in the source's own "
+                "terms (CLINICAL.md §7), e.g. `Passive straight-leg raise, 45° to under 70°: short hamstrings`. "
+                "Empty on assessments made before ruleset 2026.12.3."
+            )
+        ),
+    ] = ""
 
 
 class Referral(_Output):

@@ -339,7 +339,9 @@ def screen(data: AssessmentInput, rules: ScreeningRules) -> Outcome:
         if asked.level is not Level.proceed:
             concerns.append(
                 Concern(
-                    code, asked.level, Evidence(rule=f"screening.{code}", inputs=[answer.path], summary=asked.means)
+                    code,
+                    asked.level,
+                    Evidence(rule=f"screening.{code}", inputs=[answer.path], summary=asked.means, basis=asked.source),
                 )
             )
 
@@ -353,7 +355,12 @@ def screen(data: AssessmentInput, rules: ScreeningRules) -> Outcome:
             verdict = False if either is False or verdict is False else (True if verdict and either else None)
         if verdict:
             items = [*cluster.all, *(i for i in cluster.any if _truth(i, answers, data))]
-            evidence = Evidence(rule=cluster.id, inputs=_item_paths(items, answers, rules), summary=cluster.means)
+            evidence = Evidence(
+                rule=cluster.id,
+                inputs=_item_paths(items, answers, rules),
+                summary=cluster.means,
+                basis=cluster.source,
+            )
             concerns.append(Concern(cluster.reason, cluster.level, evidence))
         elif verdict is None:
             for item in [*cluster.all, *cluster.any]:

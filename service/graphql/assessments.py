@@ -134,7 +134,13 @@ class FieldTestsInput:
 class Evidence:
     rule: str
     inputs: list[str]
-    summary: str
+    summary: str = strawberry.field(description="For the person, in plain second-person words.")
+    basis: str = strawberry.field(
+        description=(
+            "For a trainer or clinician: the test or screen, its source and the muscles in the source's terms. "
+            "Empty on assessments made before ruleset 2026.12.3."
+        )
+    )
 
 
 @strawberry.type
@@ -234,7 +240,7 @@ class Assessment:
     @classmethod
     def from_domain(cls, a: s.Assessment) -> "Assessment":
         def evidence(items: list[s.Evidence]) -> list[Evidence]:
-            return [Evidence(rule=e.rule, inputs=e.inputs, summary=e.summary) for e in items]
+            return [Evidence(rule=e.rule, inputs=e.inputs, summary=e.summary, basis=e.basis) for e in items]
 
         def muscles(items: list[s.MuscleFinding]) -> list[MuscleFinding]:
             return [MuscleFinding(muscle=m.muscle, reasons=evidence(m.reasons), side=m.side) for m in items]

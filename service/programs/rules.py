@@ -64,6 +64,8 @@ class AvoidRule(_Rule):
 
 
 class PatternRules(_Rule):
+    gloss: str
+    """The pattern in everyday words, for the person."""
     release: list[AreaRule]
     lengthen: list[AreaRule]
     strengthen: list[SlotRule]

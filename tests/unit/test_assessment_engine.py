@@ -237,9 +237,13 @@ def test_desk_worker_in_detail(rules: RuleSet) -> None:
         "lcs.tender_tissue",
     ]
     evidence = {e.rule: e for e in lcs.evidence}
+    # The person reads plain words; their trainer reads the test and source (CLINICAL.md §7).
     assert evidence["lcs.short_hamstrings"].summary == (
-        "Straight-leg raise 60° left, 62° right (45° to 70°): short hamstrings"
+        "Your straight-leg raise reached 60° left, 62° right (45° to 70°): the muscles at the back of your thighs "
+        "(hamstrings) are short"
     )
+    assert evidence["lcs.short_hamstrings"].basis.startswith("Passive straight-leg raise, 45° to under 70°")
+    assert all(e.basis for e in lcs.evidence)
     assert evidence["lcs.tender_tissue"].inputs == [f"tender_spots[{i}]" for i in range(5)]
     assert "12 s left" in evidence["lcs.inhibited_glutes"].summary
     assert "40% gap" in evidence["lcs.inhibited_glutes"].summary
@@ -409,7 +413,7 @@ def test_result_uses_the_contract_field_names(rules: RuleSet) -> None:
     }
     assert set(encoded["patterns"][0]) >= {"slug", "name", "score", "evidence"}
     assert set(encoded["overactive"][0]) >= {"muscle", "reasons"}
-    assert set(encoded["overactive"][0]["reasons"][0]) == {"rule", "inputs", "summary"}
+    assert set(encoded["overactive"][0]["reasons"][0]) == {"rule", "inputs", "summary", "basis"}
     refer = msgspec.json.decode(msgspec.json.encode(run(with_flag("significant_trauma"), rules)))
     assert set(refer["referral"]) >= {"reasons", "message"}
 
@@ -552,7 +556,7 @@ def rule_index(raw: dict[str, Any], rule_id: str) -> int:
 
 
 def test_rules_file_is_valid_against_the_catalogue(rules: RuleSet) -> None:
-    assert rules.version == "2026.12.2"
+    assert rules.version == "2026.12.3"
     assert {p.slug for p in rules.patterns} == {"lower_crossed_syndrome", "upper_crossed_syndrome"}
     named = {m for rule in rules.rules for m in [*rule.overactive, *rule.underactive]}
     assert named <= MUSCLES
@@ -563,7 +567,7 @@ def test_rules_file_is_valid_against_the_catalogue(rules: RuleSet) -> None:
 
 
 def test_rules_parse_without_the_catalogue() -> None:
-    assert parse_rules(raw_rules()).version == "2026.12.2"
+    assert parse_rules(raw_rules()).version == "2026.12.3"
 
 
 def _break(raw: dict[str, Any], rule_id: str, **changes: Any) -> None:

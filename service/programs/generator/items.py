@@ -100,7 +100,7 @@ def plan_item(
         first = catalog.exercises.get(target.prefer[0]) if target.prefer else None
         rationale = slot_rationale(target, exercise, first, selector.why_not(first) if first is not None else "")
     else:
-        rationale = area_rationale(target, catalog, mode)
+        rationale = area_rationale(target, catalog, rules, mode)
     first_week = start_until + 1 if start is not None else 1
     item = ProgramItem(
         exercise=exercise_ref(exercise),

@@ -88,9 +88,10 @@ class Targets:
 class _Findings:
     """The assessment's findings, looked up by muscle through the muscle tree."""
 
-    def __init__(self, assessment: Assessment, person: Person, catalog: CatalogIndex) -> None:
+    def __init__(self, assessment: Assessment, person: Person, catalog: CatalogIndex, rules: ProgramRules) -> None:
         self.person = person
         self.catalog = catalog
+        self.rules = rules
         self.patterns = {p.slug: p for p in assessment.patterns}
 
     def _rank(self, area: str, muscle: str) -> int | None:
@@ -104,12 +105,12 @@ class _Findings:
         return None
 
     def trigger_point(self, tp: str) -> Finding:
-        rules = [r.rule for f in self.person.overactive if f.muscle == tp for r in f.reasons]
+        reasons = [r for f in self.person.overactive if f.muscle == tp for r in f.reasons]
         return Finding(
             type=FindingType.trigger_point,
             target=tp,
-            rules=rules,
-            summary=f"{self.catalog.name_of(tp)}: reported tender (a trigger point)",
+            rules=[r.rule for r in reasons],
+            summary=f"{self.catalog.name_of(tp)}: you marked it tender (a likely knot, or trigger point)",
         )
 
     def muscle(self, kind: FindingType, area: str) -> Finding | None:
@@ -134,11 +135,12 @@ class _Findings:
 
     def pattern(self, slug: str) -> Finding:
         found = self.patterns[slug]
+        gloss = self.rules.patterns[slug].gloss
         return Finding(
             type=FindingType.pattern,
             target=slug,
             rules=[e.rule for e in found.evidence],
-            summary=f"{found.name} (score {found.score:g})",
+            summary=f"{found.name}: {gloss} ({found.band or 'possible'}, from your assessment)",
         )
 
     def overactive_in(self, area: str) -> bool:
@@ -184,7 +186,7 @@ def never_released(muscle: str, rules: ProgramRules, catalog: CatalogIndex) -> s
 def find_targets(assessment: Assessment, person: Person, rules: ProgramRules, catalog: CatalogIndex) -> Targets:
     """Each phase's targets: the detected patterns' areas and slots, then the trigger points and the muscle findings
     no detected pattern's areas or slots cover; each with the findings it serves."""
-    findings = _Findings(assessment, person, catalog)
+    findings = _Findings(assessment, person, catalog, rules)
     targets: list[Target] = []
 
     def add(target: Target) -> None:

@@ -10,7 +10,7 @@ from service.programs.rules import ProgramRules
 from service.programs.schemas import FindingType
 
 
-def area_rationale(target: Target, catalog: CatalogIndex, mode: str) -> str:
+def area_rationale(target: Target, catalog: CatalogIndex, rules: ProgramRules, mode: str) -> str:
     """Why an area is released or lengthened: the finding behind it, then how (`mode`)."""
     area = catalog.name_of(target.muscle).lower()
     finding = target.finding
@@ -22,7 +22,9 @@ def area_rationale(target: Target, catalog: CatalogIndex, mode: str) -> str:
     elif finding.type is FindingType.overactive:
         lead = f"Your assessment found your {named} tight and overworked."
     else:
-        lead = f"Tightness and tender knots often settle in the {area} with {finding.summary.split(' (')[0].lower()}."
+        pattern_rules = rules.patterns.get(finding.target or "")
+        pattern = pattern_rules.gloss if pattern_rules is not None else finding.summary.split(" (")[0].lower()
+        lead = f"Tightness and tender knots often settle in the {area} with {pattern}."
     if target.phase is Phase.release:
         # No promise about stretches: not every rolled area has one (the review found the promise broken).
         return f"{lead} Rolling your {area} slowly eases the knots that keep the muscle tight."
