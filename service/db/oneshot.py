@@ -41,12 +41,29 @@ def never_sent(exc: BaseException) -> bool:
     return isinstance(exc, asyncpg.exceptions.InterfaceError | asyncpg.exceptions.InternalClientError)
 
 
-async def _with_json_codecs(connection: asyncpg.Connection) -> None:
-    # JSON columns travel as JSON text (the callers encode with msgspec) and come back decoded by msgspec.
+# LZ4 for the values this connection stores out of line (TOAST), where the server was built with it: no effect
+# on what is stored or read back, only on how the server compresses it. The creates write large JSONB values (an
+# assessment's `result` is ~18 KB of JSON text) and the stats triggers read them back at once, so pglz, the
+# server's default, was a large part of the insert. Measured by hand (issue 13; PostgreSQL 15, 2 shared cores):
+# 1,000 sequential inserts of the bench persona's assessment on one connection, four alternations, cost 0.96-1.48 ms
+# of server CPU each with pglz and 0.72-1.12 ms with LZ4; under `make bench`'s load (wrk -c32, 2 workers, the same
+# runs interleaved) the server's CPU per `POST /v1/assessments` fell from 1.99 to 1.39 ms and the requests per
+# second rose by 12-20 %. A session setting chosen once per connection: no migration rewrites old rows (they keep
+# pglz and read back as before), and a server without LZ4 keeps its default.
+_PREFER_LZ4 = """
+SELECT set_config('default_toast_compression', 'lz4', false)
+FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)
+"""
+
+
+async def _set_up_connection(connection: asyncpg.Connection) -> None:
+    # JSON columns travel as JSON text (the callers encode with msgspec) and come back decoded by msgspec; large
+    # values are compressed with LZ4 where the server has it (above).
     for name in ("json", "jsonb"):
         await connection.set_type_codec(
             name, encoder=lambda text: text, decoder=msgspec.json.decode, schema="pg_catalog", format="text"
         )
+    await connection.execute(_PREFER_LZ4)
 
 
 async def _keep(connection: asyncpg.Connection) -> None:
@@ -65,7 +82,7 @@ class StatementPool:
             **connect_options(settings),
             "min_size": 0,
             "max_size": settings.db_pool_size,
-            "init": _with_json_codecs,
+            "init": _set_up_connection,
             "reset": _keep,
         }
         if not settings.db_statement_cache:
