@@ -6,6 +6,14 @@ service and a ceiling app with the same server and worker count, drives each row
 
 Two ceilings (bench/ceiling.py): precomputed bytes for the reads, and one `INSERT … RETURNING` through asyncpg
 per request for the writes, driven with the same body as POST /v1/assessments.
+
+Where a `POST /v1/assessments` goes (issue 13, measured by hand on 2 shared cores under this bench's load, CPU per
+request from /proc): the two workers 2.5-3.0 ms against the write ceiling's 0.84, PostgreSQL 1.39 ms (1.99 before
+LZ4, service.db.oneshot) against 0.35. In one worker, through the ASGI app without HTTP, 1.4-1.9 ms: the rule
+engine 0.4-0.5 ms, the rest of new_row 0.1 ms, Litestar with the service's middleware ~0.25 ms, the insert's
+client side ~0.2 ms (a 20 KB statement). The key lookup is shared by overlapping requests (KeyLookups): 1.06
+transactions per request in all. Of the server's part, the stats trigger (count_assessments) is about 0.35-0.45 ms
+per insert and keeping `result` inline (toast_tuple_target) would save ~0.1 ms; both are schema changes.
 """
 
 from __future__ import annotations

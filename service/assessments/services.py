@@ -211,7 +211,8 @@ async def create(
     """Assess and store, once per idempotency key of its door (REST and GraphQL alike): one statement on a
     connection of `statements` (service.db.oneshot)."""
     row = new_row(client_id, data, rules, anatomy)
-    digest = idempotency.request_digest(data)
+    # What a key's reuse is compared by; without a key nothing is compared (insert_once does not read it).
+    digest = idempotency.request_digest(data) if key is not None else ""
     return await on_driver_connection(
         statements,
         lambda driver: idempotency.insert_once(driver, client_id, OPERATION, key, digest, row),
