@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from devkit.personas import DESK_WORKER  # noqa: E402
-from devkit.programs import ASSESSMENT_ID, CATALOG, RULES, assessment_of  # noqa: E402
+from devkit.programs import ASSESSMENT_ID, CATALOG, RULES, STARTS_ON, assessment_of  # noqa: E402
 from service.assessments.schemas import Assessment  # noqa: E402
 from service.catalog.records import CatalogData, DoseRecord  # noqa: E402
 from service.programs.catalog_index import CatalogIndex, ExerciseEntry  # noqa: E402
@@ -125,8 +125,8 @@ def synthetic_exercises(count: int, catalog: CatalogData, seed: int = SEED) -> l
 def cases() -> dict[str, tuple[Assessment, ProgramRequest]]:
     no_pain = copy.deepcopy(DESK_WORKER)
     del no_pain["pain"]
-    gym = ProgramRequest(assessment_id=ASSESSMENT_ID)
-    home = ProgramRequest(assessment_id=ASSESSMENT_ID, available_equipment=[], session_minutes=20)
+    gym = ProgramRequest(assessment_id=ASSESSMENT_ID, starts_on=STARTS_ON)
+    home = ProgramRequest(assessment_id=ASSESSMENT_ID, available_equipment=[], session_minutes=20, starts_on=STARTS_ON)
     return {
         "desk worker, full gym": (assessment_of(DESK_WORKER), gym),
         "desk worker, home, 20 min": (assessment_of(DESK_WORKER), home),

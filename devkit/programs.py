@@ -55,6 +55,11 @@ def assessment_of(body: dict[str, Any]) -> Assessment:
     )
 
 
+STARTS_ON = date(2026, 11, 30)  # a Monday: the generator has no clock, the API fills in the day it is made
+
+
 def program_for(body: dict[str, Any], index: CatalogIndex = INDEX, **parameters: Any) -> ProgramBody:
-    request = msgspec.convert({"assessment_id": str(ASSESSMENT_ID), **parameters}, ProgramRequest)
+    request = msgspec.convert(
+        {"assessment_id": str(ASSESSMENT_ID), "starts_on": STARTS_ON.isoformat(), **parameters}, ProgramRequest
+    )
     return generate(assessment_of(body), request, index, RULES)

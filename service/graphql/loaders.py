@@ -16,6 +16,8 @@ from service.assessments import services as assessments
 from service.catalog import schemas, services
 from service.catalog.enums import MuscleRoleFilter
 from service.db.tenancy import tenant_session
+from service.programs import schemas as program_schemas
+from service.programs import services as programs
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -43,6 +45,8 @@ class Loaders:
     condition_names: DataLoader[str, str | None]
     # The caller's own assessments (a tenant session); None for an id it does not own.
     assessments: DataLoader[uuid.UUID, assessment_schemas.Assessment | None]
+    # The caller's own programs; None for one it does not own or a retired one.
+    programs: DataLoader[uuid.UUID, program_schemas.Program | None]
 
     @classmethod
     def create(cls, session_factory: async_sessionmaker[AsyncSession], tenant: uuid.UUID | None) -> Loaders:
@@ -57,4 +61,5 @@ class Loaders:
             exercises=_batched(session_factory, services.exercises_by_slug, lambda: None),
             condition_names=_batched(session_factory, services.condition_names, lambda: None),
             assessments=_batched(tenant_factory, assessments.by_ids, lambda: None),
+            programs=_batched(tenant_factory, programs.by_ids, lambda: None),
         )

@@ -3,7 +3,7 @@ resource field for field, in camelCase; a program also reaches its assessment an
 through batched loads."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
@@ -29,8 +29,12 @@ from service.programs import services
 # as a type.
 strawberry.enum(s.FindingType)
 strawberry.enum(s.Irritability)
+strawberry.enum(s.Weekday)
+strawberry.enum(s.ProgramStatus)
 FindingType = s.FindingType
 Irritability = s.Irritability
+Weekday = s.Weekday
+ProgramStatus = s.ProgramStatus
 
 
 @strawberry.type
@@ -62,61 +66,80 @@ def _dose(dose: s.Dose) -> ProgramDose:
     return ProgramDose(**msgspec.structs.asdict(dose))
 
 
-@strawberry.type
+@strawberry.type(description="An assessment finding the program answers, listed once; items refer to it by `id`.")
 class Finding:
+    id: str
     type: FindingType
     target: str | None
     rules: list[str]
     summary: str
 
-    @classmethod
-    def from_domain(cls, finding: s.Finding) -> "Finding":
-        return cls(type=finding.type, target=finding.target, rules=finding.rules, summary=finding.summary)
-
 
 @strawberry.type(description="A finding of the assessment no item of the program serves, and why (CLINICAL.md §2).")
 class Unaddressed:
-    finding: Finding
+    finding: str = strawberry.field(description="The finding's id (in `findings`).")
     reason: str
 
 
-@strawberry.type
+@strawberry.type(description="A picture or video of the exercise.")
+class Media:
+    kind: str
+    url: str
+
+
+def _media(items: list[s.Media]) -> list[Media]:
+    return [Media(kind=m.kind, url=m.url) for m in items]
+
+
+@strawberry.type(description="An easier exercise done first: a prescription of its own.")
 class StartWith:
+    id: str
     exercise: ExerciseRef
     until_week: int
     dose: ProgramDose
     reason: str
-
-
-@strawberry.type
-class ProgramItem:
-    exercise: ExerciseRef
-    dose: ProgramDose
-    rationale: str
-    finding: Finding
-    alternatives: list[str]
+    instructions: list[str]
     cues: list[str]
+    media: list[Media]
+
+
+@strawberry.type(description="A prescription: an exercise, everything needed to do it, and why.")
+class ProgramItem:
+    id: str = strawberry.field(description="Its prescription id, which the schedule refers to.")
+    exercise: ExerciseRef
+    dose: ProgramDose = strawberry.field(description="The dose in its first week (`schedule.doses`: later).")
+    rationale: str
+    finding: str = strawberry.field(description="The id of the finding it serves (in `findings`).")
+    alternatives: list[str]
+    instructions: list[str]
+    cues: list[str]
+    media: list[Media]
     start_with: StartWith | None
-    also_serves: list[Finding] = strawberry.field(
-        description=(
-            "The other findings of the assessment this item serves besides `finding` (one exercise can treat "
-            "several; an item of a pattern's block serves the pattern)."
-        )
-    )
+    also_serves: list[str] = strawberry.field(description="The ids of the other findings this item serves.")
 
     @classmethod
     def from_domain(cls, item: s.ProgramItem) -> "ProgramItem":
         start = item.start_with
         return cls(
+            id=item.id,
             exercise=_ref(item.exercise),
             dose=_dose(item.dose),
             rationale=item.rationale,
-            finding=Finding.from_domain(item.finding),
-            also_serves=[Finding.from_domain(f) for f in item.also_serves],
+            finding=item.finding,
+            also_serves=item.also_serves,
             alternatives=item.alternatives,
+            instructions=item.instructions,
             cues=item.cues,
+            media=_media(item.media),
             start_with=StartWith(
-                exercise=_ref(start.exercise), until_week=start.until_week, dose=_dose(start.dose), reason=start.reason
+                id=start.id,
+                exercise=_ref(start.exercise),
+                until_week=start.until_week,
+                dose=_dose(start.dose),
+                reason=start.reason,
+                instructions=start.instructions,
+                cues=start.cues,
+                media=_media(start.media),
             )
             if start
             else None,
@@ -140,39 +163,100 @@ class ProgramPhase:
     gaps: list[Gap]
 
 
-@strawberry.type
-class ScheduledItem:
-    phase: Phase
-    exercise: ExerciseRef
+@strawberry.type(description="A prescription's dose from `fromWeek` to `toWeek`, where it differs from its own.")
+class DoseRun:
+    prescription: str
+    from_week: int
+    to_week: int
     dose: ProgramDose
 
 
-@strawberry.type
-class Session:
-    session: int
+@strawberry.type(description="The daily mobility routine of a week, the same every day of it.")
+class Routine:
+    items: list[str]
     estimated_minutes: int
-    items: list[ScheduledItem]
+
+
+@strawberry.type(description="A strength session: the warm-up, any preparation, then the training items.")
+class Session:
+    day: Weekday
+    preparation: list[str]
+    items: list[str]
+    estimated_minutes: int
 
 
 @strawberry.type
 class Week:
     week: int
     stage: str
+    lighter: bool
+    routine: Routine
     sessions: list[Session]
+    rest_days: list[Weekday]
     move_on_when: str | None = strawberry.field(
         description="On the first week of a stage: what must hold before starting it; otherwise repeat the week before."
     )
 
+    @classmethod
+    def from_domain(cls, week: s.Week) -> "Week":
+        return cls(
+            week=week.week,
+            stage=week.stage,
+            lighter=week.lighter,
+            routine=Routine(items=week.routine.items, estimated_minutes=week.routine.estimated_minutes),
+            sessions=[
+                Session(day=x.day, preparation=x.preparation, items=x.items, estimated_minutes=x.estimated_minutes)
+                for x in week.sessions
+            ],
+            rest_days=week.rest_days,
+            move_on_when=week.move_on_when,
+        )
+
+
+@strawberry.type
+class WarmUp:
+    minutes: int
+    steps: list[str]
+
+
+@strawberry.type
+class Reassessment:
+    week: int
+    date: date
+    tests: list[str]
+
 
 @strawberry.type
 class Schedule:
-    weeks: list[Week]
+    days: list[Weekday]
+    warm_up: WarmUp
+    reassessments: list[Reassessment]
+    domain: strawberry.Private[s.Schedule]
+
+    @strawberry.field(description="The weeks, or only week `number` (what a client renders).")
+    def weeks(self, number: int | None = None) -> list[Week]:
+        return [Week.from_domain(w) for w in self.domain.weeks if number is None or w.week == number]
+
+    @strawberry.field(description="The dose runs, or only those that hold in week `week`.")
+    def doses(self, week: int | None = None) -> list[DoseRun]:
+        return [
+            DoseRun(prescription=r.prescription, from_week=r.from_week, to_week=r.to_week, dose=_dose(r.dose))
+            for r in self.domain.doses
+            if week is None or r.from_week <= week <= r.to_week
+        ]
 
 
 @strawberry.type
 class Exclusion:
     exercise: str
     reason: str
+
+
+@strawberry.type
+class Lesson:
+    topic: str
+    title: str
+    text: str
 
 
 @strawberry.type
@@ -187,6 +271,8 @@ class ProgramParameters:
     irritability: Irritability | None = strawberry.field(
         description="How easily the pain flares (CLINICAL.md §3); null on programs made before program rules 2026.12.2."
     )
+    days: list[Weekday]
+    starts_on: date | None
 
 
 @strawberry.type
@@ -197,15 +283,14 @@ class Program:
     assessment_id: strawberry.ID
     ruleset_version: str
     parameters: ProgramParameters
+    findings: list[Finding]
     phases: list[ProgramPhase]
     schedule: Schedule
     excluded: list[Exclusion]
     safety_notes: list[str]
+    education: list[Lesson]
     unaddressed: list[Unaddressed] = strawberry.field(
-        description=(
-            "Every finding of the assessment no item serves, with the reason (CLINICAL.md §2); empty on programs made "
-            "before program rules 2026.12.3."
-        )
+        description="Every finding of the assessment no item serves, with the reason (CLINICAL.md §2)."
     )
 
     @strawberry.field(
@@ -218,6 +303,7 @@ class Program:
 
     @classmethod
     def from_domain(cls, p: s.Program) -> "Program":
+        schedule = p.schedule
         return cls(
             id=strawberry.ID(str(p.id)),
             created_at=p.created_at,
@@ -225,6 +311,9 @@ class Program:
             assessment_id=strawberry.ID(str(p.assessment_id)),
             ruleset_version=p.ruleset_version,
             parameters=ProgramParameters(**msgspec.structs.asdict(p.parameters)),
+            findings=[
+                Finding(id=f.id, type=f.type, target=f.target, rules=f.rules, summary=f.summary) for f in p.findings
+            ],
             phases=[
                 ProgramPhase(
                     key=phase.key,
@@ -238,29 +327,59 @@ class Program:
                 for phase in p.phases
             ],
             schedule=Schedule(
-                weeks=[
-                    Week(
-                        week=week.week,
-                        stage=week.stage,
-                        move_on_when=week.move_on_when,
-                        sessions=[
-                            Session(
-                                session=session.session,
-                                estimated_minutes=session.estimated_minutes,
-                                items=[
-                                    ScheduledItem(phase=i.phase, exercise=_ref(i.exercise), dose=_dose(i.dose))
-                                    for i in session.items
-                                ],
-                            )
-                            for session in week.sessions
-                        ],
-                    )
-                    for week in p.schedule.weeks
-                ]
+                days=schedule.days,
+                warm_up=WarmUp(minutes=schedule.warm_up.minutes, steps=schedule.warm_up.steps),
+                reassessments=[Reassessment(week=r.week, date=r.date, tests=r.tests) for r in schedule.reassessments],
+                domain=schedule,
             ),
             excluded=[Exclusion(exercise=x.exercise, reason=x.reason) for x in p.excluded],
             safety_notes=p.safety_notes,
-            unaddressed=[Unaddressed(finding=Finding.from_domain(u.finding), reason=u.reason) for u in p.unaddressed],
+            education=[Lesson(topic=x.topic, title=x.title, text=x.text) for x in p.education],
+            unaddressed=[Unaddressed(finding=u.finding, reason=u.reason) for u in p.unaddressed],
+        )
+
+
+@strawberry.type(description="A program in a list: enough to choose one; `program(id)` gives the rest.")
+class ProgramSummary:
+    id: strawberry.ID
+    assessment_id: strawberry.ID
+    subject_ref: str | None
+    created_at: datetime
+    ruleset_version: str
+    weeks: int
+    sessions_per_week: int
+    days: list[Weekday]
+    starts_on: date | None
+    status: ProgramStatus = strawberry.field(
+        description="`active`; `retired`: made in the first program shape, no longer served: generate a new one."
+    )
+
+    @strawberry.field(
+        description="The assessment it was generated from (batched; null once erased).",
+        permission_classes=[requires(Scope.assessments_read)],
+    )
+    async def assessment(self, info: Info) -> Assessment | None:
+        found = await info.context.loaders.assessments.load(uuid.UUID(str(self.assessment_id)))
+        return Assessment.from_domain(found) if found else None
+
+    @strawberry.field(description="The whole program (batched; null when retired).")
+    async def program(self, info: Info) -> Program | None:
+        found = await info.context.loaders.programs.load(uuid.UUID(str(self.id)))
+        return Program.from_domain(found) if found else None
+
+    @classmethod
+    def from_domain(cls, x: s.ProgramSummary) -> "ProgramSummary":
+        return cls(
+            id=strawberry.ID(str(x.id)),
+            assessment_id=strawberry.ID(str(x.assessment_id)),
+            subject_ref=x.subject_ref,
+            created_at=x.created_at,
+            ruleset_version=x.ruleset_version,
+            weeks=x.weeks,
+            sessions_per_week=x.sessions_per_week,
+            days=x.days,
+            starts_on=x.starts_on,
+            status=x.status,
         )
 
 
@@ -286,7 +405,7 @@ class ProgramQuery:
             strawberry.ID | None, strawberry.argument(description="Only those generated from this assessment.")
         ] = None,
         subject_ref: Annotated[str | None, strawberry.argument(description="Only this subject's.")] = None,
-    ) -> Connection[Program]:
+    ) -> Connection[ProgramSummary]:
         check_first(first)
         principal = require(info.context.principal, Scope.programs_read)
         parsed = parse_uuid(str(assessment_id)) if assessment_id is not None else None
@@ -296,7 +415,7 @@ class ProgramQuery:
         flt = services.ProgramFilter(assessment_id=parsed, subject_ref=subject_ref)
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
             page = await services.list_programs(session, flt, limit=first, cursor=after)
-        return Connection.of(page, Program.from_domain)
+        return Connection.of(page, ProgramSummary.from_domain)
 
 
 def program_mutation(enums: SlugEnums) -> type:
@@ -306,10 +425,18 @@ def program_mutation(enums: SlugEnums) -> type:
     @strawberry.input(description="The same fields as the REST body, in camelCase; ranges are checked the same way.")
     class ProgramInput:
         assessment_id: strawberry.ID = strawberry.field(description="One of your assessments.")
-        weeks: int = strawberry.field(default=8, description="Program length in weeks, 1 to 16.")
-        sessions_per_week: int = strawberry.field(default=3, description="1 to 7.")
+        weeks: int = strawberry.field(default=8, description="Program length in weeks, 1 to 12.")
+        sessions_per_week: int | None = strawberry.field(
+            default=None, description="Strength sessions a week, 2 to 4. Default: as many as `days`, else 3."
+        )
+        days: list[Weekday] | None = strawberry.field(
+            default=None, description="The weekdays of the strength sessions. Default: spread over the week."
+        )
+        starts_on: date | None = strawberry.field(
+            default=None, description="The first day of week 1. Default: the day the program is made."
+        )
         session_minutes: int = strawberry.field(
-            default=45, description="Time budget of one session, 10 to 180; every session fits it."
+            default=45, description="Time budget of one strength session, 20 to 180, warm-up included."
         )
         level: Level | None = strawberry.field(
             default=None, description="Default: from the assessment's training experience, else beginner."

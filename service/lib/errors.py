@@ -59,6 +59,10 @@ class Unprocessable(DomainError):
         self.kind, self.title, self.errors = kind, title, errors
 
 
+class Retired(DomainError):
+    """The resource exists but in a shape this API no longer serves; `detail` says what to do instead."""
+
+
 class ReferralRequired(DomainError):
     """The person must see a clinician before training; `reasons` are the red-flag codes that say why."""
 

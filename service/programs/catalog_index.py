@@ -37,6 +37,7 @@ class ExerciseEntry:
     contraindications: Mapping[str, str]  # condition slug -> reason
     dose: DoseRecord
     cues: tuple[str, ...] = ()
+    instructions: tuple[str, ...] = ()
     regressions: tuple[str, ...] = ()
     source: str = CURATED
     # Movement attributes (CLINICAL.md §4); None where the record does not describe them (imported records).
@@ -63,6 +64,7 @@ class ExerciseEntry:
             demands=frozenset(d.value for d in record.demands) if source == CURATED else None,
             dose=record.dose,
             cues=tuple(record.cues),
+            instructions=tuple(record.instructions),
             regressions=tuple(record.regressions),
             source=source,
         )
@@ -198,6 +200,7 @@ async def load_exercises(session: AsyncSession) -> list[ExerciseEntry]:
                 ex.demands,
                 ex.dose,
                 ex.cues,
+                ex.instructions,
                 ex.source,
             )
         )
@@ -260,6 +263,7 @@ async def load_exercises(session: AsyncSession) -> list[ExerciseEntry]:
                 demands=frozenset(row.demands) if row.demands is not None else None,
                 dose=msgspec.convert(row.dose, DoseRecord),
                 cues=tuple(row.cues),
+                instructions=tuple(row.instructions),
                 regressions=tuple(regressions[row.id]),
                 source=row.source,
             )

@@ -36,9 +36,12 @@ class ProgramController(Controller):
         description=(
             "Generates a four-phase program (release → lengthen → strengthen → integrate) for one of your "
             "assessments, within the person's equipment, time and level, leaving out contraindicated and excluded "
-            "exercises (listed in `excluded` with the reason). Deterministic: the same assessment, parameters and "
-            "ruleset version give the same program. An assessment with status `refer` gets none: a 422 whose "
-            "`type` ends in `/referral-required` and whose `reasons` say why."
+            "exercises (listed in `excluded` with the reason). Each exercise is prescribed once, with an `id`, its "
+            "instructions and cues; the `schedule` gives every week a daily mobility routine and strength sessions "
+            "on the person's `days` that refer to those ids, and lists each dose once per run of weeks. "
+            "Deterministic: the same assessment, parameters and ruleset version give the same program. An "
+            "assessment with status `refer` gets none: a 422 whose `type` ends in `/referral-required` and whose "
+            "`reasons` say why."
         ),
         guards=[requires_scope(Scope.programs_write)],
         dto=StrictJSON[schemas.ProgramRequest],
@@ -82,7 +85,14 @@ class ProgramController(Controller):
         operation_id="getProgram",
         summary="Get one program",
         guards=[requires_scope(Scope.programs_read)],
-        responses={**SECURED_PROBLEMS, 404: NOT_FOUND},
+        responses={
+            **SECURED_PROBLEMS,
+            404: NOT_FOUND,
+            410: problem_spec(
+                "The program was made in the first program shape, which this API no longer serves (its summary in "
+                "the list says `retired`): generate a new one from the same assessment."
+            ),
+        },
     )
     async def get_one(
         self, request: Request[Any, Any, Any], runtime: RuntimeDep, program_id: ProgramId
@@ -95,6 +105,7 @@ class ProgramController(Controller):
         "/",
         operation_id="listPrograms",
         summary="List programs, newest first",
+        description="Summaries (no phases or schedule): `GET /v1/programs/{id}` gives a whole program.",
         guards=[requires_scope(Scope.programs_read)],
         responses=SECURED_PROBLEMS,
     )

@@ -25,7 +25,8 @@ PROGRAM_ID = uuid.UUID("5e2d8f17-9a4b-4b6c-8e3f-1a7c9d2b4e60")
 REQUEST = {
     "assessment_id": str(ASSESSMENT_ID),
     "weeks": 2,
-    "sessions_per_week": 2,
+    "days": ["mon", "thu"],
+    "starts_on": EXAMPLE_TIME.date().isoformat(),
     "session_minutes": 30,
     "level": "beginner",
     "available_equipment": ["foam_roller", "resistance_band", "dumbbell", "step"],

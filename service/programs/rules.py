@@ -16,6 +16,7 @@ import yaml
 from service.assessments.schemas import AgeBand
 from service.catalog.enums import Demand, Level, Modality, Phase, Position, SpinalLoad
 from service.catalog.records import CatalogData
+from service.programs.schemas import Lesson, Weekday
 
 RULES_PATH = Path(__file__).parent / "rules.yaml"
 
@@ -144,8 +145,23 @@ class DoseRules(_Rule):
     regression_until: float
 
 
+class WarmUpRules(_Rule):
+    minutes: int
+    steps: list[str]
+
+
 class ScheduleRules(_Rule):
+    """The week (CLINICAL.md §6): see rules.yaml `schedule`."""
+
+    default_days: dict[int, list[Weekday]]
+    routine_minutes_at_most: int
+    training_items_at_most: int
+    station_setup_seconds: int
+    change_seconds: int
     preparation_share: float
+    warm_up: WarmUpRules
+    reassess_pain: str
+    reassess_tests: dict[str, str]
     # CLINICAL.md §5: a week's volume rises by at most this factor over the last full week, and every
     # `lighter_week_every`-th week is lighter, at this share of the sets.
     weekly_rise_at_most: float = 1.2
@@ -197,6 +213,7 @@ class ProgramRules(_Rule):
     baseline: BaselineRules
     dose: DoseRules
     schedule: ScheduleRules
+    education: list[Lesson]
     safety_notes: SafetyNotes
 
 

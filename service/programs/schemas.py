@@ -3,12 +3,17 @@
 Field names are the public contract (PRODUCT.md §4); fields beyond it (`start_with`, `cues`, `gaps`, …) are
 additions. The generator (service/programs/generator/) builds a `ProgramBody`; the stored resource adds its
 identity.
+
+Shape 2 (program rules 2026.12.9, issue 16): every exercise is prescribed once (`phases[].items[]` and their
+`start_with`, each with an `id`), every finding is listed once (`findings`, each with an `id`), and the schedule
+refers to both by id, with each dose given once per run of weeks in which it holds (`schedule.doses`). Programs
+stored in shape 1 are listed as `retired` and answer 410.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -16,6 +21,25 @@ import msgspec
 
 from service.assessments.schemas import OneSide
 from service.catalog.enums import Level, Phase
+
+# The first program rules whose programs have shape 2; a program stored by an older ruleset is retired.
+SHAPE_2_SINCE = (2026, 12, 9)
+
+
+def retired(ruleset_version: str) -> bool:
+    """Whether a program stored by this ruleset has the old shape (1), which this API no longer serves."""
+    return tuple(int(part) for part in ruleset_version.split(".")) < SHAPE_2_SINCE
+
+
+class Weekday(StrEnum):
+    mon = "mon"
+    tue = "tue"
+    wed = "wed"
+    thu = "thu"
+    fri = "fri"
+    sat = "sat"
+    sun = "sun"
+
 
 Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=80, pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")]
 
@@ -31,10 +55,59 @@ class ProgramRequest(_Struct, kw_only=True):
     """What to generate: the assessment it answers and the person's constraints."""
 
     assessment_id: Annotated[uuid.UUID, msgspec.Meta(description="An assessment of the calling client.")]
-    weeks: Annotated[int, msgspec.Meta(ge=1, le=16, description="Program length in weeks.")] = 8
-    sessions_per_week: Annotated[int, msgspec.Meta(ge=1, le=7)] = 3
+    weeks: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1, le=12, description="Program length in weeks; twelve at most, then reassess and generate the next."
+        ),
+    ] = 8
+    sessions_per_week: (
+        Annotated[
+            int,
+            msgspec.Meta(
+                ge=2,
+                le=4,
+                description=(
+                    "Strength sessions a week (CLINICAL.md §6); the daily mobility routine comes on top, every day. "
+                    "Default: as many as `days` names, else 3."
+                ),
+            ),
+        ]
+        | None
+    ) = None
+    days: (
+        Annotated[
+            list[Weekday],
+            msgspec.Meta(
+                min_length=2,
+                max_length=4,
+                description=(
+                    'The weekdays of the strength sessions, e.g. `["mon", "wed", "fri"]`; as many as '
+                    "`sessions_per_week` when both are given. Default: mon and thu for 2, mon, wed and fri for 3, "
+                    "mon, tue, thu and fri for 4. Sessions on consecutive days never load the same muscle groups."
+                ),
+                extra_json_schema={"uniqueItems": True},
+            ),
+        ]
+        | None
+    ) = None
+    starts_on: Annotated[
+        date | None,
+        msgspec.Meta(
+            description=(
+                "The first day of week 1 (reassessment dates count from it). Default: the day the program is made."
+            )
+        ),
+    ] = None
     session_minutes: Annotated[
-        int, msgspec.Meta(ge=10, le=180, description="Time budget of one session; every session fits it.")
+        int,
+        msgspec.Meta(
+            ge=20,
+            le=180,
+            description=(
+                "Time budget of one strength session, warm-up, set-up and changes included; every session fits it."
+            ),
+        ),
     ] = 45
     level: (
         Annotated[
@@ -98,6 +171,8 @@ class ProgramParameters(_Struct, kw_only=True):
     sessions_per_week: int
     session_minutes: int
     level: Level
+    days: Annotated[list[Weekday], msgspec.Meta(description="The weekdays of the strength sessions.")] = []
+    starts_on: Annotated[date | None, msgspec.Meta(description="The first day of week 1.")] = None
     available_equipment: list[str]
     exclude_exercises: list[str]
     conditions: Annotated[
@@ -124,7 +199,9 @@ class ExerciseRef(_Struct, kw_only=True):
     name: str
 
 
-class Dose(_Struct, kw_only=True):
+class Dose(_Struct, kw_only=True, omit_defaults=True):
+    """A dose; a field at its default (null, false, 0) is left out of the JSON."""
+
     sets: int
     reps: int | None = None
     hold_seconds: int | None = None
@@ -156,8 +233,9 @@ class FindingType(StrEnum):
 
 
 class Finding(_Struct, kw_only=True):
-    """The assessment finding an item serves."""
+    """An assessment finding the program answers, listed once; items and `unaddressed` refer to it by `id`."""
 
+    id: Annotated[str, msgspec.Meta(description="Its id within this program, e.g. `f3`.")]
     type: Annotated[
         FindingType,
         msgspec.Meta(
@@ -168,36 +246,61 @@ class Finding(_Struct, kw_only=True):
         ),
     ]
     target: Annotated[str | None, msgspec.Meta(description="The muscle or pattern slug; null for `baseline`.")]
-    rules: Annotated[list[str], msgspec.Meta(description="Assessment rule ids behind the finding.")] = []
-    summary: str
+    rules: Annotated[
+        list[str],
+        msgspec.Meta(
+            description=(
+                "Assessment rule ids behind the finding: the assessment's evidence for them carries the "
+                "professional basis."
+            )
+        ),
+    ] = []
+    summary: Annotated[str, msgspec.Meta(description="In plain words for the person.")]
+
+
+class Media(_Struct, kw_only=True):
+    """A picture or video of the exercise."""
+
+    kind: Annotated[str, msgspec.Meta(description="`image` or `video`.")]
+    url: str
 
 
 class StartWith(_Struct, kw_only=True):
-    """An easier exercise done first (a regression, or a static stretch while pain is severe)."""
+    """An easier exercise done first (a regression, or a static stretch while pain is severe): a prescription of
+    its own."""
 
+    id: Annotated[str, msgspec.Meta(description="Its prescription id, which the schedule refers to.")]
     exercise: ExerciseRef
     until_week: Annotated[int, msgspec.Meta(description="Last week it replaces the item's exercise.")]
     dose: Dose
     reason: str
+    instructions: list[str] = []
+    cues: list[str] = []
+    media: list[Media] = []
 
 
 class ProgramItem(_Struct, kw_only=True):
+    """A prescription: an exercise, everything needed to do it, and why."""
+
+    id: Annotated[str, msgspec.Meta(description="Its prescription id (e.g. `p4`), which the schedule refers to.")]
     exercise: ExerciseRef
-    dose: Annotated[Dose, msgspec.Meta(description="The exercise's dose in its first week (see `schedule`).")]
+    dose: Annotated[Dose, msgspec.Meta(description="The exercise's dose in its first week (`schedule.doses`: later).")]
     rationale: str
-    finding: Finding
+    finding: Annotated[str, msgspec.Meta(description="The id of the finding it serves (in `findings`).")]
     alternatives: Annotated[
         list[str], msgspec.Meta(description="Exercise slugs that fit every constraint and can be swapped in.")
     ]
+    instructions: Annotated[list[str], msgspec.Meta(description="How to do it, step by step.")] = []
     cues: list[str] = []
+    media: Annotated[list[Media], msgspec.Meta(description="Pictures and videos; empty until media exist.")] = []
     start_with: StartWith | None = None
     also_serves: Annotated[
-        list[Finding],
+        list[str],
         msgspec.Meta(
             description=(
-                "The other findings of the assessment this item serves besides `finding`: one exercise can treat "
-                "several (rolling the calves serves a tender gastrocnemius and an overactive soleus), and an item of "
-                "a pattern's block serves the pattern."
+                "The ids of the other findings this item serves besides `finding`: one exercise can treat several "
+                "(rolling the calves serves a tender gastrocnemius and an overactive soleus), and an item of a "
+                "pattern's block serves the pattern."
             )
         ),
     ] = []
@@ -213,7 +316,7 @@ class Gap(_Struct, kw_only=True):
 class Unaddressed(_Struct, kw_only=True):
     """A finding of the assessment no item of the program serves, and why (CLINICAL.md §2)."""
 
-    finding: Finding
+    finding: Annotated[str, msgspec.Meta(description="The finding's id (in `findings`).")]
     reason: Annotated[str, msgspec.Meta(description="Why, in plain words for the person.")]
 
 
@@ -227,22 +330,47 @@ class ProgramPhase(_Struct, kw_only=True):
     gaps: list[Gap] = []
 
 
-class ScheduledItem(_Struct, kw_only=True):
-    phase: Phase
-    exercise: ExerciseRef
+class DoseRun(_Struct, kw_only=True):
+    """A prescription's dose from `from_week` to `to_week`, in the weeks the schedule holds it."""
+
+    prescription: str
+    from_week: int
+    to_week: int
     dose: Dose
 
 
-class Session(_Struct, kw_only=True):
-    session: int
+class Routine(_Struct, kw_only=True):
+    """The daily mobility routine of a week (release and lengthen), the same every day of it."""
+
+    items: Annotated[list[str], msgspec.Meta(description="Prescription ids, in order.")]
     estimated_minutes: int
-    items: list[ScheduledItem]
+
+
+class Session(_Struct, kw_only=True):
+    """A strength session: the warm-up, then any preparation, then the training items."""
+
+    day: Weekday
+    preparation: Annotated[
+        list[str],
+        msgspec.Meta(
+            description="Release and lengthen prescriptions the daily routine has no room for, done after the warm-up."
+        ),
+    ] = []
+    items: Annotated[list[str], msgspec.Meta(description="Training prescription ids (8 at most), in order.")]
+    estimated_minutes: Annotated[
+        int, msgspec.Meta(description="Warm-up, set-up and changes between exercises included.")
+    ]
 
 
 class Week(_Struct, kw_only=True):
     week: int
     stage: Annotated[str, msgspec.Meta(description="Progression stage: foundation, volume or load.")]
+    lighter: Annotated[
+        bool, msgspec.Meta(description="A lighter week (about 60 % of the training volume), every fourth.")
+    ] = False
+    routine: Routine
     sessions: list[Session]
+    rest_days: Annotated[list[Weekday], msgspec.Meta(description="Days without strength work (the routine stays).")]
     move_on_when: Annotated[
         str | None,
         msgspec.Meta(
@@ -254,13 +382,53 @@ class Week(_Struct, kw_only=True):
     ] = None
 
 
+class WarmUp(_Struct, kw_only=True):
+    minutes: int
+    steps: list[str]
+
+
+class Reassessment(_Struct, kw_only=True):
+    week: Annotated[int, msgspec.Meta(description="At the end of this week.")]
+    date: Annotated[date, msgspec.Meta(description="The last day of that week.")]
+    tests: Annotated[list[str], msgspec.Meta(description="What to measure again, in words.")]
+
+
 class Schedule(_Struct, kw_only=True):
+    days: Annotated[list[Weekday], msgspec.Meta(description="The weekdays of the strength sessions.")]
+    warm_up: Annotated[WarmUp, msgspec.Meta(description="Done at the start of every strength session.")]
     weeks: list[Week]
+    doses: Annotated[
+        list[DoseRun],
+        msgspec.Meta(
+            description=(
+                "Where a prescription's dose differs from its own `dose`, once per run of weeks in which it does not "
+                "change: the dose of prescription P in week W is that of the run with `prescription` P and "
+                "`from_week` ≤ W ≤ `to_week`, else P's own `dose` (the item's, or its `start_with`'s)."
+            )
+        ),
+    ]
+    reassessments: Annotated[
+        list[Reassessment],
+        msgspec.Meta(description="When to measure progress again (after a lighter week, and at the end)."),
+    ]
 
 
 class Exclusion(_Struct, kw_only=True):
     exercise: str
     reason: str
+
+
+class Lesson(_Struct, kw_only=True):
+    topic: Annotated[
+        str,
+        msgspec.Meta(
+            description=(
+                "pain_monitoring, sitting_breaks, daily_walking, effort, flare_up or stage_criteria; more may come."
+            )
+        ),
+    ]
+    title: str
+    text: str
 
 
 class ProgramBody(_Struct, kw_only=True):
@@ -269,17 +437,29 @@ class ProgramBody(_Struct, kw_only=True):
     assessment_id: uuid.UUID
     ruleset_version: str
     parameters: ProgramParameters
+    findings: Annotated[
+        list[Finding],
+        msgspec.Meta(description="Every finding of the assessment the program answers or leaves unaddressed, once."),
+    ]
     phases: list[ProgramPhase]
     schedule: Schedule
     excluded: list[Exclusion]
     safety_notes: list[str]
+    education: Annotated[
+        list[Lesson],
+        msgspec.Meta(
+            description=(
+                "What the person should know (CLINICAL.md §6): the pain-monitoring rule, sitting breaks, daily "
+                "walking, what a flare-up is and what to do, and the stage criteria."
+            )
+        ),
+    ]
     unaddressed: Annotated[
         list[Unaddressed],
         msgspec.Meta(
             description=(
-                "Every finding of the assessment (pattern, trigger point, overactive or underactive muscle) that no "
-                "item serves, with the reason: every other one is the `finding` of an item or in its `also_serves` "
-                "(CLINICAL.md §2). Not recorded (empty) on programs made before program rules 2026.12.3."
+                "Every finding (pattern, trigger point, overactive or underactive muscle) that no item serves, with "
+                "the reason: every other one is the `finding` of an item or in its `also_serves` (CLINICAL.md §2)."
             )
         ),
     ] = []
@@ -293,6 +473,34 @@ class Program(ProgramBody, kw_only=True):
     subject_ref: str | None
 
 
+class ProgramStatus(StrEnum):
+    active = "active"
+    retired = "retired"
+
+
+class ProgramSummary(_Struct, kw_only=True):
+    """A program in a list: enough to choose one; `GET /v1/programs/{id}` gives the rest."""
+
+    id: uuid.UUID
+    assessment_id: uuid.UUID
+    subject_ref: str | None
+    created_at: datetime
+    ruleset_version: str
+    weeks: int
+    sessions_per_week: int
+    days: Annotated[list[Weekday], msgspec.Meta(description="Empty on retired programs.")]
+    starts_on: date | None
+    status: Annotated[
+        ProgramStatus,
+        msgspec.Meta(
+            description=(
+                "`active`; `retired`: made in the first program shape, which this API no longer serves (its GET "
+                "answers 410): generate a new one from the same assessment."
+            )
+        ),
+    ]
+
+
 class ProgramList(msgspec.Struct):
-    items: list[Program]
+    items: list[ProgramSummary]
     next_cursor: str | None

@@ -7,6 +7,7 @@ included, is scoped to the calling client by the session itself, which is why no
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
@@ -15,6 +16,7 @@ import asyncpg
 import msgspec
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import defer
 
 from service.assessments import schemas as assessment_schemas
 from service.assessments import services as assessments
@@ -25,7 +27,7 @@ from service.db.oneshot import StatementPool, never_sent, on_driver_connection
 from service.db.tenancy import tenant_session
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
-from service.lib.errors import FieldError, Invalid, NotFound, ReferralRequired, Unprocessable
+from service.lib.errors import FieldError, Invalid, NotFound, ReferralRequired, Retired, Unprocessable
 from service.lib.ids import parse_uuid
 from service.lib.pagination import newest_first
 from service.programs import generator, models, schemas
@@ -37,7 +39,13 @@ OPERATION = "createProgram"
 
 
 def _resource(row: models.Program) -> schemas.Program:
-    """The stored program as the API shows it: the body as generated, plus its identity."""
+    """The stored program as the API shows it: the body as generated, plus its identity. A program of the first
+    shape (before program rules 2026.12.9) is no longer served."""
+    if schemas.retired(row.ruleset_version):
+        raise Retired(
+            f"Program '{row.id}' was made in the first program shape, which this API no longer serves: generate a new "
+            f"one from assessment '{row.assessment_id}' (POST /v1/programs)."
+        )
     return msgspec.convert(
         {**row.body, "id": str(row.id), "created_at": row.created_at.isoformat(), "subject_ref": row.subject_ref},
         schemas.Program,
@@ -87,6 +95,8 @@ async def new_row(
         raise Invalid(problems)
     assessment = await _assessment(session, request.assessment_id)
     created_at = datetime.now(UTC)
+    if request.starts_on is None:
+        request = msgspec.structs.replace(request, starts_on=created_at.date())
     assessments.check_programmable(
         assessment, request.conditions, rules=screening.rules, anatomy=screening.anatomy, on=created_at.date()
     )
@@ -125,6 +135,13 @@ async def get(session: AsyncSession, program_id: str) -> schemas.Program:
     return _resource(await _row(session, program_id))
 
 
+async def by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, schemas.Program]:
+    """Those of `ids` the session's tenant owns and this API still serves (not retired), in one statement (GraphQL's
+    batched loads)."""
+    rows = await session.scalars(select(models.Program).where(models.Program.id.in_(ids)))
+    return {row.id: _resource(row) for row in rows if not schemas.retired(row.ruleset_version)}
+
+
 @dataclass(frozen=True)
 class Screening:
     """What screens an assessment again for a program request's conditions (assessments.check_programmable)."""
@@ -141,7 +158,7 @@ class ProgramFilter:
 
 @dataclass(frozen=True)
 class ProgramPage:
-    items: list[schemas.Program]
+    items: list[schemas.ProgramSummary]
     cursors: list[str]
     next_cursor: str | None
 
@@ -150,13 +167,31 @@ async def list_programs(session: AsyncSession, flt: ProgramFilter, *, limit: int
     """Newest first, keyset-paged on (created_at, id)."""
     assessments.check_text_filter("subject_ref", flt.subject_ref)
     table = models.Program
-    query = select(table)
+    query = select(table).options(defer(table.body))  # a list shows summaries: the bodies stay in the database
     if flt.assessment_id is not None:
         query = query.where(table.assessment_id == flt.assessment_id)
     if flt.subject_ref is not None:
         query = query.where(table.subject_ref == flt.subject_ref)
     rows, cursors, next_cursor = await newest_first(session, table, query, limit=limit, cursor=cursor)
-    return ProgramPage(items=[_resource(row) for row in rows], cursors=cursors, next_cursor=next_cursor)
+    return ProgramPage(items=[_summary(row) for row in rows], cursors=cursors, next_cursor=next_cursor)
+
+
+def _summary(row: models.Program) -> schemas.ProgramSummary:
+    parameters = row.parameters
+    retired = schemas.retired(row.ruleset_version)
+    summary = {
+        "id": row.id,
+        "assessment_id": row.assessment_id,
+        "subject_ref": row.subject_ref,
+        "created_at": row.created_at,
+        "ruleset_version": row.ruleset_version,
+        "weeks": parameters["weeks"],
+        "sessions_per_week": parameters["sessions_per_week"],
+        "days": [] if retired else parameters["days"],
+        "starts_on": None if retired else parameters["starts_on"],
+        "status": "retired" if retired else "active",
+    }
+    return msgspec.convert(summary, schemas.ProgramSummary)
 
 
 async def delete(session: AsyncSession, program_id: str) -> None:

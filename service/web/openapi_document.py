@@ -228,6 +228,7 @@ def publish_constraints(document: OpenAPI, data: CatalogData, screening_codes: f
                 branch.items.enum = known[field]
             else:  # imported exercises count too, so no enum: the slug's shape, and a 400 for an unknown one
                 branch.items.pattern, branch.items.min_length, branch.items.max_length = SLUG_PATTERN, 1, SLUG_LENGTH
+        array_branch(program.properties["days"]).unique_items = True
     # The request bodies reject unknown fields (msgspec forbid_unknown_fields); say so.
     for name in (
         "AssessmentInput", "Lifestyle", "Pain", "RedFlags", "MovementScreen",

@@ -23,6 +23,7 @@ from service.lib.errors import (
     Invalid,
     NotFound,
     ReferralRequired,
+    Retired,
     Unprocessable,
 )
 from service.lib.instants import check_instant
@@ -43,6 +44,7 @@ _TITLES = {
     405: ("method-not-allowed", "Method not allowed"),
     406: ("not-acceptable", "Not acceptable"),
     409: ("conflict", "Conflict"),
+    410: ("gone", "Gone"),
     413: ("payload-too-large", "Request body too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("unprocessable", "The request cannot be processed"),
@@ -103,6 +105,8 @@ def problem_of(exc: DomainError) -> ProblemError:
     if isinstance(exc, Conflict):
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
         return ProblemError(409, exc.detail, kind=exc.kind, title=exc.title, headers=headers)
+    if isinstance(exc, Retired):
+        return ProblemError(410, exc.detail, kind="program-retired", title="Program retired")
     if isinstance(exc, ReferralRequired):
         return ProblemError(422, exc.detail, kind=REFERRAL_REQUIRED, title="Referral required", reasons=exc.reasons)
     if isinstance(exc, Unprocessable):

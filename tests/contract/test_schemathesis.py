@@ -103,6 +103,8 @@ def _use_a_real_assessment(case: schemathesis.Case, assessment_id: str) -> None:
             case.body["exclude_exercises"] = _real_exercises(case.body["exclude_exercises"])
         if isinstance(case.body.get("conditions"), list):
             case.body["conditions"] = [c for c in case.body["conditions"] if c not in SCREENED_CONDITIONS]
+        if isinstance(case.body.get("days"), list) and case.body.get("sessions_per_week") is not None:
+            case.body["sessions_per_week"] = len(case.body["days"])  # the two must agree (a 400 says so)
 
 
 def _trimester(weeks: int) -> int:
@@ -324,6 +326,19 @@ class _DomainValidArguments(gql.Visitor):
             )
             return gql.ObjectFieldNode(name=node.name, value=literal)
         return None
+
+    def leave_object_value(self, node: gql.ObjectValueNode, *_: Any) -> Any:
+        # A program's strength days: 2 to 4 of them, as many as `sessionsPerWeek` when both are given.
+        fields = {f.name.value: f.value for f in node.fields}
+        days = fields.get("days")
+        if not isinstance(days, gql.ListValueNode):
+            return None
+        chosen = tuple({gql.print_ast(v): v for v in days.values}.values())[:4]
+        if len(chosen) < 2:
+            chosen = (gql.EnumValueNode(value="mon"), gql.EnumValueNode(value="thu"))
+        spw = fields.get("sessionsPerWeek")
+        count = gql.IntValueNode(value=str(len(chosen))) if isinstance(spw, gql.IntValueNode) else spw
+        return _replace(node, days=gql.ListValueNode(values=chosen), sessionsPerWeek=count)
 
     def leave_list_value(self, node: gql.ListValueNode, *_: Any) -> Any:
         # Codes and regions are listed once each (uniqueItems in the REST body; GraphQL cannot say it).

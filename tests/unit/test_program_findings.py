@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 import pytest
 import yaml
 from hypothesis import event, given, settings
@@ -17,12 +16,13 @@ from devkit.programs import CATALOG, INDEX, RULES, assessment_of, program_for
 from service.assessments.schemas import Assessment
 from service.programs.generator import ReferralRequired
 from service.programs.rules import RULES_PATH, ProgramRulesError, load_program_rules
-from service.programs.schemas import Finding, Program, ProgramBody, ProgramItem
+from service.programs.schemas import Finding, ProgramBody, ProgramItem
+from tests.program_view import also_serves, finding_of, unaddressed
 from tests.unit.test_program_properties import parameters, screened_bodies
 from tests.unit.test_program_restrictions import person
 
 if TYPE_CHECKING:
-    from service.programs.schemas import Unaddressed
+    pass
 
 SERVING = {
     "trigger_point": {"release", "lengthen"},  # lengthen only where self-release never goes (the lower back)
@@ -37,25 +37,13 @@ def lower_back(muscle: str | None) -> bool:
     return muscle is not None and any(INDEX.covers(area, muscle) for area in LOWER_BACK)
 
 
-# The helpers read `also_serves` and `unaddressed` with getattr so that they judge, on behaviour, programs of the
-# generator before those fields existed (how these tests were shown to fail before the change).
-
-
-def also_serves(item: ProgramItem) -> list[Finding]:
-    return list(getattr(item, "also_serves", []))
-
-
-def unaddressed(program: ProgramBody) -> list[Unaddressed]:
-    return list(getattr(program, "unaddressed", []))
-
-
 def served_by(program: ProgramBody) -> list[tuple[str, ProgramItem, Finding]]:
     """(phase, item, finding) for every finding an item names: its `finding` and its `also_serves`."""
     return [
         (phase.key.value, item, finding)
         for phase in program.phases
         for item in phase.items
-        for finding in (item.finding, *also_serves(item))
+        for finding in (finding_of(program, item), *also_serves(program, item))
     ]
 
 
@@ -116,7 +104,7 @@ def test_every_finding_is_served_or_unaddressed_with_its_reason(body: dict[str, 
     real |= {("underactive", f.muscle) for f in assessment.underactive}
     for phase, item, finding in served_by(program):
         if finding.type.value == "baseline":
-            assert item.finding is finding and not also_serves(item)
+            assert item.finding == finding.id and not item.also_serves
             continue
         assert (finding.type.value, finding.target) in real, (phase, item.exercise.slug, finding.target)
         if finding.type.value in SERVING:
@@ -227,7 +215,8 @@ def test_a_tender_lower_back_is_never_rolled(spot: str, constraints: dict[str, A
     program = program_for(body, weeks=6, **constraints)
     release = next(p for p in program.phases if p.key == "release")
     for item in release.items:
-        assert not lower_back(item.finding.target) and not any(lower_back(f.target) for f in also_serves(item))
+        assert not lower_back(finding_of(program, item).target)
+        assert not any(lower_back(f.target) for f in also_serves(program, item))
         assert item.exercise.slug != "massage_ball_quadratus_lumborum"
     assert not any(lower_back(m) for m in release.focus_muscles)
     assert not any(lower_back(g.muscle) for g in release.gaps)
@@ -238,7 +227,9 @@ def test_a_tender_lower_back_is_never_rolled(spot: str, constraints: dict[str, A
     for phase, item in serving:
         assert phase == "lengthen"
         assert INDEX.exercises[item.exercise.slug].modality in ("static_stretch", "dynamic_stretch", "mobility")
-        if item.finding.target == spot:  # named after the tender spot (not a stretch of another area that covers it)
+        if (
+            finding_of(program, item).target == spot
+        ):  # named after the tender spot (not a stretch of another area that covers it)
             assert "lower back" in item.rationale
     for entry in listed:
         assert "lower back" in entry.reason
@@ -288,17 +279,3 @@ def test_a_gap_leaves_its_findings_unaddressed_with_the_gaps_reason() -> None:
     assert entry.finding.type == "trigger_point" and entry.reason == gap.reason
     assert "foam roller" in entry.reason
     assert_every_finding_ends_in_the_program(home, assessment_of(DESK_WORKER))
-
-
-def test_programs_stored_before_the_field_still_decode() -> None:
-    stored = msgspec.to_builtins(program_for(DESK_WORKER, weeks=2))
-    stored.pop("unaddressed")
-    for phase in stored["phases"]:
-        for item in phase["items"]:
-            item.pop("also_serves")
-    resource = msgspec.convert(
-        {**stored, "id": "00000000-0000-0000-0000-000000000002", "created_at": "2026-11-24T00:00:00Z"}
-        | {"subject_ref": None},
-        Program,
-    )
-    assert resource.unaddressed == [] and all(not i.also_serves for p in resource.phases for i in p.items)

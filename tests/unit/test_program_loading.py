@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 from devkit.programs import CATALOG, INDEX, program_for
-from service.programs.schemas import ProgramBody
+from service.programs.schemas import Dose, ProgramBody
+from tests.program_view import Slot, sessions, slots
 from tests.unit.test_program_restrictions import person
 
 RECORDS = {e.slug: e for e in CATALOG.exercises}
@@ -22,12 +22,12 @@ HEAVY_FOR_ACUTE_PAIN = {
 }
 
 
-def scheduled(program: ProgramBody, week: int) -> list[Any]:
-    return [item for session in program.schedule.weeks[week - 1].sessions for item in session.items]
+def scheduled(program: ProgramBody, week: int) -> list[Slot]:
+    return [s for s in slots(program) if s.week == week]
 
 
-def all_scheduled(program: ProgramBody) -> list[Any]:
-    return [item for week in program.schedule.weeks for session in week.sessions for item in session.items]
+def all_scheduled(program: ProgramBody) -> list[Slot]:
+    return slots(program)
 
 
 def words(program: ProgramBody) -> str:
@@ -39,11 +39,11 @@ def test_acute_low_back_pain_8_of_10_keeps_to_gentle_work_in_every_week() -> Non
     extensions, step-ups, reverse lunges, a cable squat and a pulldown; week 4 said "add load ... RPE 8"."""
     program = program_for(person("lower_back", intensity=8, duration="acute"), weeks=8)
     assert program.parameters.irritability == "high"
-    first_session = {item.exercise.slug for item in program.schedule.weeks[0].sessions[0].items}
+    first_session = {s.slug for s in sessions(program, 1)[0]}
     assert first_session and not first_session & HEAVY_FOR_ACUTE_PAIN
     for item in all_scheduled(program):
-        assert RECORDS[item.exercise.slug].modality.value != "strength", item.exercise.slug
-        assert RECORDS[item.exercise.slug].spinal_load.value in ("none", "low"), item.exercise.slug
+        assert RECORDS[item.slug].modality.value != "strength", item.slug
+        assert RECORDS[item.slug].spinal_load.value in ("none", "low"), item.slug
     assert "add load" not in words(program) and "rpe 8" not in words(program)
     # What waits says why: the restriction, not a missing piece of equipment.
     integrate = next(p for p in program.phases if p.key == "integrate")
@@ -54,7 +54,7 @@ def test_an_acute_wry_neck_gets_no_deadlift() -> None:
     """Issue 15, finding 1: acute wry neck 7/10 got a trap-bar deadlift in week 1."""
     program = program_for(person("neck", intensity=7, duration="acute"), weeks=6)
     assert program.parameters.irritability == "high"
-    used = {item.exercise.slug for item in all_scheduled(program)}
+    used = {item.slug for item in all_scheduled(program)}
     assert "trap_bar_deadlift" not in used and not {s for s in used if "deadlift" in s and "stiff" not in s}
 
 
@@ -64,7 +64,7 @@ def test_high_irritability_never_switches_its_limits_off_in_the_last_stage() -> 
     last = program.schedule.weeks[-1]
     assert last.stage == "load"
     for item in scheduled(program, 8):
-        record = RECORDS[item.exercise.slug]
+        record = RECORDS[item.slug]
         assert record.modality.value != "strength"
         if record.modality.value == "static_stretch":
             assert 2 <= item.dose.sets <= 4 and 20 <= (item.dose.hold_seconds or 0) <= 30
@@ -74,7 +74,7 @@ def test_moderate_pain_caps_the_effort_and_the_spinal_load() -> None:
     program = program_for(person("lower_back", intensity=4), weeks=8)
     assert program.parameters.irritability == "moderate"
     for item in all_scheduled(program):
-        assert RECORDS[item.exercise.slug].spinal_load.value in ("none", "low"), item.exercise.slug
+        assert RECORDS[item.slug].spinal_load.value in ("none", "low"), item.slug
     assert "rpe 7" not in words(program) and "rpe 8" not in words(program)
 
 
@@ -82,7 +82,7 @@ def test_low_irritability_reaches_the_full_program() -> None:
     program = program_for(person("lower_back", intensity=2), weeks=8, level="intermediate")
     assert program.parameters.irritability == "low"
     assert "rpe 7" in words(program)
-    assert any(RECORDS[i.exercise.slug].spinal_load.value == "moderate" for i in all_scheduled(program))
+    assert any(RECORDS[i.slug].spinal_load.value == "moderate" for i in all_scheduled(program))
 
 
 def test_every_new_stage_states_its_criteria() -> None:
@@ -94,8 +94,8 @@ def test_every_new_stage_states_its_criteria() -> None:
     assert all(w.move_on_when is None for w in program.schedule.weeks if w.week not in (3, 6))
 
 
-def _doses_of(program: ProgramBody, slug: str) -> list[Any]:
-    return [item.dose for item in all_scheduled(program) if item.exercise.slug == slug]
+def _doses_of(program: ProgramBody, slug: str) -> list[Dose]:
+    return [item.dose for item in all_scheduled(program) if item.slug == slug]
 
 
 def test_chin_tuck_keeps_its_holds() -> None:
@@ -130,27 +130,22 @@ def test_a_bodyweight_program_never_says_add_load() -> None:
 def test_severe_pain_stretches_are_two_to_four_holds_of_20_to_30_seconds() -> None:
     """Issue 15, finding 4: severe pain got 1 x 30 s stretches (below 2-4 x 30 s)."""
     program = program_for(person("lower_back", intensity=8, duration="acute"), weeks=8)
-    statics = [i for i in all_scheduled(program) if RECORDS[i.exercise.slug].modality.value == "static_stretch"]
+    statics = [i for i in all_scheduled(program) if RECORDS[i.slug].modality.value == "static_stretch"]
     assert statics
     for item in statics:
-        assert 2 <= item.dose.sets <= 4 and 20 <= (item.dose.hold_seconds or 0) <= 30, (item.exercise.slug, item.dose)
+        assert 2 <= item.dose.sets <= 4 and 20 <= (item.dose.hold_seconds or 0) <= 30, (item.slug, item.dose)
 
 
 def test_an_advanced_lifter_gets_advanced_doses() -> None:
     """Issue 15, finding 4: an advanced lifter got a 4 x 12 kettlebell deadlift (advanced: 3-4 x 6-10, RPE 7-8)."""
     program = program_for(person("lower_back", intensity=1), weeks=8, level="advanced")
-    full_weeks = [w for w in program.schedule.weeks if w.week % 4]  # every fourth week is lighter
-    loaded = [
-        i
-        for w in full_weeks
-        for s in w.sessions
-        for i in s.items
-        if RECORDS[i.exercise.slug].modality.value == "strength" and i.dose.reps
+    loaded = [  # every fourth week is lighter
+        i for i in all_scheduled(program) if i.week % 4 and RECORDS[i.slug].modality.value == "strength" and i.dose.reps
     ]
     assert loaded
     for item in loaded:
         assert 3 <= item.dose.sets <= 4 and item.dose.reps is not None and 6 <= item.dose.reps <= 10, item
-        if not set(INDEX.exercises[item.exercise.slug].equipment) <= {"bodyweight", "mat", "step", "wall", "bench"}:
+        if not set(INDEX.exercises[item.slug].equipment) <= {"bodyweight", "mat", "step", "wall", "bench"}:
             assert "choose a weight" in (item.dose.intensity or ""), item
 
 

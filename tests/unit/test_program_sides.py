@@ -6,11 +6,12 @@ from typing import Any
 
 from devkit.programs import INDEX, program_for
 from service.programs.schemas import ProgramBody
+from tests.program_view import slots
 from tests.unit.test_program_restrictions import person
 
 
 def doses(program: ProgramBody) -> list[tuple[str, str, Any]]:
-    return [(i.phase, i.exercise.slug, i.dose) for w in program.schedule.weeks for s in w.sessions for i in s.items]
+    return [(s.phase, s.slug, s.dose) for s in slots(program)]
 
 
 def test_a_74_percent_bridge_gap_puts_the_extra_set_on_the_weaker_left_side() -> None:

@@ -31,13 +31,14 @@ def _grow(value: int | None, by: int, at_most: int) -> int | None:
 
 
 def _effort(rpe: int, reps: int | None, bodyweight: bool) -> str:
+    """Short, because it is repeated in every week's dose; the `effort` lesson of the program explains the terms."""
     spare = 10 - rpe
-    effort = f"RPE {rpe}: finish each set able to do {spare} more reps"
+    effort = f"RPE {rpe} ({spare} reps in reserve)"
     if bodyweight:
-        return f"{effort}; make it harder with a slower tempo or the harder version, never by adding weight"
+        return f"{effort}; harder by tempo or version, never by adding weight"
     if reps is None:
         return effort
-    return f"{effort}; choose a weight (or band) you could lift about {reps + spare} times"
+    return f"{effort}; choose a weight you could lift {reps + spare} times"
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from service.catalog.enums import Phase
 from service.programs.catalog_index import CatalogIndex, ExerciseEntry
 from service.programs.generator.dosing import DosePlan
 from service.programs.generator.selection import Choice, Selector
-from service.programs.generator.targets import Target, add_findings
+from service.programs.generator.targets import Found, Target, add_findings
 from service.programs.generator.text import area_rationale, slot_rationale
-from service.programs.schemas import ExerciseRef, Finding, Gap, ProgramItem, StartWith
+from service.programs.schemas import ExerciseRef, Gap, ProgramItem, StartWith
 
 STATIC = frozenset({"static_stretch"})
 DYNAMIC = frozenset({"dynamic_stretch", "mobility"})
@@ -22,7 +22,8 @@ def exercise_ref(entry: ExerciseEntry) -> ExerciseRef:
 
 @dataclass
 class Planned:
-    """A target served: its program item, and the exercises and weeks the schedule needs."""
+    """A target served: its program item (whose ids program.py fills in), and the exercises and weeks the schedule
+    needs."""
 
     target: Target
     phase: Phase
@@ -30,12 +31,12 @@ class Planned:
     exercise: ExerciseEntry
     start: ExerciseEntry | None
     until_week: int
-    serves: list[Finding] = field(default_factory=list)
+    serves: list[Found] = field(default_factory=list)
     """The findings it serves besides the item's `finding` (its target's, and those of targets it treats too)."""
 
     def absorb(self, target: Target) -> None:
         """`target` is served by this item: an exercise already prescribed in the phase treats its area."""
-        served = [self.item.finding, *self.serves]
+        served = [self.target.finding, *self.serves]
         add_findings(served, target.finding, *target.serves)
         self.serves = served[1:]
 
@@ -103,18 +104,23 @@ def plan_item(
         rationale = area_rationale(target, catalog, rules, mode)
     first_week = start_until + 1 if start is not None else 1
     item = ProgramItem(
+        id="",
         exercise=exercise_ref(exercise),
         dose=doses.dose(exercise, phase, first_week),
         rationale=rationale,
-        finding=target.finding,
+        finding="",
         alternatives=alternatives,
+        instructions=list(exercise.instructions),
         cues=list(target.cues) or list(exercise.cues[:3]),
         start_with=(
             StartWith(
+                id="",
                 exercise=exercise_ref(start),
                 until_week=start_until,
                 dose=doses.dose(start, phase, 1),
                 reason=start_reason,
+                instructions=list(start.instructions),
+                cues=list(start.cues[:3]),
             )
             if start is not None
             else None

@@ -1,16 +1,16 @@
-"""The program: every phase's items from its targets, then the schedule, the exclusions, the safety notes and the
-findings no item serves."""
+"""The program: every phase's items from its targets, then the schedule, the exclusions, the safety notes, the
+education and the findings no item serves; prescriptions and findings get their ids here."""
 
 from __future__ import annotations
 
-from service.assessments.schemas import Assessment, AssessmentStatus
+from service.assessments.schemas import Assessment, AssessmentStatus, Evidence
 from service.programs.catalog_index import CatalogIndex
 from service.programs.generator.dosing import DosePlan
 from service.programs.generator.items import Planned, plan_item
 from service.programs.generator.person import person_of
 from service.programs.generator.schedule import PHASES, build_schedule
 from service.programs.generator.selection import Selector
-from service.programs.generator.targets import Target, baseline_targets, find_targets, finding_key
+from service.programs.generator.targets import Found, Target, baseline_targets, find_targets, finding_key
 from service.programs.generator.text import safety_notes
 from service.programs.rules import ProgramRules
 from service.programs.schemas import (
@@ -18,11 +18,13 @@ from service.programs.schemas import (
     Finding,
     FindingType,
     Gap,
+    Lesson,
     ProgramBody,
     ProgramParameters,
     ProgramPhase,
     ProgramRequest,
     Unaddressed,
+    Weekday,
 )
 
 
@@ -45,6 +47,8 @@ def generate(
             referral.reasons if referral else [],
             referral.message if referral else "This assessment refers the person to a clinician.",
         )
+    if request.starts_on is None:
+        raise ValueError("the caller fills in starts_on (the generator has no clock)")
     person = person_of(assessment, request, catalog, rules)
     avoid: dict[str, str] = {}
     for slug in person.patterns:
@@ -104,9 +108,12 @@ def generate(
             selector.exclusions.setdefault(slug, avoid[slug])
     for slug, reason in selector.person.excluded.items():
         selector.exclusions.setdefault(slug, reason)
+    days = strength_days(request, rules)
     parameters = ProgramParameters(
         weeks=request.weeks,
-        sessions_per_week=request.sessions_per_week,
+        sessions_per_week=len(days),
+        days=days,
+        starts_on=request.starts_on,
         session_minutes=request.session_minutes,
         level=person.level,
         available_equipment=sorted(person.equipment),
@@ -114,33 +121,98 @@ def generate(
         conditions=list(person.conditions),
         irritability=person.irritability,
     )
-    for p in planned:
-        p.item.also_serves = list(p.serves)
+    unaddressed = _unaddressed(
+        found.findings, planned, {k: why for k, (_, why) in why_not.items()}, rules.unmatched_findings.unserved
+    )
+    findings = _number(planned, unaddressed, found.findings)
+    ids = {(f.type, f.target): f.id for f in findings}
+    schedule = build_schedule(
+        planned, doses, catalog, days, request.session_minutes, request.starts_on, _tests(assessment, rules)
+    )
     return ProgramBody(
         assessment_id=assessment.id,
         ruleset_version=rules.version,
         parameters=parameters,
+        findings=findings,
         phases=phases,
-        schedule=build_schedule(planned, doses, request.sessions_per_week, request.session_minutes),
+        schedule=schedule,
         excluded=[Exclusion(exercise=slug, reason=reason) for slug, reason in selector.exclusions.items()],
         safety_notes=safety_notes(person, rules, bool(phases[0].items)),
-        unaddressed=_unaddressed(
-            found.findings, planned, {k: why for k, (_, why) in why_not.items()}, rules.unmatched_findings.unserved
-        ),
+        education=[
+            *(Lesson(topic=x.topic, title=x.title, text=" ".join(x.text.split())) for x in rules.education),
+            Lesson(
+                topic="stage_criteria",
+                title="When to move on",
+                text=" ".join(rules.irritability.move_on_when.split()),
+            ),
+        ],
+        unaddressed=[Unaddressed(finding=ids[key], reason=why) for key, why in unaddressed],
     )
 
 
+def strength_days(request: ProgramRequest, rules: ProgramRules) -> list[Weekday]:
+    """The request's days in weekday order, else the default for its count (3 when it names none)."""
+    if request.days:
+        return sorted(request.days, key=list(Weekday).index)
+    return list(rules.schedule.default_days[request.sessions_per_week or 3])
+
+
+def _tests(assessment: Assessment, rules: ProgramRules) -> list[str]:
+    """What to measure again at a reassessment: pain, and every test whose inputs gave a finding."""
+    evidence: list[Evidence] = [e for p in assessment.patterns for e in p.evidence]
+    evidence += [e for f in (*assessment.overactive, *assessment.underactive) for e in f.reasons]
+    paths = {path for e in evidence for path in e.inputs}
+    tests = rules.schedule.reassess_tests
+    return [
+        rules.schedule.reassess_pain,
+        *(name for prefix, name in tests.items() if any(p.startswith(prefix) for p in paths)),
+    ]
+
+
+def _number(
+    planned: list[Planned], unaddressed: list[tuple[tuple[FindingType, str | None], str]], every: list[Found]
+) -> list[Finding]:
+    """Ids for the prescriptions (`p1`…, in program order, a start right after its item) and for the findings the
+    program names (`f1`…, in the assessment's order); items then refer to findings by id."""
+    number = 0
+    for plan in planned:
+        number += 1
+        plan.item.id = f"p{number}"
+        if plan.item.start_with is not None:
+            number += 1
+            plan.item.start_with.id = f"p{number}"
+    named: dict[tuple[FindingType, str | None], Found] = {}
+    for plan in planned:
+        for found in (plan.target.finding, *plan.serves):
+            named.setdefault(finding_key(found), found)
+    known = {finding_key(f): f for f in every}
+    for key, _ in unaddressed:
+        named.setdefault(key, known[key])
+    order = {finding_key(f): i for i, f in enumerate(every)}
+    keys = sorted(named, key=lambda k: (order.get(k, len(order)), list(named).index(k)))
+    ids = {key: f"f{i}" for i, key in enumerate(keys, start=1)}
+    for plan in planned:
+        plan.item.finding = ids[finding_key(plan.target.finding)]
+        plan.item.also_serves = [ids[finding_key(f)] for f in plan.serves]
+    return [
+        Finding(
+            id=ids[k], type=named[k].type, target=named[k].target, rules=list(named[k].rules), summary=named[k].summary
+        )
+        for k in keys
+    ]
+
+
 def _unaddressed(
-    findings: list[Finding],
+    findings: list[Found],
     planned: list[Planned],
     why_not: dict[tuple[FindingType, str | None], str],
     otherwise: str,
-) -> list[Unaddressed]:
+) -> list[tuple[tuple[FindingType, str | None], str]]:
     """The findings no item serves (CLINICAL.md §2), each with the reason its target gave (a gap's reason, or why it
     is never released); `otherwise` is a safety net for a finding with no target at all."""
-    served = {finding_key(f) for p in planned for f in (p.item.finding, *p.serves)}
+    served = {finding_key(f) for p in planned for f in (p.target.finding, *p.serves)}
     listed: set[tuple[FindingType, str | None]] = set()
-    unaddressed = []
+    unaddressed: list[tuple[tuple[FindingType, str | None], str]] = []
     for finding in findings:
         key = finding_key(finding)
         tender = (FindingType.trigger_point, finding.target)
@@ -152,5 +224,5 @@ def _unaddressed(
             if key not in why_not and tender in listed:
                 continue  # found overactive only as tender: the trigger point's entry says why
         listed.add(key)
-        unaddressed.append(Unaddressed(finding=finding, reason=why_not.get(key, why_not.get(tender, otherwise))))
+        unaddressed.append((key, why_not.get(key, why_not.get(tender, otherwise))))
     return unaddressed

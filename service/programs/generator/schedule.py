@@ -1,47 +1,72 @@
-"""Scheduling: every week's sessions, filled phase by phase within the session's time budget."""
+"""Scheduling (CLINICAL.md §6): every week's daily mobility routine and strength sessions, the doses they hold and
+the reassessments.
+
+A week is the routine, the same every day (release and lengthen: the key stretches first, then release, up to
+`routine_minutes_at_most`), and a strength session on each of the person's days: the warm-up, the preparation the
+routine had no room for, then up to `training_items_at_most` training items, least practised first, within the
+session's minutes. A session the day after another never holds an item whose muscle groups the day before loaded.
+Then the week's training volume is governed: every fourth week is lighter, and no week rises more than 20 % over the
+last full one (CLINICAL.md §5). Doses are listed once per run of weeks in which they hold.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import msgspec
 
 from service.catalog.enums import Phase
-from service.programs.catalog_index import ExerciseEntry
+from service.programs.catalog_index import CatalogIndex, ExerciseEntry
 from service.programs.generator.dosing import DosePlan
-from service.programs.generator.items import Planned, exercise_ref
-from service.programs.schemas import Dose, Schedule, ScheduledItem, Session, Week
+from service.programs.generator.items import Planned
+from service.programs.schemas import (
+    Dose,
+    DoseRun,
+    FindingType,
+    Reassessment,
+    Routine,
+    Schedule,
+    Session,
+    WarmUp,
+    Week,
+    Weekday,
+)
 
-# The program's phases in order: how the program lists them and how every session runs them.
+# The program's phases in order: how the program lists them.
 PHASES = (Phase.release, Phase.lengthen, Phase.strengthen, Phase.integrate)
-TRAINING = (Phase.strengthen, Phase.integrate)  # the phases whose weekly volume is governed
+PREPARATION = (Phase.release, Phase.lengthen)  # the daily routine's phases
+TRAINING = (Phase.strengthen, Phase.integrate)  # the strength sessions' phases, whose weekly volume is governed
+WEEKDAYS = list(Weekday)
 
 
-def _fill_session(
-    by_phase: dict[Phase, list[int]], seconds: list[int], budget: int, preparation_budget: float
-) -> tuple[list[int], int]:
-    """The items of one session (indexes) and their seconds."""
-    chosen: list[int] = []
-    used = 0
+@dataclass(frozen=True)
+class Prescribed:
+    """What one planned item is in one week: its prescription id, exercise and dose."""
 
-    def take(i: int, limit: float) -> bool:
-        nonlocal used
-        if i in chosen or used + seconds[i] > limit:
-            return False
-        chosen.append(i)
-        used += seconds[i]
-        return True
+    id: str
+    entry: ExerciseEntry
+    dose: Dose
 
-    preparation = (Phase.release, Phase.lengthen)
-    for phase in PHASES:
-        next((i for i in by_phase[phase] if take(i, budget)), None)
-    for phase in preparation:
-        for i in by_phase[phase]:
-            take(i, preparation_budget)
-    for phase in (Phase.strengthen, Phase.integrate, *preparation):
-        for i in by_phase[phase]:
-            take(i, budget)
-    return chosen, used
+
+def muscle_groups(entry: ExerciseEntry, catalog: CatalogIndex) -> frozenset[str]:
+    """The groups an exercise loads: each primary muscle's ancestor just below its body region (calves, glutes,
+    hamstrings…), or the muscle itself where it sits right under the region (erector spinae, latissimus dorsi)."""
+    groups = set()
+    for muscle in entry.primary_muscles:
+        node = catalog.muscles.get(muscle)
+        while node is not None and node.parent is not None:
+            parent = catalog.muscles.get(node.parent)
+            if parent is None or parent.parent is None:
+                break
+            node = parent
+        groups.add(node.slug if node is not None else muscle)
+    return frozenset(groups)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str], catalog: CatalogIndex) -> bool:
+    return any(catalog.covers(x, y) or catalog.covers(y, x) for x in a for y in b)
 
 
 def _measure(dose: Dose) -> int:
@@ -68,13 +93,13 @@ def _shed(dose: Dose) -> Dose:
 
 
 def _govern(training: dict[int, Dose], count: dict[int, int], light: bool, ceiling: float | None, share: float) -> None:
-    """CLINICAL.md §5, in place, on the week's training items (strengthen and integrate; the mobility routine keeps
-    its doses): a lighter week keeps about `share` of the work; any other week sheds sets, from the item doing the
-    most, until its volume (sets x reps or seconds, times the sessions that hold the item) is within `ceiling`."""
+    """CLINICAL.md §5, in place, on the week's training items (the routine keeps its doses): a lighter week keeps
+    about `share` of the work of the last full week (`ceiling` is then that share of it), or of its own doses when
+    there is none yet; any other week sheds sets, from the item doing the most, until its volume (sets x reps or
+    seconds, times the sessions that hold the item) is within `ceiling`."""
     if light:
         for i, dose in training.items():
             training[i] = _lighter(dose, share)
-        return
     while ceiling is not None and training_volume(training, count) > ceiling:
         # A set goes first; where every item is down to one set, a rep (or a second of a hold).
         heavy = [i for i in sorted(training) if training[i].sets > 1] or [
@@ -90,61 +115,185 @@ def training_volume(training: dict[int, Dose], count: dict[int, int]) -> int:
     return sum(dose.sets * _measure(dose) * count[i] for i, dose in training.items())
 
 
-def build_schedule(planned: list[Planned], doses: DosePlan, sessions_per_week: int, minutes: int) -> Schedule:
-    """Fill each session within the budget, least-practised item of a phase first: one item of every phase, then
-    release and lengthen up to their share of the session, then strengthen and integrate, then more preparation
-    if time is left. Items a session cannot hold come first in the next one. Then the week's volume is governed:
-    every fourth week is lighter, and no week rises more than 20 % over the last full one (CLINICAL.md §5)."""
-    done = [0] * len(planned)
-    budget = minutes * 60
+def _routine_rank(plan: Planned) -> int:
+    """Key stretches (0: a finding calls for them) first, then release of findings, then upkeep."""
+    if plan.target.finding.type is FindingType.baseline:
+        return 2
+    return 1 if plan.phase is Phase.release else 0
+
+
+@dataclass
+class _Day:
+    """The strength session before the one being filled: its absolute day number and the groups it loaded."""
+
+    number: int
+    groups: frozenset[str]
+
+
+class _Weeks:
+    """Fills the weeks one after the other; `done` counts how often each item was trained (least practised first)."""
+
+    def __init__(self, planned: list[Planned], doses: DosePlan, catalog: CatalogIndex, days: list[Weekday]) -> None:
+        self.planned, self.doses, self.days = planned, doses, days
+        self.rules = doses.rules.schedule
+        self.groups: dict[str, frozenset[str]] = {}  # exercise slug -> the muscle groups it loads
+        self.catalog = catalog
+        self.done = [0] * len(planned)
+        self.last: _Day | None = None
+        self.last_full: float | None = None
+
+    def groups_of(self, entry: ExerciseEntry) -> frozenset[str]:
+        if entry.slug not in self.groups:
+            self.groups[entry.slug] = muscle_groups(entry, self.catalog)
+        return self.groups[entry.slug]
+
+    def cost(self, dose: Dose, training: bool) -> int:
+        setup = self.rules.station_setup_seconds if training else 0
+        return self.doses.seconds(dose) + setup + self.rules.change_seconds
+
+    def routine(self, week: list[Prescribed]) -> tuple[list[int], list[int]]:
+        """The routine's items and, in its order, what it has no room for."""
+        order = sorted(
+            (i for i, p in enumerate(self.planned) if p.phase in PREPARATION),
+            key=lambda i: (_routine_rank(self.planned[i]), i),
+        )
+        room = self.rules.routine_minutes_at_most * 60
+        routine, left = [], []
+        for i in order:
+            cost = self.cost(week[i].dose, training=False)
+            if _routine_rank(self.planned[i]) == 0 or cost <= room:  # a key stretch is done every day, always
+                routine.append(i)
+                room -= cost
+            else:
+                left.append(i)
+        return routine, left
+
+    def session(self, week: list[Prescribed], number: int, left: list[int], budget: int) -> tuple[list[int], list[int]]:
+        """One strength session's preparation and training items (indexes into `planned`)."""
+        budget -= self.rules.warm_up.minutes * 60
+        preparation = []
+        room = budget * self.doses.rules.schedule.preparation_share
+        for i in sorted(left, key=lambda i: (self.done[i], i)):
+            cost = self.cost(week[i].dose, training=False)
+            if cost <= room:
+                preparation.append(i)
+                room -= cost
+                budget -= cost
+        after_yesterday = self.last is not None and number - self.last.number == 1
+        chosen: list[int] = []
+        loaded: frozenset[str] = frozenset()
+        candidates = [i for i, p in enumerate(self.planned) if p.phase in TRAINING]
+        for i in sorted(candidates, key=lambda i: (self.done[i], i)):
+            if len(chosen) == self.rules.training_items_at_most:
+                break
+            groups = self.groups_of(week[i].entry)  # the week's exercise: an easier start loads its own muscles
+            if after_yesterday and self.last is not None and _overlap(groups, self.last.groups, self.catalog):
+                continue
+            cost = self.cost(week[i].dose, training=True)
+            if cost <= budget:
+                chosen.append(i)
+                budget -= cost
+                loaded |= groups
+        for i in preparation + chosen:
+            self.done[i] += 1
+        self.last = _Day(number, loaded) if chosen else self.last
+        key = {i: (PHASES.index(self.planned[i].phase), i) for i in chosen}
+        return preparation, sorted(chosen, key=key.__getitem__)
+
+
+def build_schedule(
+    planned: list[Planned],
+    doses: DosePlan,
+    catalog: CatalogIndex,
+    days: list[Weekday],
+    minutes: int,
+    starts_on: date,
+    tests: list[str],
+) -> Schedule:
+    """The weeks, the dose runs and the reassessments (see the module's docstring)."""
     rules = doses.rules.schedule
-    preparation_budget = budget * rules.preparation_share
-    weeks = []
-    last_full: float | None = None
-    for week in range(1, doses.weeks + 1):
-        costs: list[tuple[ExerciseEntry, Dose, int]] = []
+    filler = _Weeks(planned, doses, catalog, days)
+    weeks: list[Week] = []
+    held: dict[str, list[tuple[int, Dose]]] = {}  # prescription id -> (week, dose) for each week holding it
+    for number in range(1, doses.weeks + 1):
+        week = []
         for plan in planned:
-            entry = plan.start if plan.start is not None and week <= plan.until_week else plan.exercise
-            dose = doses.dose(entry, plan.phase, week)
-            costs.append((entry, dose, doses.seconds(dose)))
-        chosen: list[list[int]] = []
-        for _ in range(sessions_per_week):
-            by_phase = {
-                phase: sorted((i for i, p in enumerate(planned) if p.phase is phase), key=lambda i: (done[i], i))
-                for phase in PHASES
-            }
-            picked, _used = _fill_session(by_phase, [cost for _, _, cost in costs], budget, preparation_budget)
-            for i in picked:
-                done[i] += 1
-            chosen.append(sorted(picked, key=lambda i: (PHASES.index(planned[i].phase), i)))
-        week_doses = {i: costs[i][1] for session in chosen for i in session}
-        count = {i: sum(session.count(i) for session in chosen) for i in week_doses}
-        training = {i: dose for i, dose in week_doses.items() if planned[i].phase in TRAINING}
-        light = week % rules.lighter_week_every == 0
-        ceiling = last_full * rules.weekly_rise_at_most if last_full is not None else None
+            starting = plan.start is not None and number <= plan.until_week and plan.item.start_with is not None
+            entry = plan.start if starting and plan.start is not None else plan.exercise
+            pid = plan.item.start_with.id if starting and plan.item.start_with is not None else plan.item.id
+            week.append(Prescribed(pid, entry, doses.dose(entry, plan.phase, number)))
+        routine, left = filler.routine(week)
+        sessions = [filler.session(week, (number - 1) * 7 + WEEKDAYS.index(day), left, minutes * 60) for day in days]
+        held_doses = {i: week[i].dose for i in routine}
+        held_doses |= {i: week[i].dose for prep, train in sessions for i in (*prep, *train)}
+        count = {i: sum(train.count(i) for _, train in sessions) for i in held_doses}
+        training = {i: d for i, d in held_doses.items() if planned[i].phase in TRAINING}
+        light = number % rules.lighter_week_every == 0
+        rise = rules.lighter_week_share if light else rules.weekly_rise_at_most
+        ceiling = filler.last_full * rise if filler.last_full is not None else None
         _govern(training, count, light, ceiling, rules.lighter_week_share)
-        week_doses |= training
+        held_doses |= training
         if not light and (volume := training_volume(training, count)):
-            last_full = volume  # a week whose sessions held no training sets no reference
-        sessions = [
-            Session(
-                session=number,
-                estimated_minutes=math.ceil(sum(doses.seconds(week_doses[i]) for i in order) / 60),
-                items=[
-                    ScheduledItem(phase=planned[i].phase, exercise=exercise_ref(costs[i][0]), dose=week_doses[i])
-                    for i in order
-                ],
-            )
-            for number, order in enumerate(chosen, start=1)
-        ]
-        stage = doses.stage(week)
-        starts = week > 1 and doses.stage(week - 1) is not stage
+            filler.last_full = volume  # a week whose sessions held no training sets no reference
+        for i, dose in sorted(held_doses.items()):
+            held.setdefault(week[i].id, []).append((number, dose))
+
+        def seconds(indexes: list[int], training: bool, doses: dict[int, Dose] = held_doses) -> int:
+            return sum(filler.cost(doses[i], training) for i in indexes)
+
+        stage = doses.stage(number)
+        starts = number > 1 and doses.stage(number - 1) is not stage
         weeks.append(
             Week(
-                week=week,
+                week=number,
                 stage=stage.name,
-                sessions=sessions,
+                lighter=light,
+                routine=Routine(
+                    items=[week[i].id for i in routine], estimated_minutes=math.ceil(seconds(routine, False) / 60)
+                ),
+                sessions=[
+                    Session(
+                        day=day,
+                        preparation=[week[i].id for i in prep],
+                        items=[week[i].id for i in train],
+                        estimated_minutes=math.ceil(
+                            (rules.warm_up.minutes * 60 + seconds(prep, False) + seconds(train, True)) / 60
+                        ),
+                    )
+                    for day, (prep, train) in zip(days, sessions, strict=True)
+                ],
+                rest_days=[d for d in WEEKDAYS if d not in days],
                 move_on_when=" ".join(doses.rules.irritability.move_on_when.split()) if starts else None,
             )
         )
-    return Schedule(weeks=weeks)
+    lighter = [w for w in range(1, doses.weeks) if w % rules.lighter_week_every == 0]
+    return Schedule(
+        days=days,
+        warm_up=WarmUp(minutes=rules.warm_up.minutes, steps=list(rules.warm_up.steps)),
+        weeks=weeks,
+        doses=_runs(held, planned),
+        reassessments=[
+            Reassessment(week=w, date=starts_on + timedelta(days=7 * w - 1), tests=tests)
+            for w in [*lighter, doses.weeks]
+        ],
+    )
+
+
+def _runs(held: dict[str, list[tuple[int, Dose]]], planned: list[Planned]) -> list[DoseRun]:
+    """Each prescription's doses other than its own `dose`, one run per stretch of the weeks holding it in which the
+    dose does not change (a week that does not hold it neither ends nor extends a run)."""
+    own = {p.item.id: p.item.dose for p in planned} | {
+        p.item.start_with.id: p.item.start_with.dose for p in planned if p.item.start_with is not None
+    }
+    runs: list[DoseRun] = []
+    for pid, weeks in held.items():
+        current: DoseRun | None = None
+        for number, dose in weeks:
+            if dose == own[pid]:
+                current = None
+            elif current is not None and current.dose == dose:
+                current.to_week = number
+            else:
+                current = DoseRun(prescription=pid, from_week=number, to_week=number, dose=dose)
+                runs.append(current)
+    return sorted(runs, key=lambda run: (int(run.prescription.removeprefix("p")), run.from_week))

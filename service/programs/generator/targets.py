@@ -14,7 +14,7 @@ from service.catalog.enums import Phase
 from service.programs.catalog_index import CatalogIndex
 from service.programs.generator.person import Person
 from service.programs.rules import AreaRule, ProgramRules, SlotRule
-from service.programs.schemas import Finding, FindingType
+from service.programs.schemas import FindingType
 
 # The phases that serve each kind of muscle finding.
 SERVING = {
@@ -24,11 +24,22 @@ SERVING = {
 }
 
 
-def finding_key(finding: Finding) -> tuple[FindingType, str | None]:
+@dataclass(frozen=True)
+class Found:
+    """A finding as the generator handles it: the program lists each once, with an id (program.py), and its items
+    refer to it by that id."""
+
+    type: FindingType
+    target: str | None
+    rules: tuple[str, ...]
+    summary: str
+
+
+def finding_key(finding: Found) -> tuple[FindingType, str | None]:
     return finding.type, finding.target
 
 
-def add_findings(known: list[Finding], *more: Finding) -> None:
+def add_findings(known: list[Found], *more: Found) -> None:
     """Append to `known` each finding it does not hold yet; an overactive muscle that is known as tender is held
     (the trigger point's finding carries every reason the muscle is overactive)."""
     keys = {finding_key(f) for f in known}
@@ -47,7 +58,7 @@ class Target:
 
     phase: Phase
     muscle: str
-    finding: Finding
+    finding: Found
     prefer: list[str] = field(default_factory=list)
     dynamic: list[str] = field(default_factory=list)
     static: list[str] = field(default_factory=list)
@@ -56,7 +67,7 @@ class Target:
     search: list[str] = field(default_factory=list)  # muscles to search the catalogue by, in order
     key: str = ""
     optional: bool = False  # served when an exercise exists; no gap reported otherwise
-    serves: list[Finding] = field(default_factory=list)
+    serves: list[Found] = field(default_factory=list)
     """The findings it serves besides `finding`: its pattern, the findings on muscles its area covers, and those of
     the targets it absorbed."""
     note: str = ""
@@ -64,7 +75,7 @@ class Target:
     also_covers: list[str] = field(default_factory=list)
     """Muscles its exercises train besides `muscle` (a slot's `serves`)."""
 
-    def serve(self, *findings: Finding) -> None:
+    def serve(self, *findings: Found) -> None:
         served = [self.finding, *self.serves]
         add_findings(served, *findings)
         self.serves = served[1:]
@@ -82,7 +93,7 @@ class Targets:
     """Every phase's targets, and every finding of the assessment, in the order the program lists them."""
 
     targets: list[Target]
-    findings: list[Finding]
+    findings: list[Found]
 
 
 class _Findings:
@@ -104,16 +115,16 @@ class _Findings:
             return 2
         return None
 
-    def trigger_point(self, tp: str) -> Finding:
+    def trigger_point(self, tp: str) -> Found:
         reasons = [r for f in self.person.overactive if f.muscle == tp for r in f.reasons]
-        return Finding(
+        return Found(
             type=FindingType.trigger_point,
             target=tp,
-            rules=[r.rule for r in reasons],
+            rules=tuple(r.rule for r in reasons),
             summary=f"{self.catalog.name_of(tp)}: you marked it tender (a likely knot, or trigger point)",
         )
 
-    def muscle(self, kind: FindingType, area: str) -> Finding | None:
+    def muscle(self, kind: FindingType, area: str) -> Found | None:
         """The finding of this kind an area is named after: on the area itself, else on a muscle below it with the
         most evidence, else on a group above it."""
         if kind is FindingType.trigger_point:
@@ -131,15 +142,15 @@ class _Findings:
         ]
         if not candidates:
             return None
-        return _from_muscle(kind, min(candidates, key=lambda c: c[:3])[3])
+        return _from_muscle(kind, min(candidates, key=lambda c: c[:3])[3], self.catalog)
 
-    def pattern(self, slug: str) -> Finding:
+    def pattern(self, slug: str) -> Found:
         found = self.patterns[slug]
         gloss = self.rules.patterns[slug].gloss
-        return Finding(
+        return Found(
             type=FindingType.pattern,
             target=slug,
-            rules=[e.rule for e in found.evidence],
+            rules=tuple(e.rule for e in found.evidence),
             summary=f"{found.name}: {gloss} ({found.band or 'possible'}, from your assessment)",
         )
 
@@ -153,16 +164,19 @@ class _Findings:
         return area.when == "thomas_test_positive" and self.person.thomas_positive
 
 
-def _from_muscle(kind: FindingType, found: MuscleFinding) -> Finding:
-    return Finding(
+def _from_muscle(kind: FindingType, found: MuscleFinding, catalog: CatalogIndex) -> Found:
+    """The finding in a few plain words: the assessment's evidence (its `rules`) tells the whole story."""
+    state = "tight and overworked" if kind is FindingType.overactive else "weak, or slow to switch on"
+    side = f", more on the {found.side.value} side" if found.side.value in ("left", "right") else ""
+    return Found(
         type=kind,
         target=found.muscle,
-        rules=[r.rule for r in found.reasons],
-        summary="; ".join(r.summary for r in found.reasons),
+        rules=tuple(r.rule for r in found.reasons),
+        summary=f"{catalog.name_of(found.muscle)}: {state}{side}",
     )
 
 
-def _area_target(phase: Phase, area: AreaRule, finding: Finding, catalog: CatalogIndex) -> Target:
+def _area_target(phase: Phase, area: AreaRule, finding: Found, catalog: CatalogIndex) -> Target:
     # Search the area itself, then its groups below the body regions: a tender gluteus minimus with no
     # exercise of its own is served by one for the glutes.
     groups = [a for a in catalog.ancestors.get(area.muscle, ()) if catalog.muscles[a].parent is not None]
@@ -201,14 +215,14 @@ def find_targets(assessment: Assessment, person: Person, rules: ProgramRules, ca
                 return
         targets.append(target)
 
-    def muscle_finding(area: str, fallback: Finding, *kinds: FindingType) -> Finding:
+    def muscle_finding(area: str, fallback: Found, *kinds: FindingType) -> Found:
         for kind in kinds:
             found = findings.muscle(kind, area)
             if found is not None:
                 return found
         return fallback
 
-    def from_pattern(target: Target, why: Finding) -> Target:
+    def from_pattern(target: Target, why: Found) -> Target:
         target.serve(why)
         return target
 
@@ -245,7 +259,7 @@ def find_targets(assessment: Assessment, person: Person, rules: ProgramRules, ca
         only_tender = found.muscle in person.trigger_points and len(found.reasons) == 1
         if only_tender or explained(found.muscle, FindingType.overactive):
             continue
-        finding = _from_muscle(FindingType.overactive, found)
+        finding = _from_muscle(FindingType.overactive, found, catalog)
         for phase in (Phase.release, Phase.lengthen):
             if phase is Phase.release and never_released(found.muscle, rules, catalog) is not None:
                 continue  # the lower back is never rolled: stretched only
@@ -261,7 +275,7 @@ def find_targets(assessment: Assessment, person: Person, rules: ProgramRules, ca
             Target(
                 phase=Phase.strengthen,
                 muscle=found.muscle,
-                finding=_from_muscle(FindingType.underactive, found),
+                finding=_from_muscle(FindingType.underactive, found, catalog),
                 rationale=unmatched[Phase.strengthen].format(muscle=catalog.name_of(found.muscle).lower()),
                 search=[found.muscle],
                 key=f"strengthen:{found.muscle}:unmatched",
@@ -272,8 +286,8 @@ def find_targets(assessment: Assessment, person: Person, rules: ProgramRules, ca
     # muscle never released counts as served by the stretch of its area).
     muscle_findings = [
         *(findings.trigger_point(tp) for tp in person.trigger_points),
-        *(_from_muscle(FindingType.overactive, f) for f in person.overactive),
-        *(_from_muscle(FindingType.underactive, f) for f in person.underactive),
+        *(_from_muscle(FindingType.overactive, f, catalog) for f in person.overactive),
+        *(_from_muscle(FindingType.underactive, f, catalog) for f in person.underactive),
     ]
     for target in targets:
         for finding in muscle_findings:
@@ -301,7 +315,7 @@ def find_targets(assessment: Assessment, person: Person, rules: ProgramRules, ca
     return Targets(targets=targets, findings=every + muscle_findings)
 
 
-def _slot_target(phase: Phase, slot: SlotRule, finding: Finding) -> Target:
+def _slot_target(phase: Phase, slot: SlotRule, finding: Found) -> Target:
     return Target(
         phase=phase,
         muscle=slot.muscle,
@@ -317,7 +331,9 @@ def _slot_target(phase: Phase, slot: SlotRule, finding: Finding) -> Target:
 
 def baseline_targets(phase: Phase, rules: ProgramRules, catalog: CatalogIndex) -> list[Target]:
     """The baseline upkeep, for a phase nothing in the assessment calls for."""
-    finding = Finding(type=FindingType.baseline, target=None, rules=[], summary=rules.baseline.rationale)
+    finding = Found(
+        type=FindingType.baseline, target=None, rules=(), summary=" ".join(rules.baseline.rationale.split())
+    )
     targets = []
     for area in getattr(rules.baseline, phase.value):
         target = _area_target(phase, area, finding, catalog)

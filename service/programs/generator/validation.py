@@ -18,4 +18,10 @@ def validate_request(request: ProgramRequest, catalog: CatalogIndex) -> list[tup
         problems.extend(
             (f"{name}[{i}]", f"unknown {kind} slug '{value}'") for i, value in enumerate(values) if value not in known
         )
+    days = request.days or []
+    problems.extend((f"days[{i}]", f"'{day}' is listed twice") for i, day in enumerate(days) if day in days[:i])
+    if request.days and request.sessions_per_week is not None and request.sessions_per_week != len(request.days):
+        problems.append(
+            ("days", f"names {len(request.days)} days but sessions_per_week is {request.sessions_per_week}")
+        )
     return problems

@@ -22,23 +22,33 @@ PROGRAM = f"""
   id createdAt subjectRef assessmentId rulesetVersion
   parameters {{
     weeks sessionsPerWeek sessionMinutes level availableEquipment excludeExercises conditions irritability
+    days startsOn
   }}
+  findings {{ id type target rules summary }}
   phases {{
     key order title goal focusMuscles
     items {{
-      exercise {{ slug name }} dose {{ {DOSE} }} rationale alternatives cues
-      finding {{ type target rules summary }}
-      alsoServes {{ type target rules summary }}
-      startWith {{ exercise {{ slug name }} untilWeek dose {{ {DOSE} }} reason }}
+      id exercise {{ slug name }} dose {{ {DOSE} }} rationale alternatives instructions cues media {{ kind url }}
+      finding alsoServes
+      startWith {{
+        id exercise {{ slug name }} untilWeek dose {{ {DOSE} }} reason instructions cues media {{ kind url }}
+      }}
     }}
     gaps {{ muscle reason }}
   }}
-  schedule {{ weeks {{ week stage moveOnWhen sessions {{
-    session estimatedMinutes items {{ phase exercise {{ slug name }} dose {{ {DOSE} }} }}
-  }} }} }}
+  schedule {{
+    days warmUp {{ minutes steps }}
+    weeks {{
+      week stage lighter moveOnWhen restDays routine {{ items estimatedMinutes }}
+      sessions {{ day preparation items estimatedMinutes }}
+    }}
+    doses {{ prescription fromWeek toWeek dose {{ {DOSE} }} }}
+    reassessments {{ week date tests }}
+  }}
   excluded {{ exercise reason }}
   safetyNotes
-  unaddressed {{ finding {{ type target rules summary }} reason }}
+  education {{ topic title text }}
+  unaddressed {{ finding reason }}
 """
 GENERATE = f"""
 mutation ($input: ProgramInput!, $key: String) {{
@@ -55,9 +65,15 @@ async def _gql(client: Client, headers: Headers, query: str, variables: dict[str
 
 
 def _snake(value: Any) -> Any:
-    """A GraphQL answer in the REST resource's spelling, to compare the two field for field."""
+    """A GraphQL answer in the REST resource's spelling, to compare the two field for field (REST leaves a dose's
+    fields at their defaults out; GraphQL answers every field asked for)."""
     if isinstance(value, dict):
-        return {re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), k): _snake(v) for k, v in value.items()}
+        return {
+            re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(), k): (
+                {f: x for f, x in _snake(v).items() if x not in (None, False, 0)} if k == "dose" else _snake(v)
+            )
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_snake(item) for item in value]
     return value
@@ -67,7 +83,14 @@ async def test_generate_read_list_delete_mirror_rest(
     client: Client, planner: Headers, new_assessment: NewAssessment
 ) -> None:
     assessment = await new_assessment(subject_ref=f"gql-{uuid.uuid4()}")
-    variables = {"input": {"assessmentId": assessment["id"], "weeks": 3, "availableEquipment": ["foam_roller", "step"]}}
+    variables = {
+        "input": {
+            "assessmentId": assessment["id"],
+            "weeks": 3,
+            "days": ["tue", "wed", "sat"],
+            "availableEquipment": ["foam_roller", "step"],
+        }
+    }
     result = await _gql(client, planner, GENERATE, variables)
     assert "errors" not in result, result
     created = result["data"]["generateProgram"]
@@ -80,17 +103,35 @@ async def test_generate_read_list_delete_mirror_rest(
         client, planner, "query ($id: ID!) { program(id: $id) { id assessmentId } }", {"id": created["id"]}
     )
     assert one["data"]["program"] == {"id": created["id"], "assessmentId": assessment["id"]}
+    # A client asks for exactly the week it renders, and the doses that hold in it.
+    week_two = await _gql(
+        client,
+        planner,
+        "query ($id: ID!) { program(id: $id) { schedule { weeks(number: 2) { week sessions { day items } } "
+        "doses(week: 2) { prescription fromWeek toWeek } } } }",
+        {"id": created["id"]},
+    )
+    schedule = week_two["data"]["program"]["schedule"]
+    assert [w["week"] for w in schedule["weeks"]] == [2]
+    assert [s["day"] for s in schedule["weeks"][0]["sessions"]] == ["tue", "wed", "sat"]
+    assert schedule["doses"] == [
+        {"prescription": r["prescription"], "fromWeek": r["from_week"], "toWeek": r["to_week"]}
+        for r in rest["schedule"]["doses"]
+        if r["from_week"] <= 2 <= r["to_week"]
+    ]
     unknown = await _gql(client, planner, "query ($id: ID!) { program(id: $id) { id } }", {"id": "nope"})
     assert unknown["data"]["program"] is None
     listed = await _gql(
         client,
         planner,
         "query ($a: ID, $s: String) { programs(first: 5, assessmentId: $a, subjectRef: $s) "
-        "{ edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }",
+        "{ edges { cursor node { id days status } } pageInfo { hasNextPage endCursor } } }",
         {"a": assessment["id"], "s": assessment["subject_ref"]},
     )
     connection = listed["data"]["programs"]
-    assert [e["node"]["id"] for e in connection["edges"]] == [created["id"]]
+    assert [e["node"] for e in connection["edges"]] == [
+        {"id": created["id"], "days": ["tue", "wed", "sat"], "status": "active"}
+    ]
     assert connection["pageInfo"] == {"hasNextPage": False, "endCursor": connection["edges"][0]["cursor"]}
     for other in ("not-a-uuid", str(uuid.uuid4())):
         empty = await _gql(
@@ -157,7 +198,7 @@ query ($subject: String!) {
   programs(first: 50, subjectRef: $subject) {
     edges { node {
       id assessment { id status }
-      phases { items { exercise { slug details { slug modality } } } }
+      program { phases { items { exercise { slug details { slug modality } } } } }
     } }
   }
 }
@@ -185,7 +226,12 @@ async def test_related_data_is_batched_whatever_the_number_of_programs(
         nodes = [edge["node"] for edge in result["data"]["programs"]["edges"]]
         assert len(nodes) == programs
         assert all(node["assessment"]["status"] == "ok" for node in nodes)
-        details = [item["exercise"]["details"] for node in nodes for phase in node["phases"] for item in phase["items"]]
+        details = [
+            item["exercise"]["details"]
+            for node in nodes
+            for phase in node["program"]["phases"]
+            for item in phase["items"]
+        ]
         assert details and all(d is not None for d in details)
         counts.append(len(query_statements(statements)))
     assert counts[0] == counts[1], counts

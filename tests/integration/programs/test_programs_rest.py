@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devkit.keys import make_key
 from devkit.personas import DESK_WORKER
@@ -58,14 +60,28 @@ async def test_the_desk_worker_gets_the_four_phases_and_a_get_returns_the_post(
     assert (parameters["weeks"], parameters["sessions_per_week"], parameters["session_minutes"]) == (8, 3, 45)
     assert set(parameters["available_equipment"]) == {*HOME, "bodyweight"}
     assert len(program["schedule"]["weeks"]) == 8
-    assert program["safety_notes"]
+    assert parameters["days"] == ["mon", "wed", "fri"] and parameters["starts_on"] == program["created_at"][:10]
+    assert program["safety_notes"] and program["education"]
     excluded = {x["exercise"] for x in program["excluded"]}
     assert {"leg_press", "leg_extension"} <= excluded
 
     again = await client.get(f"/v1/programs/{program['id']}", headers=planner)
     assert again.status_code == 200 and again.json() == program
     listed = await _all(client, planner, assessment_id=assessment["id"])
-    assert listed == [program]
+    assert listed == [
+        {
+            "id": program["id"],
+            "assessment_id": assessment["id"],
+            "subject_ref": program["subject_ref"],
+            "created_at": program["created_at"],
+            "ruleset_version": program["ruleset_version"],
+            "weeks": 8,
+            "sessions_per_week": 3,
+            "days": ["mon", "wed", "fri"],
+            "starts_on": parameters["starts_on"],
+            "status": "active",
+        }
+    ]
 
 
 async def test_the_same_assessment_and_parameters_give_the_same_program(
@@ -141,10 +157,16 @@ async def test_bad_list_parameters_are_400(
         ({"exclude_exercises": ["Step Up"]}, {"exclude_exercises[0]"}),
         ({"favourite_colour": "blue"}, {"favourite_colour"}),
         ({"weeks": 0}, {"weeks"}),
-        ({"weeks": 17}, {"weeks"}),
+        ({"weeks": 13}, {"weeks"}),
         ({"weeks": "8"}, {"weeks"}),
-        ({"sessions_per_week": 8}, {"sessions_per_week"}),
-        ({"session_minutes": 5}, {"session_minutes"}),
+        ({"sessions_per_week": 5}, {"sessions_per_week"}),
+        ({"sessions_per_week": 1}, {"sessions_per_week"}),
+        ({"days": ["mon"]}, {"days"}),
+        ({"days": ["mon", "someday"]}, {"days[1]"}),
+        ({"days": ["mon", "wed", "mon"]}, {"days[2]"}),
+        ({"days": ["mon", "wed"], "sessions_per_week": 3}, {"days"}),
+        ({"starts_on": "tomorrow"}, {"starts_on"}),
+        ({"session_minutes": 15}, {"session_minutes"}),
         ({"level": "expert"}, {"level"}),
         ({"assessment_id": "not-a-uuid"}, {"assessment_id"}),
     ],
@@ -290,3 +312,40 @@ async def test_scopes_are_enforced(
     response = await client.get("/v1/programs", headers=assessor)
     assert response.status_code == 403 and "programs:read" in response.json()["detail"]
     assert (await client.get(one, headers=planner)).status_code == 200
+
+
+async def test_the_list_of_twenty_programs_is_small(
+    client: Client, planner: Headers, new_assessment: NewAssessment
+) -> None:
+    """Issue 16: a page of 20 was about 2 MB of whole programs; it is summaries now (the goal: 20 KB at most)."""
+    subject = f"many-{uuid.uuid4()}"
+    assessment = await new_assessment(subject_ref=subject)
+    for _ in range(20):
+        response = await _create(client, planner, {"assessment_id": assessment["id"]})
+        assert response.status_code == 201, response.text
+    page = await client.get("/v1/programs", params={"subject_ref": subject, "limit": 20}, headers=planner)
+    assert page.status_code == 200 and len(page.json()["items"]) == 20
+    assert len(page.content) <= 20_000, len(page.content)
+
+
+async def test_a_program_of_the_first_shape_is_listed_as_retired_and_answers_410(
+    client: Client, planner: Headers, new_assessment: NewAssessment, engine: AsyncEngine
+) -> None:
+    """Programs stored before shape 2 (program rules 2026.12.9) are not served in the old shape nor made up in the
+    new one: the list says `retired` and the GET says what to do instead."""
+    assessment = await new_assessment(subject_ref=f"old-{uuid.uuid4()}")
+    program = (await _create(client, planner, {"assessment_id": assessment["id"], "weeks": 2})).json()
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "update programs set ruleset_version = '2026.12.7', body = body - 'findings', "
+                "parameters = parameters - 'days' where id = :id"
+            ),
+            {"id": program["id"]},
+        )
+    gone = await client.get(f"/v1/programs/{program['id']}", headers=planner)
+    assert gone.status_code == 410, gone.text
+    assert gone.headers["content-type"].startswith("application/problem+json")
+    assert gone.json()["type"].endswith("/program-retired") and assessment["id"] in gone.json()["detail"]
+    [summary] = await _all(client, planner, assessment_id=assessment["id"])
+    assert (summary["status"], summary["days"], summary["starts_on"]) == ("retired", [], None)
