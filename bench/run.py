@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -56,6 +56,7 @@ class Row:
     p99_ms: float
     non_2xx: int
     ratio_to_ceiling: float | None = None
+    body_bytes: int | None = None  # the answer's size, where it is the point (a program: issue 16)
 
 
 def _database_url() -> str:
@@ -234,6 +235,9 @@ def main() -> None:
         assessment = httpx.post(f"{base}/v1/assessments", json=DESK_WORKER, headers=auth)
         assessment.raise_for_status()
         program_request = json.dumps({"assessment_id": assessment.json()["id"]})
+        program = httpx.post(f"{base}/v1/programs", content=program_request, headers=auth)
+        program.raise_for_status()
+        size = len(program.content)
         stats_auth = {**auth, "Authorization": f"Bearer {stats_key}"}
         rows += [
             _wrk("GET /v1/exercises?limit=20", f"{base}/v1/exercises?limit=20"),
@@ -243,7 +247,7 @@ def main() -> None:
             _wrk(REPEATED_UNCACHED, f"{base}/v1/exercises?limit=20&{REPEATED_EQUIPMENT}", uncached=True),
             _wrk("GraphQL exercises(first: 20)", f"{base}/graphql", "POST", graphql_page, auth),
             _wrk(CREATE_ASSESSMENT, f"{base}/v1/assessments", "POST", json.dumps(DESK_WORKER), auth),
-            _wrk("POST /v1/programs", f"{base}/v1/programs", "POST", program_request, auth),
+            replace(_wrk("POST /v1/programs", f"{base}/v1/programs", "POST", program_request, auth), body_bytes=size),
             _wrk(f"GraphQL stats, {stats_rows:,} assessments", f"{base}/graphql", "POST", STATS_QUERY, stats_auth),
         ]
     finally:
@@ -253,11 +257,12 @@ def main() -> None:
     for row in rows:
         row.ratio_to_ceiling = round(row.requests_per_second / top, 3)
     print(f"\n{WORKERS} workers, wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, {os.cpu_count()} cores\n")
-    print(f"{'row':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'non-2xx':>8}")
+    print(f"{'row':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'non-2xx':>8} {'body KB':>8}")
     for row in rows:
+        size = f"{row.body_bytes / 1000:8.1f}" if row.body_bytes is not None else ""
         print(
             f"{row.name:40} {row.requests_per_second:9.0f} {row.p50_ms:8.2f} {row.p99_ms:8.2f} "
-            f"{row.ratio_to_ceiling:6.2f} {row.non_2xx:8d}"
+            f"{row.ratio_to_ceiling:6.2f} {row.non_2xx:8d} {size}"
         )
     by_name = {row.name: row for row in rows}
     repeats_cost = by_name[PLAIN_UNCACHED].requests_per_second / by_name[REPEATED_UNCACHED].requests_per_second

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from service.programs.schemas import Dose, Finding, ProgramBody, ProgramItem, StartWith
+from service.programs.schemas import Finding, ProgramBody, ProgramDose, ProgramItem, StartWith
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -27,7 +27,7 @@ class Slot:
     kind: str  # routine | preparation | training
     phase: str
     slug: str
-    dose: Dose
+    dose: ProgramDose
     id: str
 
 
@@ -65,7 +65,7 @@ def unaddressed(program: ProgramBody) -> list[Entry]:
     return [Entry(by_id[u.finding], u.reason) for u in program.unaddressed]
 
 
-def dose_of(program: ProgramBody, prescription: str, week: int) -> Dose:
+def dose_of(program: ProgramBody, prescription: str, week: int) -> ProgramDose:
     """The run that holds in `week`, else the prescription's own dose."""
     for run in program.schedule.doses:
         if run.prescription == prescription and run.from_week <= week <= run.to_week:

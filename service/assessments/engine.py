@@ -21,9 +21,9 @@ from service.assessments.schemas import (
     AssessmentResult,
     AssessmentStatus,
     Clearance,
+    ConcernLevel,
     Evidence,
     InferredCondition,
-    Level,
     Note,
     Referral,
     Restrictions,
@@ -44,7 +44,7 @@ def assess(
     outcome = screen(data, rules.screening)
     notes, neural = _neural_straight_leg_raise(data, rules, outcome)
     clearance_notes, clearance = _clearance(data, rules, on)
-    if outcome.worst() in (Level.emergency, Level.urgent):
+    if outcome.worst() in (ConcernLevel.emergency, ConcernLevel.urgent):
         if data.clearance is not None:
             notes.append(
                 Note(
@@ -69,7 +69,7 @@ def assess(
             concerns.append(unexplained)
         else:
             notes.append(unexplained)
-    routine = [c for c in concerns if c.level is Level.routine]
+    routine = [c for c in concerns if c.level is ConcernLevel.routine]
     if routine and clearance is None:
         return _refer(rules, outcome, concerns, notes)
     policy = rules.screening.clearance
@@ -101,7 +101,7 @@ def assess(
         rules,
         outcome,
         AssessmentStatus.ok,
-        Level.proceed,
+        ConcernLevel.proceed,
         findings=findings,
         notes=notes,
         conditions=_conditions(data, rules, outcome, applied),
@@ -114,7 +114,7 @@ def _result(
     rules: RuleSet,
     outcome: Outcome,
     status: AssessmentStatus,
-    level: Level | None,
+    level: ConcernLevel | None,
     *,
     referral: Referral | None = None,
     findings: Findings | None = None,
@@ -149,7 +149,7 @@ def _refer(rules: RuleSet, outcome: Outcome, concerns: list[Concern], notes: lis
     referral = Referral(
         reasons=list(dict.fromkeys(c.reason for c in ordered)),
         message=rules.screening.message(level),
-        urgent=level in (Level.emergency, Level.urgent),
+        urgent=level in (ConcernLevel.emergency, ConcernLevel.urgent),
         evidence=[c.evidence for c in ordered],
         level=level,
     )
@@ -224,7 +224,7 @@ def _unexplained_pain(data: AssessmentInput, rules: RuleSet, findings: Findings)
                 "present pattern and no finding accounts for: routine referral (CLINICAL.md §1)"
             ),
         )
-        return Concern(UNEXPLAINED_PAIN, Level.routine, evidence)
+        return Concern(UNEXPLAINED_PAIN, ConcernLevel.routine, evidence)
     return Note(
         code="unexplained_pain",
         message=(

@@ -97,7 +97,7 @@ class AssessmentStatus(StrEnum):
     incomplete = "incomplete"
 
 
-class Level(StrEnum):
+class ConcernLevel(StrEnum):
     """Levels of concern (CLINICAL.md §1), most serious first."""
 
     emergency = "emergency"
@@ -400,7 +400,7 @@ class Referral(_Output):
     evidence: Annotated[list[Evidence], msgspec.Meta(description="For each reason, the answers that raised it.")] = []
     level: (
         Annotated[
-            Level,
+            ConcernLevel,
             msgspec.Meta(
                 description=(
                     "emergency: seek care today; urgent: see a clinician within days; routine: see a clinician "
@@ -509,7 +509,7 @@ class AssessmentResult(_Output):
     ruleset_version: str
     level: (
         Annotated[
-            Level,
+            ConcernLevel,
             msgspec.Meta(
                 description=(
                     "The level of concern: `proceed` when status is ok, the referral's level when it is refer, null "
@@ -556,7 +556,7 @@ class Assessment(_Output):
     trigger_points: list[str]
     ruleset_version: str
     input: AssessmentInput
-    level: Level | None = None
+    level: ConcernLevel | None = None
     screens: list[str] = []
     missing: list[MissingAnswer] = []
     safety_netting: list[str] = []
@@ -578,7 +578,7 @@ class FormQuestion(_Output):
     code: Annotated[str, msgspec.Meta(description="The answer's key in the assessment's `screening` object.")]
     question: Annotated[str, msgspec.Meta(description="The question, in words for the person; answered yes or no.")]
     level: Annotated[
-        Level,
+        ConcernLevel,
         msgspec.Meta(description="The level of concern a yes implies (proceed: it changes the program, not whether)."),
     ]
     source: Annotated[str, msgspec.Meta(description="The published guidance behind the question.")]

@@ -17,11 +17,11 @@ import msgspec
 from service.assessments.schemas import (
     AssessmentInput,
     ClinicianRole,
+    ConcernLevel,
     Evidence,
     FormField,
     FormQuestion,
     FormScreen,
-    Level,
     MissingAnswer,
     Pain,
     PainDuration,
@@ -30,7 +30,7 @@ from service.assessments.schemas import (
     ScreeningForm,
 )
 
-LEVEL_ORDER = (Level.emergency, Level.urgent, Level.routine, Level.proceed)
+LEVEL_ORDER = (ConcernLevel.emergency, ConcernLevel.urgent, ConcernLevel.routine, ConcernLevel.proceed)
 FACT_PREFIX = "fact."
 
 
@@ -45,7 +45,7 @@ class _Data(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, frozen=Tru
 class Question(_Data, frozen=True):
     code: str
     question: str
-    level: Level
+    level: ConcernLevel
     means: str
     source: str
     flag: Flag | None = None
@@ -77,7 +77,7 @@ class Screen(_Data, frozen=True):
 class Cluster(_Data, frozen=True):
     id: str
     reason: str
-    level: Level
+    level: ConcernLevel
     screen: str
     all: list[str]
     means: str
@@ -134,7 +134,7 @@ class ScreeningRules(_Data, frozen=True):
     def codes(self) -> frozenset[str]:
         return frozenset(q.code for s in self.screens for q in s.questions)
 
-    def message(self, level: Level) -> str:
+    def message(self, level: ConcernLevel) -> str:
         return str(getattr(self.messages, level.value))
 
 
@@ -258,7 +258,7 @@ def applicable(data: AssessmentInput, rules: ScreeningRules) -> Applicable:
 @dataclass(frozen=True)
 class Concern:
     reason: str
-    level: Level
+    level: ConcernLevel
     evidence: Evidence
 
 
@@ -270,8 +270,8 @@ class Outcome:
     flags: dict[Flag, list[str]] = field(default_factory=dict)
     """Each raised flag with the input paths that raised it."""
 
-    def worst(self) -> Level:
-        return min((c.level for c in self.concerns), key=LEVEL_ORDER.index, default=Level.proceed)
+    def worst(self) -> ConcernLevel:
+        return min((c.level for c in self.concerns), key=LEVEL_ORDER.index, default=ConcernLevel.proceed)
 
 
 def _truth(item: str, answers: dict[str, Answer], data: AssessmentInput) -> bool | None:
@@ -336,7 +336,7 @@ def screen(data: AssessmentInput, rules: ScreeningRules) -> Outcome:
             continue
         if asked.flag is not None:
             flags.setdefault(asked.flag, []).append(answer.path)
-        if asked.level is not Level.proceed:
+        if asked.level is not ConcernLevel.proceed:
             concerns.append(
                 Concern(
                     code,
@@ -414,7 +414,11 @@ def check(rules: ScreeningRules, source: str, pain_regions: frozenset[str], red_
             if q.code in codes:
                 raise fail(f"question code {q.code} is used twice")
             codes.add(q.code)
-            if q.level is Level.proceed and q.flag is None and not any(q.code in c.all + c.any for c in rules.clusters):
+            if (
+                q.level is ConcernLevel.proceed
+                and q.flag is None
+                and not any(q.code in c.all + c.any for c in rules.clusters)
+            ):
                 raise fail(f"question {q.code} changes nothing (level proceed, no flag, in no cluster)")
             if set(q.only_with) - seen_screens:
                 raise fail(f"question {q.code} is asked only with an undefined screen")
@@ -430,7 +434,7 @@ def check(rules: ScreeningRules, source: str, pain_regions: frozenset[str], red_
         if cluster.reason in codes or cluster.reason in reasons:
             raise fail(f"{cluster.id}: reason {cluster.reason} is already a code or another cluster's reason")
         reasons.add(cluster.reason)
-        if cluster.level is Level.proceed:
+        if cluster.level is ConcernLevel.proceed:
             raise fail(f"{cluster.id}: a cluster at level proceed changes nothing")
         for item in [*cluster.all, *cluster.any]:
             known = item.removeprefix(FACT_PREFIX) in facts if item.startswith(FACT_PREFIX) else item in codes
@@ -439,8 +443,8 @@ def check(rules: ScreeningRules, source: str, pain_regions: frozenset[str], red_
     for condition, code in rules.condition_answers.items():
         if code not in codes:
             raise fail(f"condition {condition} stands for unknown question {code}")
-    routine = {q.code for s in rules.screens for q in s.questions if q.level is Level.routine}
-    routine |= {c.reason for c in rules.clusters if c.level is Level.routine}
+    routine = {q.code for s in rules.screens for q in s.questions if q.level is ConcernLevel.routine}
+    routine |= {c.reason for c in rules.clusters if c.level is ConcernLevel.routine}
     for reason in rules.clearance.only_by:
         if reason not in routine:
             raise fail(f"clearance.only_by: {reason} is not a routine concern (only those can be cleared)")

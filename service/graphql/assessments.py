@@ -37,7 +37,7 @@ for _enum in (
 ):
     strawberry.enum(_enum)
 # Renamed where the catalogue already has the name (its Level is a training level).
-strawberry.enum(s.Level, name="ConcernLevel")
+strawberry.enum(s.ConcernLevel, name="ConcernLevel")
 strawberry.enum(s.Band, name="PatternBand")
 strawberry.enum(s.Side, name="FindingSide")
 strawberry.enum(s.OneSide, name="BodySide")
@@ -49,7 +49,7 @@ PainDuration = s.PainDuration
 Compensation = s.Compensation
 ThomasResult = s.ThomasResult
 AssessmentStatus = s.AssessmentStatus
-Level = s.Level
+Level = s.ConcernLevel
 Band = s.Band
 Side = s.Side
 OneSide = s.OneSide

@@ -62,7 +62,7 @@ class ProgramDose(Dose):
     )
 
 
-def _dose(dose: s.Dose) -> ProgramDose:
+def _dose(dose: s.ProgramDose) -> ProgramDose:
     return ProgramDose(**msgspec.structs.asdict(dose))
 
 

@@ -159,6 +159,7 @@ class ScheduleRules(_Rule):
     station_setup_seconds: int
     change_seconds: int
     preparation_share: float
+    no_room: str
     warm_up: WarmUpRules
     reassess_pain: str
     reassess_tests: dict[str, str]

@@ -199,7 +199,7 @@ class ExerciseRef(_Struct, kw_only=True):
     name: str
 
 
-class Dose(_Struct, kw_only=True, omit_defaults=True):
+class ProgramDose(_Struct, kw_only=True, omit_defaults=True):
     """A dose; a field at its default (null, false, 0) is left out of the JSON."""
 
     sets: int
@@ -272,7 +272,7 @@ class StartWith(_Struct, kw_only=True):
     id: Annotated[str, msgspec.Meta(description="Its prescription id, which the schedule refers to.")]
     exercise: ExerciseRef
     until_week: Annotated[int, msgspec.Meta(description="Last week it replaces the item's exercise.")]
-    dose: Dose
+    dose: ProgramDose
     reason: str
     instructions: list[str] = []
     cues: list[str] = []
@@ -284,7 +284,9 @@ class ProgramItem(_Struct, kw_only=True):
 
     id: Annotated[str, msgspec.Meta(description="Its prescription id (e.g. `p4`), which the schedule refers to.")]
     exercise: ExerciseRef
-    dose: Annotated[Dose, msgspec.Meta(description="The exercise's dose in its first week (`schedule.doses`: later).")]
+    dose: Annotated[
+        ProgramDose, msgspec.Meta(description="The exercise's dose in its first week (`schedule.doses`: later).")
+    ]
     rationale: str
     finding: Annotated[str, msgspec.Meta(description="The id of the finding it serves (in `findings`).")]
     alternatives: Annotated[
@@ -336,7 +338,7 @@ class DoseRun(_Struct, kw_only=True):
     prescription: str
     from_week: int
     to_week: int
-    dose: Dose
+    dose: ProgramDose
 
 
 class Routine(_Struct, kw_only=True):

@@ -99,3 +99,11 @@ def test_assessment_examples_are_what_the_service_answers() -> None:
     document = json.loads((OPENAPI_DIR / "openapi.json").read_text())
     media = document["paths"]["/v1/screening"]["get"]["responses"]["200"]["content"]["application/json"]
     assert media["examples"]["example"]["value"] == msgspec.to_builtins(examples["getScreening"]["200"])
+
+
+def test_every_schema_has_an_intentional_name() -> None:
+    """Issue 17, finding 1: two schemas were titled `Dose` (and two `Level`), so the document named them after their
+    modules (`programs_schemas_Dose`) and openapi-python-client dropped every program type."""
+    names = list(json.loads((OPENAPI_DIR / "openapi.json").read_text())["components"]["schemas"])
+    assert [n for n in names if "_schemas_" in n or "_enums_" in n] == []
+    assert {"Dose", "ProgramDose", "Level", "ConcernLevel"} <= set(names)

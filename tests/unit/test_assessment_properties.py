@@ -25,7 +25,7 @@ from service.assessments.schemas import (
     AssessmentResult,
     AssessmentStatus,
     Compensation,
-    Level,
+    ConcernLevel,
     PainDuration,
     PainRegion,
     RedFlags,
@@ -181,7 +181,7 @@ def test_any_red_flag_refers(body: dict[str, Any], flag: str) -> None:
     assert result.status != "ok"
     if result.status == "refer":
         assert result.referral is not None
-        assert flag in result.referral.reasons or result.referral.level in (Level.emergency, Level.urgent)
+        assert flag in result.referral.reasons or result.referral.level in (ConcernLevel.emergency, ConcernLevel.urgent)
         assert len(result.referral.reasons) == len(set(result.referral.reasons))
         assert result.referral.message
     else:

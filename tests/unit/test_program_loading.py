@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from devkit.programs import CATALOG, INDEX, program_for
-from service.programs.schemas import Dose, ProgramBody
+from service.programs.schemas import ProgramBody, ProgramDose
 from tests.program_view import Slot, sessions, slots
 from tests.unit.test_program_restrictions import person
 
@@ -94,7 +94,7 @@ def test_every_new_stage_states_its_criteria() -> None:
     assert all(w.move_on_when is None for w in program.schedule.weeks if w.week not in (3, 6))
 
 
-def _doses_of(program: ProgramBody, slug: str) -> list[Dose]:
+def _doses_of(program: ProgramBody, slug: str) -> list[ProgramDose]:
     return [item.dose for item in all_scheduled(program) if item.slug == slug]
 
 

@@ -22,7 +22,7 @@ from service.assessments.schemas import (
     AssessmentResult,
     AssessmentStatus,
     Band,
-    Level,
+    ConcernLevel,
     MuscleFinding,
     Side,
 )
@@ -155,12 +155,12 @@ def conditions(result: AssessmentResult) -> dict[str, Any]:
     return {c.condition: c for c in result.conditions}
 
 
-def assert_refer(result: AssessmentResult, level: Level) -> None:
+def assert_refer(result: AssessmentResult, level: ConcernLevel) -> None:
     assert result.status is REFER, result
     assert result.level is level
     assert result.referral is not None
     assert result.referral.level is level
-    assert result.referral.urgent is (level in (Level.emergency, Level.urgent))
+    assert result.referral.urgent is (level in (ConcernLevel.emergency, ConcernLevel.urgent))
     assert result.referral.message == RULES.screening.message(level)
     assert result.missing == [] and result.safety_netting == []
     assert result.overactive == [] and result.underactive == [] and result.patterns == []
@@ -168,7 +168,7 @@ def assert_refer(result: AssessmentResult, level: Level) -> None:
 
 def assert_ok(result: AssessmentResult) -> None:
     assert result.status is OK, (result.status, reasons(result), missing_codes(result))
-    assert result.level is Level.proceed
+    assert result.level is ConcernLevel.proceed
     assert result.referral is None and result.missing == []
     assert result.safety_netting == [SCREENS[s].safety_net for s in result.screens]
 
@@ -359,7 +359,7 @@ SERIOUS = [
     pytest.param(s.slug, q.code, q.level, id=q.code)
     for s in RULES.screening.screens
     for q in s.questions
-    if q.level in (Level.emergency, Level.urgent)
+    if q.level in (ConcernLevel.emergency, ConcernLevel.urgent)
 ]
 
 
@@ -401,15 +401,15 @@ def test_the_levels_of_the_clinical_examples():
         "limb_weakness",
         "heart_condition_or_high_blood_pressure",
     ]
-    assert {c: QUESTIONS[c].level for c in emergency} == dict.fromkeys(emergency, Level.emergency)
-    assert {c: QUESTIONS[c].level for c in urgent} == dict.fromkeys(urgent, Level.urgent)
-    assert {c: QUESTIONS[c].level for c in routine} == dict.fromkeys(routine, Level.routine)
+    assert {c: QUESTIONS[c].level for c in emergency} == dict.fromkeys(emergency, ConcernLevel.emergency)
+    assert {c: QUESTIONS[c].level for c in urgent} == dict.fromkeys(urgent, ConcernLevel.urgent)
+    assert {c: QUESTIONS[c].level for c in routine} == dict.fromkeys(routine, ConcernLevel.routine)
 
 
 def test_a_courier_with_saddle_numbness_is_sent_for_care_today():
     """Dev, 41, courier, sudden low-back pain and numbness around his bottom."""
     result = run(screened("lower_back", intensity=7, duration="acute", yes=("saddle_numbness",)))
-    assert_refer(result, Level.emergency)
+    assert_refer(result, ConcernLevel.emergency)
     assert reasons(result) == ["saddle_numbness"]
     assert result.referral is not None and "today" in result.referral.message
 
@@ -417,56 +417,56 @@ def test_a_courier_with_saddle_numbness_is_sent_for_care_today():
 def test_chest_pain_on_exertion_is_an_emergency_without_any_pain_region():
     """Harold, 58, wants to start training; gets chest pain climbing stairs."""
     result = run(screened(age="50_64", yes=("chest_pain",)))
-    assert_refer(result, Level.emergency)
+    assert_refer(result, ConcernLevel.emergency)
 
 
 def test_neck_pain_with_dizziness_and_double_vision_is_an_emergency_with_both_reasons():
     """Mei, 45, neck pain after a chiropractic session, dizzy and seeing double."""
     result = run(screened("neck", intensity=6, duration="acute", yes=("dizziness_or_drop_attacks", "double_vision")))
-    assert_refer(result, Level.emergency)
+    assert_refer(result, ConcernLevel.emergency)
     assert reasons(result) == ["dizziness_or_drop_attacks", "double_vision"]
 
 
 def test_a_thunderclap_headache_is_an_emergency():
     result = run(screened("headache", intensity=9, duration="acute", yes=("thunderclap_headache",)))
-    assert_refer(result, Level.emergency)
+    assert_refer(result, ConcernLevel.emergency)
 
 
 def test_a_leg_getting_weaker_is_urgent():
     """Rita, 52, sciatica for a month, her foot now slaps when she walks."""
     result = run(screened("lower_back", "leg", age="50_64", intensity=6, yes=("progressive_leg_weakness_or_numbness",)))
-    assert_refer(result, Level.urgent)
+    assert_refer(result, ConcernLevel.urgent)
     assert reasons(result) == ["progressive_leg_weakness_or_numbness"]
 
 
 def test_bleeding_in_pregnancy_is_urgent_even_with_obstetric_clearance():
     result = run(screened(pregnancy=dict(CLEARED_PREGNANCY), yes=("vaginal_bleeding",)))
-    assert_refer(result, Level.urgent)
+    assert_refer(result, ConcernLevel.urgent)
 
 
 def test_a_knee_injury_she_could_not_walk_on_is_urgent():
     """Jo, 19, netball player, landed badly and could not take four steps."""
     result = run(screened("knee", intensity=6, duration="acute", trauma=True, yes=("could_not_bear_weight",)))
-    assert_refer(result, Level.urgent)
+    assert_refer(result, ConcernLevel.urgent)
     assert reasons(result) == ["could_not_bear_weight"]
 
 
 def test_an_emergency_outranks_an_urgent_answer_and_both_are_reasons_most_serious_first():
     result = run(screened("lower_back", intensity=5, yes=("fever_or_unexplained_weight_loss", "saddle_numbness")))
-    assert_refer(result, Level.emergency)
+    assert_refer(result, ConcernLevel.emergency)
     assert reasons(result) == ["saddle_numbness", "fever_or_unexplained_weight_loss"]
 
 
 def test_an_emergency_answer_refers_at_once_even_with_every_other_answer_missing():
     body = screened("lower_back", screening={"saddle_numbness": True})
     result = run(body)
-    assert_refer(result, Level.emergency)
+    assert_refer(result, ConcernLevel.emergency)
 
 
 def test_a_volunteered_yes_counts_even_when_its_screen_does_not_apply():
     """Neck pain only, yet saddle numbness reported: it is still an emergency."""
     result = run(screened("neck", yes=("saddle_numbness",)))
-    assert_refer(result, Level.emergency)
+    assert_refer(result, ConcernLevel.emergency)
 
 
 def test_a_disc_injury_in_red_flags_refers_routine():
@@ -474,7 +474,7 @@ def test_a_disc_injury_in_red_flags_refers_routine():
     body["screening"] = without(body["screening"], *RED_FLAGS_ANSWERED_NO)
     body["red_flags"] = {**RED_FLAGS_ANSWERED_NO, "diagnosed_acute_disc_injury": True}
     result = run(body)
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
     assert reasons(result) == ["diagnosed_acute_disc_injury"]
     assert result.referral is not None
     assert result.referral.evidence[0].inputs == ["red_flags.diagnosed_acute_disc_injury"]
@@ -482,7 +482,7 @@ def test_a_disc_injury_in_red_flags_refers_routine():
 
 def test_a_disc_injury_in_screening_refers_routine():
     result = run(screened("lower_back", intensity=4, yes=("diagnosed_acute_disc_injury",)))
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
     assert reasons(result) == ["diagnosed_acute_disc_injury"]
 
 
@@ -491,7 +491,7 @@ def test_a_disc_injury_given_as_a_condition_refers_routine_like_the_same_answer(
     body = screened("lower_back", intensity=4, conditions=["acute_disc_injury"])
     body["screening"] = without(body["screening"], "diagnosed_acute_disc_injury")
     result = run(body)
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
     assert reasons(result) == ["diagnosed_acute_disc_injury"]
     assert result.referral is not None
     assert result.referral.evidence[0].inputs == ["conditions[0]"]
@@ -506,7 +506,7 @@ def test_high_blood_pressure_given_as_a_condition_needs_a_doctor_first():
     body = screened(age="50_64", conditions=["hypertension"])
     body["screening"] = without(body["screening"], "heart_condition_or_high_blood_pressure")
     result = run(body)
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
     assert reasons(result) == ["heart_condition_or_high_blood_pressure"]
 
 
@@ -514,20 +514,20 @@ def test_high_blood_pressure_given_as_a_condition_needs_a_doctor_first():
 def test_nerve_signs_with_numbness_or_weakness_refer_routine(code):
     """Carlos, 44, sciatica with a numb patch on the outside of his foot (or a weak ankle)."""
     result = run(screened("lower_back", "leg", intensity=5, yes=("radiating_limb_pain", code)))
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
     assert reasons(result) == [code]
 
 
 @pytest.mark.parametrize("code", ["heart_condition_or_high_blood_pressure", "dizziness_or_fainting"])
 def test_a_readiness_yes_without_clearance_refers_routine(code):
     result = run(screened(age="50_64", yes=(code,)))
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
 
 
 def test_pregnancy_without_obstetric_clearance_refers_routine():
     """Beth, 29, 16 weeks pregnant; her midwife has not said exercise is fine yet."""
     result = run(screened(pregnancy={"pregnant": True, "weeks": 16, "obstetric_clearance": False}))
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
     assert reasons(result) == ["pregnancy_without_clearance"]
 
 
@@ -600,7 +600,7 @@ def test_severe_pain_that_nothing_explains_refers_routine():
         movement_screen={"overhead_squat": []},
     )
     result = run(body)
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
     assert reasons(result) == ["unexplained_severe_pain"]
     assert result.referral is not None
     assert set(result.referral.evidence[0].inputs) == {"pain.intensity", "pain.regions"}
@@ -609,7 +609,7 @@ def test_severe_pain_that_nothing_explains_refers_routine():
 def test_pain_at_the_referral_threshold_that_nothing_explains_refers():
     threshold = RULES.screening.unexplained_pain.refer_at_least
     result = run(screened("neck", intensity=threshold))
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
     assert reasons(result) == ["unexplained_severe_pain"]
 
 
@@ -653,19 +653,19 @@ def test_long_standing_stable_back_pain_after_65_proceeds():
 def test_history_of_cancer_at_fifty_with_back_pain_is_urgent():
     """Ruth, 57, breast cancer ten years ago, new back ache."""
     result = run(screened("lower_back", age="50_64", intensity=4, yes=("history_of_cancer",)))
-    assert_refer(result, Level.urgent)
+    assert_refer(result, ConcernLevel.urgent)
     assert reasons(result) == ["possible_serious_cause", "history_of_cancer"]
 
 
 def test_history_of_cancer_with_night_pain_is_urgent_at_any_age():
     result = run(screened("lower_back", intensity=5, yes=("history_of_cancer", "constant_night_pain")))
-    assert_refer(result, Level.urgent)
+    assert_refer(result, ConcernLevel.urgent)
     assert "possible_serious_cause" in reasons(result)
 
 
 def test_history_of_cancer_alone_at_forty_refers_routine():
     result = run(screened("lower_back", age="30_49", intensity=4, yes=("history_of_cancer",)))
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
     assert reasons(result) == ["history_of_cancer"]
 
 
@@ -678,13 +678,13 @@ def test_history_of_cancer_with_back_pain_and_no_age_band_asks_for_the_age():
 def test_a_minor_fall_after_65_is_urgent():
     """Edith, 78, slipped on the kitchen floor; her back has hurt since."""
     result = run(screened("lower_back", age="65_plus", duration="acute", yes=("minor_fall",)))
-    assert_refer(result, Level.urgent)
+    assert_refer(result, ConcernLevel.urgent)
     assert "possible_fracture" in reasons(result)
 
 
 def test_a_minor_fall_with_osteoporosis_is_urgent_at_any_age():
     result = run(screened("lower_back", age="30_49", conditions=["osteoporosis"], yes=("minor_fall",)))
-    assert_refer(result, Level.urgent)
+    assert_refer(result, ConcernLevel.urgent)
     assert reasons(result) == ["possible_fracture"]
 
 
@@ -697,7 +697,7 @@ def test_a_minor_fall_with_the_age_unknown_asks_for_the_age_band():
 
 def test_fever_with_a_recent_infection_is_urgent_with_the_infection_cluster():
     result = run(screened("lower_back", intensity=6, yes=("infection_risk", "fever_or_unexplained_weight_loss")))
-    assert_refer(result, Level.urgent)
+    assert_refer(result, ConcernLevel.urgent)
     assert "possible_infection" in reasons(result)
 
 
@@ -706,7 +706,7 @@ def test_acute_back_pain_after_65_is_new_pain_even_without_new_pain():
     body = screened("lower_back", age="65_plus", intensity=4, duration="acute")
     assert "new_pain" not in body["pain"]
     result = run(body)
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
     assert reasons(result) == ["age_over_50_with_new_pain"]
 
 
@@ -756,7 +756,7 @@ def test_a_physiotherapist_can_lift_a_disc_injury_but_not_high_blood_pressure():
         clearance=_cleared_by(20),
     )
     result = run(body)
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
     assert result.referral is not None
     assert result.referral.reasons == ["heart_condition_or_high_blood_pressure"]
     assert result.clearance is None
@@ -793,7 +793,7 @@ def test_a_clearance_exactly_at_the_maximum_age_still_applies():
 def test_a_clearance_older_than_the_maximum_age_does_not_lift_the_referral():
     body = screened("lower_back", intensity=4, yes=("history_of_cancer",), clearance=_cleared_by(MAX_CLEARANCE_AGE + 1))
     result = run(body)
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
     assert result.clearance is None
     assert "clearance_too_old" in note_codes(result)
 
@@ -801,7 +801,7 @@ def test_a_clearance_older_than_the_maximum_age_does_not_lift_the_referral():
 def test_a_clearance_cannot_lift_an_emergency():
     body = screened("lower_back", intensity=5, yes=("bladder_or_bowel_dysfunction",), clearance=_cleared_by(1))
     result = run(body)
-    assert_refer(result, Level.emergency)
+    assert_refer(result, ConcernLevel.emergency)
     assert result.clearance is None
     assert "clearance_cannot_lift" in note_codes(result)
 
@@ -809,7 +809,7 @@ def test_a_clearance_cannot_lift_an_emergency():
 def test_a_clearance_cannot_lift_an_urgent_cluster():
     body = screened("lower_back", age="65_plus", yes=("minor_fall",), clearance=_cleared_by(1))
     result = run(body)
-    assert_refer(result, Level.urgent)
+    assert_refer(result, ConcernLevel.urgent)
     assert "clearance_cannot_lift" in note_codes(result)
 
 
@@ -838,7 +838,7 @@ def test_a_clearance_restriction_must_be_a_known_condition():
 def test_a_cancer_survivor_without_pain_has_a_way_back():
     """Issue 14 ("no way back"): Grace, 44, treated for lymphoma five years ago, no pain, her doctor cleared her."""
     without_clearance = run(screened(age="30_49", yes=("history_of_cancer",)))
-    assert_refer(without_clearance, Level.routine)
+    assert_refer(without_clearance, ConcernLevel.routine)
     result = run(screened(age="30_49", yes=("history_of_cancer",), clearance=_cleared_by(30)))
     assert_ok(result)
     assert result.clearance is not None and result.clearance.cleared == ["history_of_cancer"]
@@ -1097,7 +1097,7 @@ def test_review_pain_8_with_every_test_normal_is_not_ok():
         },
     )
     result = run(body)
-    assert_refer(result, Level.routine)
+    assert_refer(result, ConcernLevel.routine)
 
 
 def test_review_forward_lean_with_low_back_pain_trains_the_abdominals():
@@ -1223,4 +1223,4 @@ def test_every_question_has_a_code_a_level_a_wording_and_a_source():
         assert screen.safety_net.strip()
         for q in screen.questions:
             assert q.code and q.question.strip().endswith("?") and q.means.strip() and q.source.strip()
-            assert q.level in Level
+            assert q.level in ConcernLevel

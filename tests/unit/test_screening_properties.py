@@ -32,7 +32,7 @@ from service.assessments.schemas import (
     AssessmentStatus,
     ClinicianRole,
     Compensation,
-    Level,
+    ConcernLevel,
     PainDuration,
     PainRegion,
     RedFlags,
@@ -44,11 +44,11 @@ RULES = ASSESSMENT_RULES  # loaded against the catalogue's muscles, patterns and
 SCREEN_CODES = {s.slug: [q.code for q in s.questions] for s in RULES.screening.screens}
 LEVEL = {q.code: q.level for s in RULES.screening.screens for q in s.questions}
 ALL_CODES = sorted(LEVEL)
-ROUTINE_CODES = sorted(c for c, level in LEVEL.items() if level is Level.routine)
-SERIOUS_CODES = sorted(c for c, level in LEVEL.items() if level in (Level.emergency, Level.urgent))
+ROUTINE_CODES = sorted(c for c, level in LEVEL.items() if level is ConcernLevel.routine)
+SERIOUS_CODES = sorted(c for c, level in LEVEL.items() if level in (ConcernLevel.emergency, ConcernLevel.urgent))
 RED_FLAG_CODES = frozenset(RedFlags.__struct_fields__)
 MAX_CLEARANCE_AGE = RULES.screening.clearance.max_age_days
-SERIOUSNESS = [Level.emergency, Level.urgent, Level.routine, Level.proceed]
+SERIOUSNESS = [ConcernLevel.emergency, ConcernLevel.urgent, ConcernLevel.routine, ConcernLevel.proceed]
 
 # ---------------------------------------------------------------- the model (CLINICAL.md §1, issue 14)
 
@@ -76,7 +76,7 @@ FACT_FIELDS = {
 @dataclass(frozen=True)
 class Cluster:
     reason: str
-    level: Level
+    level: ConcernLevel
     screen: str
     all: tuple[str, ...]
     any: tuple[str, ...] = ()
@@ -85,17 +85,21 @@ class Cluster:
 # IFOMPT 2020 clusters (fracture, malignancy, infection), new pain after 50, pregnancy without clearance; a cluster
 # weighs answers in its own screen's context. `fact.` items are facts about the person, the rest answers.
 CLUSTERS = [
-    Cluster("possible_fracture", Level.urgent, "lumbar", ("minor_fall",), ("fact.age_50_plus", "fact.osteoporosis")),
+    Cluster(
+        "possible_fracture", ConcernLevel.urgent, "lumbar", ("minor_fall",), ("fact.age_50_plus", "fact.osteoporosis")
+    ),
     Cluster(
         "possible_serious_cause",
-        Level.urgent,
+        ConcernLevel.urgent,
         "lumbar",
         ("history_of_cancer",),
         ("constant_night_pain", "fever_or_unexplained_weight_loss", "fact.age_50_plus"),
     ),
-    Cluster("possible_infection", Level.urgent, "lumbar", ("infection_risk", "fever_or_unexplained_weight_loss")),
-    Cluster("age_over_50_with_new_pain", Level.routine, "lumbar", ("fact.age_50_plus", "fact.new_pain")),
-    Cluster("pregnancy_without_clearance", Level.routine, "pregnancy", ("fact.pregnant_without_clearance",)),
+    Cluster(
+        "possible_infection", ConcernLevel.urgent, "lumbar", ("infection_risk", "fever_or_unexplained_weight_loss")
+    ),
+    Cluster("age_over_50_with_new_pain", ConcernLevel.routine, "lumbar", ("fact.age_50_plus", "fact.new_pain")),
+    Cluster("pregnancy_without_clearance", ConcernLevel.routine, "pregnancy", ("fact.pregnant_without_clearance",)),
 ]
 
 
@@ -117,7 +121,7 @@ class Expected:
     asked: set[str]
     answers: dict[str, bool]
     missing_fields: set[str]
-    level: Level
+    level: ConcernLevel
     """The most serious level among the yes answers and the clusters that fire (proceed when none)."""
     serious_reasons: set[str]
     routine_reasons: set[str]
@@ -192,8 +196,12 @@ def expect(body: dict[str, Any]) -> Expected:
         missing.add("pregnancy.obstetric_clearance")
 
     levels = [LEVEL[code] for code, value in answers.items() if value and code in LEVEL]
-    serious = {code for code, value in answers.items() if value and LEVEL.get(code) in (Level.emergency, Level.urgent)}
-    routine = {code for code, value in answers.items() if value and LEVEL.get(code) is Level.routine}
+    serious = {
+        code
+        for code, value in answers.items()
+        if value and LEVEL.get(code) in (ConcernLevel.emergency, ConcernLevel.urgent)
+    }
+    routine = {code for code, value in answers.items() if value and LEVEL.get(code) is ConcernLevel.routine}
     for cluster in CLUSTERS:
         if cluster.screen not in screens:
             continue
@@ -202,17 +210,17 @@ def expect(body: dict[str, Any]) -> Expected:
         )
         if verdict:
             levels.append(cluster.level)
-            (routine if cluster.level is Level.routine else serious).add(cluster.reason)
+            (routine if cluster.level is ConcernLevel.routine else serious).add(cluster.reason)
         elif verdict is None:
             missing |= {
                 FACT_FIELDS[i[5:]] for i in [*cluster.all, *cluster.any] if i.startswith("fact.") and truth(i) is None
             }
-    level = min(levels, key=SERIOUSNESS.index, default=Level.proceed)
+    level = min(levels, key=SERIOUSNESS.index, default=ConcernLevel.proceed)
     return Expected(screens, asked, answers, missing, level, serious, routine, pregnant)
 
 
-def is_serious(level: Level | None) -> bool:
-    return level in (Level.emergency, Level.urgent)
+def is_serious(level: ConcernLevel | None) -> bool:
+    return level in (ConcernLevel.emergency, ConcernLevel.urgent)
 
 
 # ---------------------------------------------------------------- generated people
@@ -377,12 +385,12 @@ def clearance_is_recent(body: dict[str, Any]) -> bool:
 def check_shape(result: AssessmentResult) -> None:
     """(d) What each status carries."""
     if result.status is AssessmentStatus.ok:
-        assert result.level is Level.proceed
+        assert result.level is ConcernLevel.proceed
         assert result.missing == [] and result.referral is None
         assert result.safety_netting and len(result.safety_netting) == len(result.screens)
     elif result.status is AssessmentStatus.refer:
         assert result.referral is not None and result.referral.level is result.level
-        assert result.level in (Level.emergency, Level.urgent, Level.routine)
+        assert result.level in (ConcernLevel.emergency, ConcernLevel.urgent, ConcernLevel.routine)
         assert result.referral.urgent == is_serious(result.level)
         assert result.referral.reasons and len(result.referral.evidence) >= len(result.referral.reasons)
         assert result.missing == [] and result.clearance is None and result.safety_netting == []
@@ -425,7 +433,7 @@ def test_every_generated_person_gets_the_status_the_clinical_rules_give(body):
     role = body["clearance"]["role"] if clearance_is_recent(body) else None
     beyond_role = {r for r in want.routine_reasons if role is not None and r in only_by and role not in only_by[r]}
     if beyond_role:  # a clearance from a clinician who may not lift these concerns
-        assert result.status is AssessmentStatus.refer and result.level is Level.routine
+        assert result.status is AssessmentStatus.refer and result.level is ConcernLevel.routine
         assert result.referral is not None and set(result.referral.reasons) == beyond_role
         assert "clearance_role_cannot_lift" in {n.code for n in result.notes}
     elif role is not None:
@@ -433,7 +441,7 @@ def test_every_generated_person_gets_the_status_the_clinical_rules_give(body):
         assert result.clearance is not None
         assert want.routine_reasons <= set(result.clearance.cleared) <= want.routine_reasons | unexplained
     elif want.routine_reasons:
-        assert result.status is AssessmentStatus.refer and result.level is Level.routine
+        assert result.status is AssessmentStatus.refer and result.level is ConcernLevel.routine
         assert result.referral is not None
         assert want.routine_reasons <= set(result.referral.reasons) <= want.routine_reasons | unexplained
     elif result.status is AssessmentStatus.refer:  # only severe pain that the findings leave unexplained
@@ -491,7 +499,7 @@ def test_nobody_reaches_ok_with_a_serious_answer_or_an_unlifted_routine_concern(
     want = expect(body)
     yes = {code for code, value in want.answers.items() if value}
     assert not {c for c in yes if is_serious(LEVEL.get(c))}
-    routine = {c for c in yes if LEVEL.get(c) is Level.routine}
+    routine = {c for c in yes if LEVEL.get(c) is ConcernLevel.routine}
     if routine:
         assert result.clearance is not None and routine <= set(result.clearance.cleared)
     conditions = {c.condition for c in result.conditions}
@@ -541,7 +549,7 @@ def test_a_routine_concern_is_lifted_only_by_a_recent_clearance(body, code, days
         assert result.clearance is not None and code in result.clearance.cleared
         assert set(RESTRICTION_CONDITIONS[:1]) <= {c.condition for c in result.conditions}
     else:
-        assert result.status is AssessmentStatus.refer and result.level is Level.routine
+        assert result.status is AssessmentStatus.refer and result.level is ConcernLevel.routine
         assert result.referral is not None and code in result.referral.reasons
         assert "clearance_too_old" in {n.code for n in result.notes}
 

@@ -10,7 +10,7 @@ from service.catalog.enums import Phase
 from service.programs.catalog_index import ExerciseEntry
 from service.programs.generator.person import Person
 from service.programs.rules import ProgramRules, Range, Stage
-from service.programs.schemas import Dose
+from service.programs.schemas import ProgramDose
 
 # Equipment that adds no load to choose: work with only these progresses by tempo or a harder version.
 UNLOADED = frozenset({"bodyweight", "mat", "step", "wall", "bench", "exercise_ball"})
@@ -56,14 +56,14 @@ class DosePlan:
     def until_week(self, fraction: float) -> int:
         return max(1, round(self.weeks * fraction))
 
-    def dose(self, entry: ExerciseEntry, phase: Phase, week: int) -> Dose:
+    def dose(self, entry: ExerciseEntry, phase: Phase, week: int) -> ProgramDose:
         dose = self._dose(entry, phase, week)
         if phase is Phase.release or not dose.per_side:
             return dose
         side = next((self.person.weaker_side[m] for m in entry.primary_muscles if m in self.person.weaker_side), None)
         return msgspec.structs.replace(dose, weaker_side=side) if side is not None else dose
 
-    def _dose(self, entry: ExerciseEntry, phase: Phase, week: int) -> Dose:
+    def _dose(self, entry: ExerciseEntry, phase: Phase, week: int) -> ProgramDose:
         """CLINICAL.md §5: a dose keeps its meaning. Stretches stay 2-4 holds of 20-30 s (or 8-12 controlled reps);
         activation keeps its holds and progresses by hold time or reps, never by load; strength follows the level's
         ranges with an effort the irritability allows, loaded lifts say how to choose the weight, and bodyweight
@@ -73,7 +73,7 @@ class DosePlan:
         step = stage.step
         rules = self.rules.dose
         if phase is Phase.release:
-            return Dose(
+            return ProgramDose(
                 sets=1,
                 duration_seconds=rules.release_seconds[stage.name],
                 per_side=base.per_side,
@@ -82,7 +82,7 @@ class DosePlan:
             )
         if entry.modality == "static_stretch":
             holds = rules.static_stretch
-            return Dose(
+            return ProgramDose(
                 sets=_along(holds["sets"], step),
                 reps=base.reps,
                 hold_seconds=_within(base.hold_seconds, holds["hold_seconds"]) if base.hold_seconds else None,
@@ -93,7 +93,7 @@ class DosePlan:
             )
         if entry.modality in ("dynamic_stretch", "mobility"):
             moves = rules.dynamic_stretch
-            return Dose(
+            return ProgramDose(
                 sets=_within(base.sets, moves["sets"]),
                 reps=_within(base.reps + 2 * step, moves["reps"]) if base.reps is not None else None,
                 hold_seconds=base.hold_seconds,
@@ -104,7 +104,7 @@ class DosePlan:
                 intensity=base.intensity,
             )
         if entry.modality == "activation":
-            return Dose(
+            return ProgramDose(
                 sets=base.sets,
                 reps=_grow(base.reps, 2 * step, rules.activation_reps_at_most),
                 hold_seconds=_grow(base.hold_seconds, 5 * step, rules.activation_hold_seconds_at_most),
@@ -121,7 +121,7 @@ class DosePlan:
         if base.reps is not None:
             # Loaded work trades reps for load as it progresses; bodyweight work adds reps.
             reps = _along(strength.reps, step) if bodyweight else _along(strength.reps, 2 - step)
-        return Dose(
+        return ProgramDose(
             sets=_along(strength.sets, step),
             reps=reps,
             hold_seconds=base.hold_seconds + 5 * step if base.hold_seconds is not None else None,
@@ -132,7 +132,7 @@ class DosePlan:
             intensity=_effort(rpe, reps, bodyweight),
         )
 
-    def seconds(self, dose: Dose) -> int:
+    def seconds(self, dose: ProgramDose) -> int:
         rules = self.rules.dose
         if dose.reps is not None:
             per_rep = sum(int(d) for d in dose.tempo.split("-")) if dose.tempo else rules.seconds_per_rep

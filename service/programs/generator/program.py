@@ -121,14 +121,33 @@ def generate(
         conditions=list(person.conditions),
         irritability=person.irritability,
     )
-    unaddressed = _unaddressed(
-        found.findings, planned, {k: why for k, (_, why) in why_not.items()}, rules.unmatched_findings.unserved
-    )
-    findings = _number(planned, unaddressed, found.findings)
-    ids = {(f.type, f.target): f.id for f in findings}
+    _number_prescriptions(planned)
     schedule = build_schedule(
         planned, doses, catalog, days, request.session_minutes, request.starts_on, _tests(assessment, rules)
     )
+    # A prescription the sessions never had room for is not prescribed: its findings are unaddressed, saying why.
+    held = {i for w in schedule.weeks for i in w.routine.items}
+    held |= {i for w in schedule.weeks for s in w.sessions for i in (*s.preparation, *s.items)}
+    no_room = " ".join(rules.schedule.no_room.split())
+    for dropped in [p for p in planned if not _ids(p) & held]:
+        phase_of = next(p for p in phases if p.key is dropped.phase)
+        phase_of.items.remove(dropped.item)
+        phase_of.gaps.append(Gap(muscle=dropped.target.muscle, reason=no_room))
+        for finding in (dropped.target.finding, *dropped.serves):
+            why_not.setdefault(finding_key(finding), (False, no_room))
+        planned.remove(dropped)
+    for kept in planned:  # an easier start, or the exercise after it, that no week held
+        start = kept.item.start_with
+        if start is not None and start.id not in held:
+            kept.item.start_with = None
+        elif start is not None and kept.item.id not in held:  # the program ends (for its sessions) on the start
+            kept.item.id, kept.item.exercise, kept.item.dose = start.id, start.exercise, start.dose
+            kept.item.instructions, kept.item.cues, kept.item.start_with = start.instructions, start.cues, None
+    unaddressed = _unaddressed(
+        found.findings, planned, {k: why for k, (_, why) in why_not.items()}, rules.unmatched_findings.unserved
+    )
+    findings = _number_findings(planned, unaddressed, found.findings)
+    ids = {(f.type, f.target): f.id for f in findings}
     return ProgramBody(
         assessment_id=assessment.id,
         ruleset_version=rules.version,
@@ -169,11 +188,8 @@ def _tests(assessment: Assessment, rules: ProgramRules) -> list[str]:
     ]
 
 
-def _number(
-    planned: list[Planned], unaddressed: list[tuple[tuple[FindingType, str | None], str]], every: list[Found]
-) -> list[Finding]:
-    """Ids for the prescriptions (`p1`…, in program order, a start right after its item) and for the findings the
-    program names (`f1`…, in the assessment's order); items then refer to findings by id."""
+def _number_prescriptions(planned: list[Planned]) -> None:
+    """Ids for the prescriptions: `p1`…, in program order, a start right after its item."""
     number = 0
     for plan in planned:
         number += 1
@@ -181,6 +197,16 @@ def _number(
         if plan.item.start_with is not None:
             number += 1
             plan.item.start_with.id = f"p{number}"
+
+
+def _ids(plan: Planned) -> set[str]:
+    return {plan.item.id} | ({plan.item.start_with.id} if plan.item.start_with is not None else set())
+
+
+def _number_findings(
+    planned: list[Planned], unaddressed: list[tuple[tuple[FindingType, str | None], str]], every: list[Found]
+) -> list[Finding]:
+    """Ids for the findings the program names (`f1`…, in the assessment's order); items then refer to them by id."""
     named: dict[tuple[FindingType, str | None], Found] = {}
     for plan in planned:
         for found in (plan.target.finding, *plan.serves):

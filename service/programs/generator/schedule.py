@@ -22,9 +22,9 @@ from service.programs.catalog_index import CatalogIndex, ExerciseEntry
 from service.programs.generator.dosing import DosePlan
 from service.programs.generator.items import Planned
 from service.programs.schemas import (
-    Dose,
     DoseRun,
     FindingType,
+    ProgramDose,
     Reassessment,
     Routine,
     Schedule,
@@ -47,7 +47,7 @@ class Prescribed:
 
     id: str
     entry: ExerciseEntry
-    dose: Dose
+    dose: ProgramDose
 
 
 def muscle_groups(entry: ExerciseEntry, catalog: CatalogIndex) -> frozenset[str]:
@@ -69,11 +69,11 @@ def _overlap(a: frozenset[str], b: frozenset[str], catalog: CatalogIndex) -> boo
     return any(catalog.covers(x, y) or catalog.covers(y, x) for x in a for y in b)
 
 
-def _measure(dose: Dose) -> int:
+def _measure(dose: ProgramDose) -> int:
     return dose.reps or dose.hold_seconds or dose.duration_seconds or 1
 
 
-def _lighter(dose: Dose, share: float) -> Dose:
+def _lighter(dose: ProgramDose, share: float) -> ProgramDose:
     """About `share` of the work: fewer sets, or fewer reps where there is one set."""
     if dose.sets > 1:
         return msgspec.structs.replace(dose, sets=max(1, round(dose.sets * share)))
@@ -82,7 +82,7 @@ def _lighter(dose: Dose, share: float) -> Dose:
     return dose
 
 
-def _shed(dose: Dose) -> Dose:
+def _shed(dose: ProgramDose) -> ProgramDose:
     if dose.sets > 1:
         return msgspec.structs.replace(dose, sets=dose.sets - 1)
     if dose.reps is not None:
@@ -92,7 +92,9 @@ def _shed(dose: Dose) -> Dose:
     return msgspec.structs.replace(dose, duration_seconds=(dose.duration_seconds or 2) - 1)
 
 
-def _govern(training: dict[int, Dose], count: dict[int, int], light: bool, ceiling: float | None, share: float) -> None:
+def _govern(
+    training: dict[int, ProgramDose], count: dict[int, int], light: bool, ceiling: float | None, share: float
+) -> None:
     """CLINICAL.md §5, in place, on the week's training items (the routine keeps its doses): a lighter week keeps
     about `share` of the work of the last full week (`ceiling` is then that share of it), or of its own doses when
     there is none yet; any other week sheds sets, from the item doing the most, until its volume (sets x reps or
@@ -111,7 +113,7 @@ def _govern(training: dict[int, Dose], count: dict[int, int], light: bool, ceili
         training[most] = _shed(training[most])
 
 
-def training_volume(training: dict[int, Dose], count: dict[int, int]) -> int:
+def training_volume(training: dict[int, ProgramDose], count: dict[int, int]) -> int:
     return sum(dose.sets * _measure(dose) * count[i] for i, dose in training.items())
 
 
@@ -147,7 +149,7 @@ class _Weeks:
             self.groups[entry.slug] = muscle_groups(entry, self.catalog)
         return self.groups[entry.slug]
 
-    def cost(self, dose: Dose, training: bool) -> int:
+    def cost(self, dose: ProgramDose, training: bool) -> int:
         setup = self.rules.station_setup_seconds if training else 0
         return self.doses.seconds(dose) + setup + self.rules.change_seconds
 
@@ -214,7 +216,7 @@ def build_schedule(
     rules = doses.rules.schedule
     filler = _Weeks(planned, doses, catalog, days)
     weeks: list[Week] = []
-    held: dict[str, list[tuple[int, Dose]]] = {}  # prescription id -> (week, dose) for each week holding it
+    held: dict[str, list[tuple[int, ProgramDose]]] = {}  # prescription id -> (week, dose) for each week holding it
     for number in range(1, doses.weeks + 1):
         week = []
         for plan in planned:
@@ -238,7 +240,7 @@ def build_schedule(
         for i, dose in sorted(held_doses.items()):
             held.setdefault(week[i].id, []).append((number, dose))
 
-        def seconds(indexes: list[int], training: bool, doses: dict[int, Dose] = held_doses) -> int:
+        def seconds(indexes: list[int], training: bool, doses: dict[int, ProgramDose] = held_doses) -> int:
             return sum(filler.cost(doses[i], training) for i in indexes)
 
         stage = doses.stage(number)
@@ -279,7 +281,7 @@ def build_schedule(
     )
 
 
-def _runs(held: dict[str, list[tuple[int, Dose]]], planned: list[Planned]) -> list[DoseRun]:
+def _runs(held: dict[str, list[tuple[int, ProgramDose]]], planned: list[Planned]) -> list[DoseRun]:
     """Each prescription's doses other than its own `dose`, one run per stretch of the weeks holding it in which the
     dose does not change (a week that does not hold it neither ends nor extends a run)."""
     own = {p.item.id: p.item.dose for p in planned} | {
