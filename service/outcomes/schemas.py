@@ -1,0 +1,98 @@
+"""Outcome measures as a client sends them (one measure per body, tagged by `measure`) and their scores."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import msgspec
+
+
+class _Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, tag_field="measure"):
+    pass
+
+
+class Nprs(_Input, tag="nprs"):
+    """Numeric Pain Rating Scale: pain now, 0 (none) to 10 (worst imaginable)."""
+
+    value: Annotated[int, msgspec.Meta(ge=0, le=10)]
+
+
+class Odi(_Input, tag="odi"):
+    """Oswestry Disability Index: the 10 sections' answers, each 0-5, in order; null for a section left out."""
+
+    answers: Annotated[list[int | None], msgspec.Meta(min_length=10, max_length=10)]
+
+
+class Ndi(_Input, tag="ndi"):
+    """Neck Disability Index: the 10 items' answers, each 0-5, in order; null for an item left out."""
+
+    answers: Annotated[list[int | None], msgspec.Meta(min_length=10, max_length=10)]
+
+
+class Activity(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    score: Annotated[int, msgspec.Meta(description="0: unable to do it; 10: able as before.")]
+
+
+class Psfs(_Input, tag="psfs"):
+    """Patient-Specific Functional Scale: 3 to 5 activities the person names, each scored 0-10."""
+
+    activities: list[Activity]
+
+
+class Bothersome(StrEnum):
+    not_at_all = "not_at_all"
+    slightly = "slightly"
+    moderately = "moderately"
+    very_much = "very_much"
+    extremely = "extremely"
+
+
+class StartBack(_Input, tag="start_back"):
+    """STarT Back Screening Tool: items 1-8 agreed (true) or not (false), and item 9, how bothersome the pain was."""
+
+    agree: Annotated[list[bool], msgspec.Meta(min_length=8, max_length=8)]
+    bothersome: Bothersome
+
+
+OutcomeInput = Nprs | Odi | Ndi | Psfs | StartBack
+
+
+class Measure(StrEnum):
+    nprs = "nprs"
+    odi = "odi"
+    ndi = "ndi"
+    psfs = "psfs"
+    start_back = "start_back"
+
+
+class Score(msgspec.Struct, kw_only=True):
+    measure: Measure
+    ruleset_version: str
+    score: Annotated[
+        float,
+        msgspec.Meta(
+            description=(
+                "NPRS: 0-10; ODI and NDI: % (0-100) of the sections answered; PSFS: the mean (0-10); STarT Back: "
+                "the total (0-9)."
+            )
+        ),
+    ]
+    answered: Annotated[int | None, msgspec.Meta(description="Sections, items or activities counted.")] = None
+    band: Annotated[str | None, msgspec.Meta(description="ODI and NDI: the disability band.")] = None
+    subscale: Annotated[int | None, msgspec.Meta(description="STarT Back: the psychosocial subscale (0-5).")] = None
+    risk: Annotated[str | None, msgspec.Meta(description="STarT Back: low, medium or high.")] = None
+    advice: Annotated[str | None, msgspec.Meta(description="STarT Back: what the risk stratum means.")] = None
+
+
+class Change(msgspec.Struct, kw_only=True):
+    """A score against the baseline's, in the direction the measure counts as better."""
+
+    baseline: float
+    current: float
+    absolute: Annotated[float, msgspec.Meta(description="current - baseline.")]
+    percent: Annotated[float | None, msgspec.Meta(description="Of the baseline; null when the baseline is 0.")]
+    improved: bool
+    mcid_reached: Annotated[bool, msgspec.Meta(description="An improvement at least the measure's MCID.")]
+    explanation: str
