@@ -48,6 +48,7 @@ class Prescribed:
     id: str
     entry: ExerciseEntry
     dose: ProgramDose
+    seconds: int  # the dose's time (DosePlan.seconds), computed once a week
 
 
 def muscle_groups(entry: ExerciseEntry, catalog: CatalogIndex) -> frozenset[str]:
@@ -143,26 +144,26 @@ class _Weeks:
         self.done = [0] * len(planned)
         self.last: _Day | None = None
         self.last_full: float | None = None
+        self.preparation = sorted(
+            (i for i, p in enumerate(planned) if p.phase in PREPARATION), key=lambda i: (_routine_rank(planned[i]), i)
+        )
+        self.training = [i for i, p in enumerate(planned) if p.phase in TRAINING]
 
     def groups_of(self, entry: ExerciseEntry) -> frozenset[str]:
         if entry.slug not in self.groups:
             self.groups[entry.slug] = muscle_groups(entry, self.catalog)
         return self.groups[entry.slug]
 
-    def cost(self, dose: ProgramDose, training: bool) -> int:
-        setup = self.rules.station_setup_seconds if training else 0
-        return self.doses.seconds(dose) + setup + self.rules.change_seconds
+    def cost(self, seconds: int, training: bool) -> int:
+        """A dose's time in a session: the dose's own, the change to it, and setting up its station for training."""
+        return seconds + (self.rules.station_setup_seconds if training else 0) + self.rules.change_seconds
 
     def routine(self, week: list[Prescribed]) -> tuple[list[int], list[int]]:
         """The routine's items and, in its order, what it has no room for."""
-        order = sorted(
-            (i for i, p in enumerate(self.planned) if p.phase in PREPARATION),
-            key=lambda i: (_routine_rank(self.planned[i]), i),
-        )
         room = self.rules.routine_minutes_at_most * 60
         routine, left = [], []
-        for i in order:
-            cost = self.cost(week[i].dose, training=False)
+        for i in self.preparation:
+            cost = self.cost(week[i].seconds, training=False)
             if _routine_rank(self.planned[i]) == 0 or cost <= room:  # a key stretch is done every day, always
                 routine.append(i)
                 room -= cost
@@ -176,7 +177,7 @@ class _Weeks:
         preparation = []
         room = budget * self.doses.rules.schedule.preparation_share
         for i in sorted(left, key=lambda i: (self.done[i], i)):
-            cost = self.cost(week[i].dose, training=False)
+            cost = self.cost(week[i].seconds, training=False)
             if cost <= room:
                 preparation.append(i)
                 room -= cost
@@ -184,14 +185,13 @@ class _Weeks:
         after_yesterday = self.last is not None and number - self.last.number == 1
         chosen: list[int] = []
         loaded: frozenset[str] = frozenset()
-        candidates = [i for i, p in enumerate(self.planned) if p.phase in TRAINING]
-        for i in sorted(candidates, key=lambda i: (self.done[i], i)):
+        for i in sorted(self.training, key=lambda i: (self.done[i], i)):
             if len(chosen) == self.rules.training_items_at_most:
                 break
             groups = self.groups_of(week[i].entry)  # the week's exercise: an easier start loads its own muscles
             if after_yesterday and self.last is not None and _overlap(groups, self.last.groups, self.catalog):
                 continue
-            cost = self.cost(week[i].dose, training=True)
+            cost = self.cost(week[i].seconds, training=True)
             if cost <= budget:
                 chosen.append(i)
                 budget -= cost
@@ -223,7 +223,8 @@ def build_schedule(
             starting = plan.start is not None and number <= plan.until_week and plan.item.start_with is not None
             entry = plan.start if starting and plan.start is not None else plan.exercise
             pid = plan.item.start_with.id if starting and plan.item.start_with is not None else plan.item.id
-            week.append(Prescribed(pid, entry, doses.dose(entry, plan.phase, number)))
+            dose = doses.dose(entry, plan.phase, number)
+            week.append(Prescribed(pid, entry, dose, doses.seconds(dose)))
         routine, left = filler.routine(week)
         sessions = [filler.session(week, (number - 1) * 7 + WEEKDAYS.index(day), left, minutes * 60) for day in days]
         held_doses = {i: week[i].dose for i in routine}
@@ -240,8 +241,12 @@ def build_schedule(
         for i, dose in sorted(held_doses.items()):
             held.setdefault(week[i].id, []).append((number, dose))
 
-        def seconds(indexes: list[int], training: bool, doses: dict[int, ProgramDose] = held_doses) -> int:
-            return sum(filler.cost(doses[i], training) for i in indexes)
+        held_seconds = {
+            i: doses.seconds(d) if d is not week[i].dose else week[i].seconds for i, d in held_doses.items()
+        }
+
+        def seconds(indexes: list[int], training: bool, held: dict[int, int] = held_seconds) -> int:
+            return sum(filler.cost(held[i], training) for i in indexes)
 
         stage = doses.stage(number)
         starts = number > 1 and doses.stage(number - 1) is not stage
