@@ -9,7 +9,7 @@ import msgspec
 
 from service.idempotency.services import Key, graphql_key
 from service.lib.errors import Invalid
-from service.web.problems import body_field
+from service.web.field_errors import every_error
 
 T = TypeVar("T")
 
@@ -26,13 +26,12 @@ def plain(value: Any) -> Any:
 
 
 def to_struct(data: Any, type_: type[T]) -> T:
-    """`data` (a Strawberry input) as `type_`; a value the body type refuses is a 400 naming its field."""
+    """`data` (a Strawberry input) as `type_`; values the body type refuses are a 400 naming every such field."""
+    raw = plain(data)
     try:
-        return msgspec.convert(plain(data), type_)
-    except msgspec.ValidationError as exc:
-        message = str(exc)
-        field = body_field(message) or "input"
-        raise Invalid.field(field, message) from None
+        return msgspec.convert(raw, type_)
+    except msgspec.ValidationError:
+        raise Invalid(every_error(raw, type_)) from None
 
 
 def idempotency_key_of(key: str | None) -> Key | None:

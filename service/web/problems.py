@@ -27,6 +27,7 @@ from service.lib.errors import (
     Unprocessable,
 )
 from service.lib.instants import check_instant
+from service.web.field_errors import every_error, plain
 from service.web.observability import assign_request_id
 
 T = TypeVar("T")
@@ -174,11 +175,11 @@ def validation_error_handler(request: Request, exc: ValidationException) -> Resp
     if isinstance(extra, list):
         for item in extra:
             if isinstance(item, dict):
-                message = str(item.get("message", "invalid value"))
+                said = str(item.get("message", "invalid value"))
                 field = str(item.get("key") or item.get("source") or "body")
                 if field in {"data", "body"}:
-                    field = body_field(message) or field
-                errors.append(FieldError(field=field, message=message))
+                    field = body_field(said) or field
+                errors.append(FieldError(field=field, message=plain(said)))
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or str(exc.detail)
     problem = Problem(
         type=PROBLEM_BASE + "invalid-request",
@@ -279,12 +280,11 @@ def decode_strictly(body: bytes, type_: type[T]) -> T:
     try:
         raw = _BODY_DECODER.decode(body)
     except msgspec.DecodeError as exc:
-        raise Invalid.field("body", str(exc)) from None
+        raise Invalid.field("body", plain(str(exc))) from None
     try:
         return msgspec.convert(raw, type_)
-    except msgspec.ValidationError as exc:
-        message = str(exc)
-        raise Invalid.field(body_field(message) or "body", message) from None
+    except msgspec.ValidationError:
+        raise Invalid(every_error(raw, type_)) from None
 
 
 SERVICE_UNAVAILABLE = problem_spec("The database is unreachable; retry after `Retry-After` seconds.")
