@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from typing import Any, cast
 
 from litestar import Litestar, Response, get
-from litestar.config.cors import CORSConfig
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.handlers.base import BaseRouteHandler
@@ -49,6 +48,7 @@ from service.web.observability import assign_request_id, forget_process, observe
 from service.web.openapi_document import add_examples, publish_constraints
 from service.web.problems import EXCEPTION_HANDLERS, Problem, ProblemError
 from service.web.ratelimit import Quota, create_limiter
+from service.web.transport import cors_config, wrap_transport
 
 API_VERSION = "0.1.0"
 DESCRIPTION = """\
@@ -272,15 +272,19 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         signature_types=[Problem],
         request_max_body_size=settings.max_body_bytes,
         before_send=[add_response_headers],
-        cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
+        cors_config=cors_config(settings.cors_origins),
         debug=settings.debug,
         logging_config=None,  # logging is the process's (service.web.observability.configure_logging), not the app's
     )
+    # gzip and HEAD around everything below Litestar's entry, the cached catalogue reads and CORS included.
+    app.asgi_handler = wrap_transport(app.asgi_handler)
     methods: dict[str, set[str]] = {}
     for route in app.routes:
         # path_format is the route's path with its parameter types dropped, as Litestar puts it in `path_template`.
         methods.setdefault(route.path_format, set()).update(route.methods)
-    runtime.allow_by_path.update({path: ", ".join(sorted(m | {"OPTIONS"})) for path, m in methods.items()})
+    for served in methods.values():
+        served |= {"OPTIONS", *(["HEAD"] if "GET" in served else [])}  # HEAD: service.web.transport.answer_head
+    runtime.allow_by_path.update({path: ", ".join(sorted(m)) for path, m in methods.items()})
     app.runtime = runtime
     add_examples(
         app.openapi_schema,

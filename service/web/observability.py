@@ -24,6 +24,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from service.web.transport import HEAD_STATE_KEY
+
 REQUEST_ID_HEADER = "x-request-id"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -147,7 +149,8 @@ def observe_middleware(app: ASGIApp) -> ASGIApp:
             finally:
                 request_id.set(None)  # not reset: the value before may be another request's (assign_request_id)
             return
-        method: str = scope["method"]  # type: ignore[typeddict-item]
+        # A HEAD reaches the app as a GET (service.web.transport.answer_head); it is counted as what it was.
+        method: str = "HEAD" if scope["state"].get(HEAD_STATE_KEY) else scope["method"]  # type: ignore[typeddict-item]
         running = metrics.running(method, path)
         running.inc()
         started = time.perf_counter()
