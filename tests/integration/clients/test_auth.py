@@ -163,8 +163,8 @@ async def test_security_headers_and_body_limit(client: Client) -> None:
 async def test_options_lists_every_method_of_the_path(client: Client) -> None:
     # Litestar 2 would list only one handler's methods (litestar#4169); the app lists the path's.
     for path, expected in (
-        ("/v1/assessments/00000000-0000-0000-0000-000000000000", {"GET", "DELETE", "OPTIONS"}),
-        ("/v1/programs", {"GET", "POST", "OPTIONS"}),
+        ("/v1/assessments/00000000-0000-0000-0000-000000000000", {"GET", "HEAD", "DELETE", "OPTIONS"}),
+        ("/v1/programs", {"GET", "HEAD", "POST", "OPTIONS"}),
     ):
         response = await client.options(path)
         assert set(response.headers["allow"].split(", ")) == expected, (path, response.headers)
