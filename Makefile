@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 
-.PHONY: install run serve test lint format schemas check-schemas clean-data bench bench-generator import-free-exercise-db dashboard-assets
+.PHONY: install run serve test lint format schemas check-schemas clean-data bench bench-generator import-free-exercise-db dashboard-assets docs-assets
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required" or 0)'
@@ -66,3 +66,23 @@ dashboard-assets:
 	cd dashboard && npm ci --no-audit --no-fund
 	cp dashboard/node_modules/chart.js/dist/chart.umd.min.js service/dashboard/static/vendor/
 	cp dashboard/node_modules/chart.js/LICENSE.md service/dashboard/static/vendor/chart.js-LICENSE.md
+
+## Vendor the API reference's (/schema, Scalar) and GraphiQL's (/graphql) front-end packages from the npm registry
+## (docs-ui/package-lock.json, exact versions) into service/docs/static/vendor, where they are committed: the pages
+## load nothing from another host (service/docs/pages.py). @scalar/api-reference ships no LICENSE file: its
+## repository's MIT license is kept by hand in scalar-api-reference-LICENSE; the GraphiQL explorer plugin shares
+## GraphiQL's repository and license.
+DOCS_VENDOR := service/docs/static/vendor
+DOCS_NPM    := docs-ui/node_modules
+docs-assets:
+	cd docs-ui && npm ci --no-audit --no-fund --ignore-scripts
+	cp $(DOCS_NPM)/@scalar/api-reference/dist/browser/standalone.js $(DOCS_VENDOR)/scalar-api-reference.standalone.js
+	cp $(DOCS_NPM)/graphiql/graphiql.min.js $(DOCS_NPM)/graphiql/graphiql.min.css $(DOCS_VENDOR)/
+	cp $(DOCS_NPM)/graphiql/LICENSE $(DOCS_VENDOR)/graphiql-LICENSE
+	cp $(DOCS_NPM)/@graphiql/plugin-explorer/dist/index.umd.js $(DOCS_VENDOR)/graphiql-plugin-explorer.umd.js
+	cp $(DOCS_NPM)/@graphiql/plugin-explorer/dist/style.css $(DOCS_VENDOR)/graphiql-plugin-explorer.css
+	cp $(DOCS_NPM)/graphiql/LICENSE $(DOCS_VENDOR)/graphiql-plugin-explorer-LICENSE
+	cp $(DOCS_NPM)/react/umd/react.production.min.js $(DOCS_VENDOR)/
+	cp $(DOCS_NPM)/react/LICENSE $(DOCS_VENDOR)/react-LICENSE
+	cp $(DOCS_NPM)/react-dom/umd/react-dom.production.min.js $(DOCS_VENDOR)/
+	cp $(DOCS_NPM)/react-dom/LICENSE $(DOCS_VENDOR)/react-dom-LICENSE

@@ -15,7 +15,7 @@ from litestar.di import Provide
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, YamlRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Server, Tag
 from litestar.plugins.prometheus import PrometheusController
 from litestar.response import Redirect
@@ -35,6 +35,7 @@ from service.clients.controllers import ClientController
 from service.dashboard.controllers import dashboard_router
 from service.db.engine import create_engine, create_session_factory
 from service.db.oneshot import StatementPool
+from service.docs.pages import ScalarPage, docs_assets_router
 from service.graphql.cache import GraphQLCache
 from service.graphql.schema import graphql_controller
 from service.programs.controllers import ProgramController
@@ -243,7 +244,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
                 )
             }
         ),
-        render_plugins=[ScalarRenderPlugin(path="/"), JsonRenderPlugin(), YamlRenderPlugin()],
+        render_plugins=[ScalarPage(path="/"), JsonRenderPlugin(), YamlRenderPlugin()],
         create_examples=False,
     )
     app = RealignApp(
@@ -256,6 +257,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
             ProgramController,
             graphql_controller(settings, vocabulary, catalog_cache, graphql_cache),
             docs_redirect,
+            docs_assets_router(),
             dashboard_router(),
             *([MetricsController] if settings.metrics_token else []),
             healthz,

@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 from service.catalog.cache import CatalogCache
 from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import graphql_guard
+from service.docs.pages import graphiql_page
 from service.graphql.assessments import AssessmentQuery, assessment_mutation
 from service.graphql.cache import GraphQLCache, graphql_cache_middleware
 from service.graphql.catalog import SlugEnums, catalog_query
@@ -78,6 +79,10 @@ def graphql_controller(
         guards = [graphql_guard]
         # Repeated catalogue-only queries are answered from memory, per catalogue version (service.graphql.cache).
         middleware = [graphql_cache_middleware(catalog_cache, cache)]
+
+        async def render_graphql_ide(self, request: Request[Any, Any, Any]) -> Response[str]:
+            # The vendored GraphiQL under a content security policy, instead of strawberry's page from unpkg.
+            return graphiql_page()
 
         async def execute_request(
             self, request: Request[Any, Any, Any], context: Any, root_value: Any

@@ -1,0 +1,1 @@
+"""The API reference (/schema, Scalar) and GraphiQL (/graphql) pages, served with their vendored assets."""
