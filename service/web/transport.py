@@ -38,6 +38,11 @@ LEVEL_KEPT: Final = 6
 LEVEL_PER_REQUEST: Final = 4
 # Compressed bodies kept, by ETag: as many as the catalogue cache keeps uncompressed (a fraction of its memory).
 KEPT_ENTRIES: Final = 5000
+# A response announcing more bytes than this is sent as it is: compressing the docs page's 4.9 MB Scalar bundle (a
+# streamed static file, compressed anew on each request) took about 100 ms of CPU per anonymous request, 2026-12-04,
+# an amplification the hardening issue rules out. Serving precompressed copies of the vendored assets would restore
+# the saving.
+LARGEST_COMPRESSED: Final = 1024 * 1024
 
 # Methods the API serves (HEAD through `answer_head`), and the response headers a browser app may read beyond the
 # CORS-safelisted ones (Cache-Control, Content-Type, Content-Length...): validators, where a created resource is,
@@ -146,7 +151,7 @@ class Compression:
             if message["type"] == "http.response.start":
                 headers, etag, encoded = _negotiated(list(message.get("headers") or ()), weak_etag=accepted)
                 message["headers"] = headers
-                if accepted and not encoded and message["status"] not in (204, 304):
+                if accepted and not encoded and message["status"] not in (204, 304) and not _too_large(headers):
                     held = message
                     return
             elif message["type"] == "http.response.body" and stream is not None:
@@ -195,6 +200,11 @@ def _negotiated(
         if b"accept-encoding" not in fields and b"*" not in fields:
             headers[vary_at] = (name, value + b", Accept-Encoding")
     return headers, etag, encoded
+
+
+def _too_large(headers: list[tuple[bytes, bytes]]) -> bool:
+    length = next((value for name, value in headers if name.lower() == b"content-length"), None)
+    return length is not None and length.isdigit() and int(length) > LARGEST_COMPRESSED
 
 
 # In the scope's state of a HEAD request, which the app sees as a GET.
