@@ -4,7 +4,7 @@ through batched loads."""
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 import strawberry
@@ -275,6 +275,20 @@ class ProgramParameters:
     starts_on: date | None
 
 
+async def _assessment(root: "Program | ProgramSummary", info: Info) -> Assessment | None:
+    found = await info.context.loaders.assessments.load(uuid.UUID(str(root.assessment_id)))
+    return Assessment.from_domain(found) if found else None
+
+
+def _assessment_field() -> Any:
+    """A program's and a summary's `assessment`: one resolver for both (a field object belongs to one type)."""
+    return strawberry.field(
+        resolver=_assessment,
+        description="The assessment it was generated from (batched; null once erased).",
+        permission_classes=[requires(Scope.assessments_read)],
+    )
+
+
 @strawberry.type
 class Program:
     id: strawberry.ID
@@ -293,13 +307,7 @@ class Program:
         description="Every finding of the assessment no item serves, with the reason (CLINICAL.md §2)."
     )
 
-    @strawberry.field(
-        description="The assessment it was generated from (batched; null once erased).",
-        permission_classes=[requires(Scope.assessments_read)],
-    )
-    async def assessment(self, info: Info) -> Assessment | None:
-        found = await info.context.loaders.assessments.load(uuid.UUID(str(self.assessment_id)))
-        return Assessment.from_domain(found) if found else None
+    assessment: Assessment | None = _assessment_field()
 
     @classmethod
     def from_domain(cls, p: s.Program) -> "Program":
@@ -354,13 +362,7 @@ class ProgramSummary:
         description="`active`; `retired`: made in the first program shape, no longer served: generate a new one."
     )
 
-    @strawberry.field(
-        description="The assessment it was generated from (batched; null once erased).",
-        permission_classes=[requires(Scope.assessments_read)],
-    )
-    async def assessment(self, info: Info) -> Assessment | None:
-        found = await info.context.loaders.assessments.load(uuid.UUID(str(self.assessment_id)))
-        return Assessment.from_domain(found) if found else None
+    assessment: Assessment | None = _assessment_field()
 
     @strawberry.field(description="The whole program (batched; null when retired).")
     async def program(self, info: Info) -> Program | None:

@@ -66,13 +66,14 @@ def plain(message: str) -> str:
     return text
 
 
-def located(message: str, prefix: str = "") -> str:
-    """The field a msgspec message points at, under `prefix` (`pain.intensity`, `days[1]`), or `prefix` itself."""
+def located(message: str) -> str | None:
+    """The body field a msgspec message points at (`pain.intensity`, `days[1]`, an unknown or missing field's name),
+    or None when it names none."""
     found = _PATH.search(message)
     path = found.group("path") if found else ""
     for unknown in re.finditer(r"(?:unknown|missing required) field `([^`]*)`", message):
         path = f"{path}.{unknown.group(1)}"
-    return _join(prefix, path.lstrip(".")) if path else prefix or "body"
+    return path.lstrip(".") or None
 
 
 def _join(prefix: str, path: str) -> str:
@@ -96,7 +97,8 @@ def every_error(raw: Any, type_: Any, prefix: str = "") -> list[tuple[str, str]]
         msgspec.convert(raw, type_)
         return []
     except msgspec.ValidationError as exc:
-        first = [(located(str(exc), prefix), plain(str(exc)))]
+        path = located(str(exc))
+        first = [(_join(prefix, path) if path else prefix or "body", plain(str(exc)))]
     kinds = _unwrapped(type_)
     if len(kinds) != 1:
         return first

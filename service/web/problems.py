@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -27,7 +26,7 @@ from service.lib.errors import (
     Unprocessable,
 )
 from service.lib.instants import check_instant
-from service.web.field_errors import every_error, plain
+from service.web.field_errors import every_error, located, plain
 from service.web.observability import assign_request_id
 
 T = TypeVar("T")
@@ -154,20 +153,6 @@ def problem_error_handler(request: Request, exc: ProblemError) -> Response[Probl
     return _response(request, problem, exc.headers)
 
 
-_BODY_PATH = re.compile(r"at `\$(?P<path>[^`]*)`")
-_UNKNOWN_FIELD = re.compile(r"unknown field `(?P<name>[^`]+)`")
-
-
-def body_field(message: str) -> str | None:
-    """The body field a msgspec message points at (`pain.intensity`, `tender_spots[2]`, an unknown field's name)."""
-    located = _BODY_PATH.search(message)
-    path = located.group("path").lstrip(".") if located else ""
-    unknown = _UNKNOWN_FIELD.search(message)
-    if unknown:
-        path = f"{path}.{unknown.group('name')}" if path else unknown.group("name")
-    return path or None
-
-
 def validation_error_handler(request: Request, exc: ValidationException) -> Response[Problem]:
     """Litestar's own parameter and body validation, reshaped into per-field errors."""
     errors: list[FieldError] = []
@@ -178,7 +163,7 @@ def validation_error_handler(request: Request, exc: ValidationException) -> Resp
                 said = str(item.get("message", "invalid value"))
                 field = str(item.get("key") or item.get("source") or "body")
                 if field in {"data", "body"}:
-                    field = body_field(said) or field
+                    field = located(said) or field
                 errors.append(FieldError(field=field, message=plain(said)))
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or str(exc.detail)
     problem = Problem(

@@ -197,15 +197,9 @@ async def test_cors_exposes_the_headers_clients_read(cors_client: Client) -> Non
     assert "access-control-allow-origin" not in other.headers
 
 
-async def test_a_streamed_response_is_compressed_part_by_part() -> None:
+async def _through_compression(app: Any) -> list[Any]:
+    """The messages `app` sends through Compression to a GET that accepts gzip."""
     from service.web.transport import Compression
-
-    parts = [b'{"part": 1, "pad": "' + b"x" * 600, b'", "part": 2, "pad": "' + b"y" * 600, b'"}']
-
-    async def streamed(scope: Any, receive: Any, send: Any) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1244")]})
-        for index, part in enumerate(parts):
-            await send({"type": "http.response.body", "body": part, "more_body": index < len(parts) - 1})
 
     sent: list[Any] = []
 
@@ -213,7 +207,19 @@ async def test_a_streamed_response_is_compressed_part_by_part() -> None:
         sent.append(message)
 
     scope = {"type": "http", "method": "GET", "headers": [(b"accept-encoding", b"gzip")]}
-    await Compression(streamed)(scope, None, collect)  # type: ignore[arg-type]
+    await Compression(app)(scope, None, collect)  # type: ignore[arg-type]
+    return sent
+
+
+async def test_a_streamed_response_is_compressed_part_by_part() -> None:
+    parts = [b'{"part": 1, "pad": "' + b"x" * 600, b'", "part": 2, "pad": "' + b"y" * 600, b'"}']
+
+    async def streamed(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1244")]})
+        for index, part in enumerate(parts):
+            await send({"type": "http.response.body", "body": part, "more_body": index < len(parts) - 1})
+
+    sent = await _through_compression(streamed)
     headers = dict(sent[0]["headers"])
     assert headers[b"content-encoding"] == b"gzip" and b"content-length" not in headers
     assert headers[b"vary"] == b"Accept-Encoding"
@@ -224,7 +230,7 @@ async def test_a_streamed_response_is_compressed_part_by_part() -> None:
 async def test_a_response_larger_than_the_limit_is_sent_as_it_is() -> None:
     """Compressing a 4.9 MB static file anew on each anonymous request cost about 100 ms of CPU (a DoS
     amplification): a response announcing more than LARGEST_COMPRESSED bytes is not compressed."""
-    from service.web.transport import LARGEST_COMPRESSED, Compression
+    from service.web.transport import LARGEST_COMPRESSED
 
     size = LARGEST_COMPRESSED + 1
     body = b"x" * size
@@ -233,13 +239,7 @@ async def test_a_response_larger_than_the_limit_is_sent_as_it_is() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", str(size).encode())]})
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
-    sent: list[Any] = []
-
-    async def collect(message: Any) -> None:
-        sent.append(message)
-
-    scope = {"type": "http", "method": "GET", "headers": [(b"accept-encoding", b"gzip")]}
-    await Compression(large)(scope, None, collect)  # type: ignore[arg-type]
+    sent = await _through_compression(large)
     headers = dict(sent[0]["headers"])
     assert b"content-encoding" not in headers and headers[b"content-length"] == str(size).encode()
     assert headers[b"vary"] == b"Accept-Encoding"

@@ -215,7 +215,7 @@ def _number_findings(
     for key, _ in unaddressed:
         named.setdefault(key, known[key])
     order = {finding_key(f): i for i, f in enumerate(every)}
-    keys = sorted(named, key=lambda k: (order.get(k, len(order)), list(named).index(k)))
+    keys = sorted(named, key=lambda k: order.get(k, len(order)))  # stable: the rest keep the items' order
     ids = {key: f"f{i}" for i, key in enumerate(keys, start=1)}
     for plan in planned:
         plan.item.finding = ids[finding_key(plan.target.finding)]
