@@ -133,6 +133,7 @@ class DoseRules(_Rule):
     strength: dict[Level, StrengthDose]
     rpe_at_most: dict[Literal["high", "moderate", "low"], int]
     static_stretch: dict[Literal["sets", "hold_seconds"], Range]
+    static_stretch_seconds_a_day: int
     dynamic_stretch: dict[Literal["sets", "reps"], Range]
     # Activation holds progress by hold time or reps, up to these; never by load.
     activation_hold_seconds_at_most: int

@@ -118,6 +118,7 @@ def check_doses(program: ProgramBody, body: dict[str, Any]) -> None:
             assert "add load" not in words, (item.slug, words)
             if record.modality == "static_stretch" and dose.hold_seconds is not None:
                 assert 2 <= dose.sets <= 4 and 20 <= dose.hold_seconds <= 30, (item.slug, dose)
+                assert dose.sets * dose.hold_seconds >= 60, (item.slug, dose)  # 60 s a day (CLINICAL.md §5)
             if record.modality == "activation" or set(record.equipment) <= UNLOADED:
                 assert "adding weight" not in words.replace("never by adding weight", ""), (item.slug, words)
                 assert "choose a weight" not in words, (item.slug, words)

@@ -82,10 +82,12 @@ class DosePlan:
             )
         if entry.modality == "static_stretch":
             holds = rules.static_stretch
+            hold = _within(base.hold_seconds, holds["hold_seconds"]) if base.hold_seconds else None
+            sets = -(-rules.static_stretch_seconds_a_day // hold) if hold else 0  # the fewest holds that reach it
             return ProgramDose(
-                sets=_along(holds["sets"], step),
+                sets=min(max(sets, holds["sets"].low), holds["sets"].high),
                 reps=base.reps,
-                hold_seconds=_within(base.hold_seconds, holds["hold_seconds"]) if base.hold_seconds else None,
+                hold_seconds=hold,
                 duration_seconds=base.duration_seconds,
                 per_side=base.per_side,
                 rest_seconds=base.rest_seconds,

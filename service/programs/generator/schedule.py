@@ -175,7 +175,7 @@ class _Weeks:
         """One strength session's preparation and training items (indexes into `planned`)."""
         budget -= self.rules.warm_up.minutes * 60
         preparation = []
-        room = budget * self.doses.rules.schedule.preparation_share
+        room = budget * self.rules.preparation_share
         for i in sorted(left, key=lambda i: (self.done[i], i)):
             cost = self.cost(week[i].seconds, training=False)
             if cost <= room:
