@@ -19,7 +19,6 @@ from typing import Any, NamedTuple
 
 import msgspec
 from litestar import Request, Response
-from litestar.datastructures import ResponseHeader
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,14 +29,6 @@ from service.db.errors import database_unavailable
 from service.lib.singleflight import LruCache, SingleFlight
 from service.web.problems import ProblemError
 
-CACHE_HEADERS = [
-    ResponseHeader(
-        name="ETag",
-        description="Validator of this representation; send it back in `If-None-Match`.",
-        documentation_only=True,
-    ),
-    ResponseHeader(name="Cache-Control", description="How long clients may reuse it.", documentation_only=True),
-]
 logger = logging.getLogger("service.catalog.cache")
 _CATALOG_TABLES = (models.Muscle, models.Equipment, models.Condition, models.Pattern, models.Exercise)
 

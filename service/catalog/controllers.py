@@ -10,7 +10,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import schemas, services
-from service.catalog.cache import CACHE_HEADERS, CatalogCache, cached_read_middleware
+from service.catalog.cache import CatalogCache, cached_read_middleware
 from service.catalog.enums import Level, Modality, MuscleRoleFilter, Phase
 from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import OPTIONALLY_SECURED, catalog_guard
@@ -73,7 +73,6 @@ def catalog_controller(
     class CatalogController(Controller):
         path = "/v1"
         tags = ["catalogue"]
-        response_headers = CACHE_HEADERS
         guards = [catalog_guard]
         # Cached reads are answered before parameter parsing; the guard's decision is taken there too.
         middleware = [cached_read_middleware(cache)]
