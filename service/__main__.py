@@ -130,8 +130,9 @@ def _serve(host: str, port: int, workers: int = 1) -> None:
     # The factory import string lets uvicorn start several worker processes, each building its own app; with
     # several, each worker listens on its own SO_REUSEPORT socket and writes its metrics where /metrics of any
     # worker adds them up (PROMETHEUS_MULTIPROC_DIR, a fresh temporary directory unless set; see service.web.server).
-    # Read here, not only in each worker, for the server's own settings (the header timeout).
-    header_timeout = Settings.from_env().header_timeout_seconds
+    # Read here, not only in each worker, for the server's own settings (the header timeout, the problem types of its
+    # own 400s).
+    settings = Settings.from_env()
     with metrics_directory(workers):
         serve(
             "service.asgi:app",
@@ -140,7 +141,8 @@ def _serve(host: str, port: int, workers: int = 1) -> None:
             port=port,
             workers=workers,
             log_config=None,
-            header_timeout_seconds=header_timeout,
+            header_timeout_seconds=settings.header_timeout_seconds,
+            public_url=settings.public_url,
         )
 
 
@@ -153,11 +155,12 @@ def cmd_run(args: argparse.Namespace) -> None:
     from service.db.migrate import upgrade
 
     use_development_environment()
+    base = f"http://{args.host}:{args.port}"
+    os.environ.setdefault("REALIGN_PUBLIC_URL", base)  # problem types that resolve where this server listens
     settings = Settings.from_env()
     upgrade(settings.database_url)
     print("migrations applied; catalogue seeded:", asyncio.run(_seed(settings)))
     key = asyncio.run(_development_key(settings)) if settings.key_pepper else None
-    base = f"http://{args.host}:{args.port}"
     print(
         "\nRealign is starting:\n"
         f"  API docs     {base}/docs\n"

@@ -36,6 +36,7 @@ from service.dashboard.controllers import dashboard_router
 from service.db.engine import create_engine, create_session_factory
 from service.db.oneshot import StatementPool
 from service.docs.pages import ScalarPage, docs_assets_router
+from service.docs.problem_pages import problem_pages_router
 from service.graphql.cache import GraphQLCache
 from service.graphql.schema import graphql_controller
 from service.programs.controllers import ProgramController
@@ -48,6 +49,7 @@ from service.web.json_depth import json_depth_middleware
 from service.web.observability import assign_request_id, forget_process, observe_middleware, watch_pool
 from service.web.openapi_document import add_examples, publish_constraints
 from service.web.openapi_headers import declare_headers
+from service.web.problem_types import publish as publish_problem_types
 from service.web.problems import EXCEPTION_HANDLERS, Problem, ProblemError
 from service.web.ratelimit import Quota, create_limiter
 from service.web.transport import cors_config, wrap_transport
@@ -58,7 +60,8 @@ Realign answers three questions for fitness apps: what exercises exist and what 
 in a person, and what they should do about it (a four-phase corrective program: release → lengthen → strengthen →
 integrate).
 
-Errors are RFC 9457 problem documents (`application/problem+json`). Lists take `limit` (default 20, max 500) and
+Errors are RFC 9457 problem documents (`application/problem+json`); each `type` is a page of the service saying what
+it means and what to do, all listed at `/problems`. Lists take `limit` (default 20, max 500) and
 an opaque `cursor`, and answer `{"items": [...], "next_cursor": ...}`. Catalogue responses carry an `ETag`; send it
 back in `If-None-Match` to get a 304. GraphQL lives at `/graphql`.
 """
@@ -259,6 +262,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
             graphql_controller(settings, vocabulary, catalog_cache, graphql_cache),
             docs_redirect,
             docs_assets_router(),
+            problem_pages_router(),
             dashboard_router(),
             *([MetricsController] if settings.metrics_token else []),
             healthz,
@@ -292,9 +296,11 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
     add_examples(
         app.openapi_schema,
         catalog,
+        settings.public_url,
         assessment_examples(assessment_rules),
-        program_examples(catalog, assessment_rules, program_rules),
+        program_examples(catalog, assessment_rules, program_rules, settings.public_url),
     )
     publish_constraints(app.openapi_schema, catalog, assessment_rules.screening.codes())
     declare_headers(app.openapi_schema, private_paths=_TENANT_PATHS)
+    publish_problem_types(app.openapi_schema, settings.public_url)
     return app

@@ -39,6 +39,21 @@ def trusted_proxies(value: str) -> tuple[str, ...]:
     return tuple(proxies)
 
 
+# Where clients reach the service: problem `type` URIs are absolute under it (service.web.problem_types). `make run`'s.
+DEFAULT_PUBLIC_URL = "http://localhost:8000"
+
+
+def public_url(value: str) -> str:
+    """REALIGN_PUBLIC_URL: the http(s) origin (and path prefix, behind a proxy that adds one) clients use."""
+    from urllib.parse import urlsplit
+
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"REALIGN_PUBLIC_URL must be an http(s) URL such as https://api.example.com, got {value!r}")
+    return url
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -73,6 +88,7 @@ class Settings:
     metrics_token: str | None = None
     # Seconds a connection has to send a request head; None: the server's limit (service.web.server_protocol says why).
     header_timeout_seconds: float | None = None
+    public_url: str = DEFAULT_PUBLIC_URL
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -102,4 +118,5 @@ class Settings:
             header_timeout_seconds=float(env["REALIGN_HEADER_TIMEOUT_SECONDS"])
             if env.get("REALIGN_HEADER_TIMEOUT_SECONDS")
             else None,
+            public_url=public_url(env.get("REALIGN_PUBLIC_URL") or DEFAULT_PUBLIC_URL),
         )

@@ -145,7 +145,7 @@ def live_server(settings: Settings) -> Iterator[str]:
         host="127.0.0.1",
         port=port,
         log_level="warning",
-        **uvicorn_options(settings.header_timeout_seconds),
+        **uvicorn_options(settings.header_timeout_seconds, settings.public_url),
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -17,7 +17,9 @@ from service.programs.catalog_index import CatalogIndex
 from service.programs.generator import ReferralRequired, generate
 from service.programs.rules import ProgramRules
 from service.programs.schemas import Program, ProgramRequest
-from service.web.problems import PROBLEM_BASE, REFERRAL_REQUIRED
+from service.settings import DEFAULT_PUBLIC_URL
+from service.web.problem_types import type_uri
+from service.web.problems import REFERRAL_REQUIRED
 
 PROGRAM_ID = uuid.UUID("5e2d8f17-9a4b-4b6c-8e3f-1a7c9d2b4e60")
 
@@ -34,7 +36,9 @@ REQUEST = {
 }
 
 
-def program_examples(catalog: CatalogData, assessment_rules: RuleSet, program_rules: ProgramRules) -> dict[str, Any]:
+def program_examples(
+    catalog: CatalogData, assessment_rules: RuleSet, program_rules: ProgramRules, public_url: str = DEFAULT_PUBLIC_URL
+) -> dict[str, Any]:
     """createProgram's request body, 201 program and 422 referral problem (see web.openapi_document.add_examples)."""
     index = CatalogIndex.from_catalog(catalog)
     request = msgspec.convert(REQUEST, ProgramRequest)
@@ -54,7 +58,7 @@ def program_examples(catalog: CatalogData, assessment_rules: RuleSet, program_ru
         generate(example_assessment(numb, assessment_rules), request, index, program_rules)
     except ReferralRequired as referral:
         refused = {
-            "type": PROBLEM_BASE + REFERRAL_REQUIRED,
+            "type": type_uri(public_url, REFERRAL_REQUIRED),
             "title": "Referral required",
             "status": 422,
             "detail": referral.message,

@@ -14,6 +14,8 @@ from service.catalog import schemas
 from service.catalog.models import SLUG_LENGTH
 from service.catalog.records import SLUG_RE, CatalogData, ExerciseRecord
 from service.lib.pagination import encode_cursor
+from service.settings import DEFAULT_PUBLIC_URL
+from service.web.problem_types import BY_SLUG, type_uri
 
 EXAMPLE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 SLUG_PATTERN = SLUG_RE.pattern
@@ -78,10 +80,10 @@ def _exercise_detail(data: CatalogData, slug: str) -> schemas.ExerciseDetail:
     return msgspec.convert({**msgspec.to_builtins(exercise), **msgspec.to_builtins(details)}, schemas.ExerciseDetail)
 
 
-def _problem(status: int, kind: str, title: str, detail: str, instance: str, field: str | None = None) -> Any:
+def _problem(public_url: str, status: int, kind: str, detail: str, instance: str, field: str | None = None) -> Any:
     problem: dict[str, Any] = {
-        "type": f"/problems/{kind}",
-        "title": title,
+        "type": type_uri(public_url, kind),
+        "title": BY_SLUG[kind].title,
         "status": status,
         "detail": detail,
         "instance": instance,
@@ -91,7 +93,7 @@ def _problem(status: int, kind: str, title: str, detail: str, instance: str, fie
     return problem
 
 
-def response_examples(data: CatalogData) -> dict[str, dict[str, Any]]:
+def response_examples(data: CatalogData, public_url: str = DEFAULT_PUBLIC_URL) -> dict[str, dict[str, Any]]:
     """operationId → status → example value."""
     exercises = {e.slug: e for e in data.exercises}
     equipment = [{**msgspec.to_builtins(e), "updated_at": EXAMPLE_TIME} for e in data.equipment]
@@ -101,9 +103,9 @@ def response_examples(data: CatalogData) -> dict[str, dict[str, Any]]:
     muscles = {m.slug: m for m in _muscles(data)}
     hamstrings = muscles["hamstrings"]
     bad_muscle = _problem(
+        public_url,
         400,
         "invalid-request",
-        "The request is invalid",
         "muscle: unknown muscle 'hamstring'",
         "/v1/exercises",
         "muscle",
@@ -116,7 +118,7 @@ def response_examples(data: CatalogData) -> dict[str, dict[str, Any]]:
         "getExercise": {
             "200": _exercise_detail(data, "barbell_back_squat"),
             "404": _problem(
-                404, "not-found", "Not found", "No exercise with slug 'step_upp'.", "/v1/exercises/step_upp"
+                public_url, 404, "not-found", "No exercise with slug 'step_upp'.", "/v1/exercises/step_upp"
             ),
         },
         "listEquipment": {"200": {"items": equipment[:2], "next_cursor": encode_cursor({"i": 2})}},
@@ -132,10 +134,10 @@ def response_examples(data: CatalogData) -> dict[str, dict[str, Any]]:
     }
 
 
-def add_examples(document: OpenAPI, data: CatalogData, *more: dict[str, dict[str, Any]]) -> None:
+def add_examples(document: OpenAPI, data: CatalogData, public_url: str, *more: dict[str, dict[str, Any]]) -> None:
     """Response examples of the catalogue, and `more` of the domains (operationId → {"request" or a status:
-    example}, e.g. service.programs.examples)."""
-    examples = response_examples(data)
+    example}, e.g. service.programs.examples); problem types under `public_url`."""
+    examples = response_examples(data, public_url)
     requests: dict[str, Any] = {}
     for domain in more:
         for operation_id, by_status in domain.items():

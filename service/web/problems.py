@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from http import HTTPStatus
 from typing import Annotated, Any, TypeVar
 
 import asyncpg
@@ -26,32 +27,19 @@ from service.lib.errors import (
     Unprocessable,
 )
 from service.lib.instants import check_instant
+from service.runtime import runtime_of
 from service.web.field_errors import every_error, located, plain
 from service.web.observability import assign_request_id
+from service.web.problem_types import BY_STATUS, PATH, type_uri
 
 T = TypeVar("T")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEM_BASE = "/problems/"
-# Problem types beyond the one per status (the `kind` of a ProblemError; its `type` is PROBLEM_BASE + kind).
+# The relative form of the types, still used by GraphQL's error extensions (service.graphql.errors); REST answers
+# with the absolute URIs of service.web.problem_types.
+PROBLEM_BASE = PATH + "/"
+# Problem types beyond the one per status (the `kind` of a ProblemError, a slug of service.web.problem_types).
 REFERRAL_REQUIRED = "referral-required"
-
-_TITLES = {
-    400: ("invalid-request", "The request is invalid"),
-    401: ("unauthorized", "Authentication is required"),
-    403: ("forbidden", "Not allowed"),
-    404: ("not-found", "Not found"),
-    405: ("method-not-allowed", "Method not allowed"),
-    406: ("not-acceptable", "Not acceptable"),
-    409: ("conflict", "Conflict"),
-    410: ("gone", "Gone"),
-    413: ("payload-too-large", "Request body too large"),
-    415: ("unsupported-media-type", "Unsupported media type"),
-    422: ("unprocessable", "The request cannot be processed"),
-    429: ("too-many-requests", "Too many requests"),
-    500: ("internal-error", "Internal server error"),
-    503: ("unavailable", "Service unavailable"),
-}
 
 logger = logging.getLogger("service.web.problems")
 
@@ -89,11 +77,26 @@ class ProblemError(HTTPException):
         reasons: list[str] | None = None,
     ) -> None:
         super().__init__(detail=detail, status_code=status, headers=headers)
-        default_kind, default_title = _TITLES.get(status, ("error", "Error"))
+        default_kind, default_title = _default_of(status)
         self.kind = kind or default_kind
         self.title = title or default_title
         self.errors = errors
         self.reasons = reasons
+
+
+def _default_of(status: int) -> tuple[str, str]:
+    """The slug and title of a status's own problem type; none (so about:blank) and the status phrase without one."""
+    known = BY_STATUS.get(status)
+    if known:
+        return known.slug, known.title
+    try:
+        return "", HTTPStatus(status).phrase
+    except ValueError:  # a status outside the standard's list
+        return "", "Error"
+
+
+def _type(request: Request, slug: str) -> str:
+    return type_uri(runtime_of(request).settings.public_url, slug)
 
 
 def problem_of(exc: DomainError) -> ProblemError:
@@ -142,7 +145,7 @@ def domain_error_handler(request: Request, exc: DomainError) -> Response[Problem
 
 def problem_error_handler(request: Request, exc: ProblemError) -> Response[Problem]:
     problem = Problem(
-        type=PROBLEM_BASE + exc.kind,
+        type=_type(request, exc.kind),
         title=exc.title,
         status=exc.status_code,
         detail=exc.detail,
@@ -167,7 +170,7 @@ def validation_error_handler(request: Request, exc: ValidationException) -> Resp
                 errors.append(FieldError(field=field, message=plain(said)))
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or str(exc.detail)
     problem = Problem(
-        type=PROBLEM_BASE + "invalid-request",
+        type=_type(request, "invalid-request"),
         title="The request is invalid",
         status=400,
         detail=detail,
@@ -178,10 +181,10 @@ def validation_error_handler(request: Request, exc: ValidationException) -> Resp
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response[Problem]:
-    kind, title = _TITLES.get(exc.status_code, ("error", "Error"))
+    kind, title = _default_of(exc.status_code)
     detail = exc.detail if exc.detail and exc.detail != title else title + "."
     problem = Problem(
-        type=PROBLEM_BASE + kind,
+        type=_type(request, kind),
         title=title,
         status=exc.status_code,
         detail=detail,
@@ -194,7 +197,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[Problem
     assign_request_id(request.scope)  # handlers run outside the route middleware: log under the request's id
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     problem = Problem(
-        type=PROBLEM_BASE + "internal-error",
+        type=_type(request, "internal-error"),
         title="Internal server error",
         status=HTTP_500_INTERNAL_SERVER_ERROR,
         detail="An unexpected error occurred; it has been logged.",
@@ -210,7 +213,7 @@ def database_unavailable_handler(request: Request, exc: Exception) -> Response[P
     assign_request_id(request.scope)
     logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
     problem = Problem(
-        type=PROBLEM_BASE + "unavailable",
+        type=_type(request, "unavailable"),
         title="Service unavailable",
         status=503,
         detail="The database is unavailable or did not answer in time; retry shortly.",

@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from service.settings import DEFAULT_PUBLIC_URL
+
 logger = logging.getLogger("uvicorn.error")
 
 
@@ -81,7 +83,9 @@ def metrics_directory(workers: int) -> Iterator[str | None]:
         shutil.rmtree(made, ignore_errors=True)
 
 
-def uvicorn_options(header_timeout_seconds: float | None = None) -> dict[str, Any]:
+def uvicorn_options(
+    header_timeout_seconds: float | None = None, public_url: str = DEFAULT_PUBLIC_URL
+) -> dict[str, Any]:
     """The uvicorn settings of every launch of the service: `serve` below (`make serve`, `make run`, the bench
     server) and the tests' live server, so that each behaves as production does. The limits and why they are what
     they are: service.web.server_protocol."""
@@ -95,7 +99,7 @@ def uvicorn_options(header_timeout_seconds: float | None = None) -> dict[str, An
     timeout = HEADER_TIMEOUT_SECONDS if header_timeout_seconds is None else header_timeout_seconds
     return {
         # A partial, not a subclass made here: uvicorn pickles its config into each worker process.
-        "http": functools.partial(HardenedH11Protocol, header_timeout=timeout),
+        "http": functools.partial(HardenedH11Protocol, header_timeout=timeout, public_url=public_url),
         "h11_max_incomplete_event_size": MAX_REQUEST_HEAD_BYTES,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         # X-Forwarded-For is the app's to trust, from REALIGN_TRUSTED_PROXIES (service.app says why).
@@ -106,7 +110,14 @@ def uvicorn_options(header_timeout_seconds: float | None = None) -> dict[str, An
 
 
 def serve(
-    app: str, *, host: str, port: int, workers: int, header_timeout_seconds: float | None = None, **config: Any
+    app: str,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    header_timeout_seconds: float | None = None,
+    public_url: str = DEFAULT_PUBLIC_URL,
+    **config: Any,
 ) -> None:
     """`uvicorn.run(app, host=…, port=…, workers=…, **config)`, with one SO_REUSEPORT listener per worker and the
     service's uvicorn settings (`uvicorn_options`)."""
@@ -114,7 +125,7 @@ def serve(
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
-    config = {**uvicorn_options(header_timeout_seconds), **config}
+    config = {**uvicorn_options(header_timeout_seconds, public_url), **config}
     if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.run(app, host=host, port=port, workers=workers, **config)
         return

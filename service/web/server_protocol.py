@@ -25,7 +25,9 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
-from service.web.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, Problem
+from service.settings import DEFAULT_PUBLIC_URL
+from service.web.problem_types import BY_SLUG, type_uri
+from service.web.problems import PROBLEM_MEDIA_TYPE, Problem
 
 # A request head (request line and headers) larger than this is refused. Ours are an API key, a few standard
 # headers and query strings of at most a few hundred bytes; 16 KiB (h11's own default, said here on purpose) leaves
@@ -71,11 +73,13 @@ class HardenedH11Protocol(H11Protocol):
         _loop: asyncio.AbstractEventLoop | None = None,
         *,
         header_timeout: float = HEADER_TIMEOUT_SECONDS,
+        public_url: str = DEFAULT_PUBLIC_URL,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         size = config.h11_max_incomplete_event_size
         self.conn = _Connection(self, size if size is not None else MAX_REQUEST_HEAD_BYTES)
         self.header_timeout = header_timeout
+        self.public_url = public_url
         self._head_deadline: asyncio.TimerHandle | None = None
 
     def _await_head(self) -> None:
@@ -112,7 +116,12 @@ class HardenedH11Protocol(H11Protocol):
     def send_400_response(self, msg: str) -> None:
         """uvicorn's answer to a request h11 cannot accept (or we refuse), as a problem document like every 4xx."""
         body = msgspec.json.encode(
-            Problem(type=PROBLEM_BASE + "invalid-request", title="The request is invalid", status=400, detail=msg)
+            Problem(
+                type=type_uri(self.public_url, "invalid-request"),
+                title=BY_SLUG["invalid-request"].title,
+                status=400,
+                detail=msg,
+            )
         )
         headers = [
             (b"content-type", PROBLEM_MEDIA_TYPE.encode()),

@@ -22,7 +22,7 @@ def assert_problem(response: httpx.Response, status: int, detail_contains: str =
     assert response.headers["content-type"].startswith("application/problem+json"), response.headers
     problem: dict[str, Any] = response.json()
     assert problem["status"] == status
-    assert problem["type"].startswith("/problems/") and problem["title"] and problem["detail"]
+    assert problem["type"].startswith("http://localhost:8000/problems/") and problem["title"] and problem["detail"]
     assert detail_contains.lower() in problem["detail"].lower(), problem
     return problem
 

@@ -15,13 +15,14 @@ from service.web import server
 from service.web.server_protocol import KEEP_ALIVE_SECONDS, MAX_REQUEST_HEAD_BYTES, HardenedH11Protocol
 
 
-def _check(options: dict[str, Any], header_timeout: float) -> None:
+def _check(options: dict[str, Any], header_timeout: float, public_url: str = "http://localhost:8000") -> None:
     assert options["proxy_headers"] is False and options["server_header"] is False
     assert options["timeout_keep_alive"] == KEEP_ALIVE_SECONDS
     assert options["h11_max_incomplete_event_size"] == MAX_REQUEST_HEAD_BYTES
     protocol = options["http"]
     assert isinstance(protocol, functools.partial) and protocol.func is HardenedH11Protocol
-    assert protocol.keywords == {"header_timeout": header_timeout}
+    # public_url: the problem type of the protocol's own 400s is absolute under it (service.web.problem_types).
+    assert protocol.keywords == {"header_timeout": header_timeout, "public_url": public_url}
 
 
 @pytest.fixture
@@ -40,8 +41,9 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
 
 def test_f11_python_m_service_serve_and_run(launched: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REALIGN_HEADER_TIMEOUT_SECONDS", "2.5")
+    monkeypatch.setenv("REALIGN_PUBLIC_URL", "https://api.example.com/")
     cli._serve("127.0.0.1", 0)
-    _check(launched[-1], 2.5)
+    _check(launched[-1], 2.5, "https://api.example.com")
 
 
 def test_f11_python_m_service_server(launched: list[dict[str, Any]]) -> None:
