@@ -14,6 +14,8 @@ from typing import Annotated
 
 import msgspec
 
+from service.lib.pagination import NextCursor
+
 # ---------------------------------------------------------------- vocabularies
 
 
@@ -181,8 +183,14 @@ YesNo = bool | None
 
 class Lifestyle(_Input):
     sitting_hours_per_day: SittingHours | None = None
-    activity_level: ActivityLevel | None = None
-    training_experience: TrainingExperience | None = None
+    activity_level: (
+        Annotated[ActivityLevel, msgspec.Meta(description="How active the person is day to day, outside training.")]
+        | None
+    ) = None
+    training_experience: (
+        Annotated[TrainingExperience, msgspec.Meta(description="How much strength training the person has done.")]
+        | None
+    ) = None
 
 
 class Pain(_Input):
@@ -215,14 +223,46 @@ class RedFlags(_Input):
     """The first eight lumbar screening questions, answered yes (true) or no (false); null or absent means not
     answered. Each field name is a screening code: the same answers can travel in `screening` instead."""
 
-    saddle_numbness: YesNo = None
-    bladder_or_bowel_dysfunction: YesNo = None
-    progressive_leg_weakness_or_numbness: YesNo = None
-    significant_trauma: YesNo = None
-    fever_or_unexplained_weight_loss: YesNo = None
-    history_of_cancer: YesNo = None
-    constant_night_pain: YesNo = None
-    diagnosed_acute_disc_injury: YesNo = None
+    saddle_numbness: (
+        Annotated[
+            bool,
+            msgspec.Meta(
+                description="Numbness or tingling between the legs, around the bottom or on the inner thighs."
+            ),
+        ]
+        | None
+    ) = None
+    bladder_or_bowel_dysfunction: (
+        Annotated[
+            bool, msgspec.Meta(description="New trouble passing or holding urine or stools since the pain started.")
+        ]
+        | None
+    ) = None
+    progressive_leg_weakness_or_numbness: (
+        Annotated[bool, msgspec.Meta(description="Weakness or numbness in a leg that is getting worse.")] | None
+    ) = None
+    significant_trauma: (
+        Annotated[
+            bool,
+            msgspec.Meta(
+                description="The pain started after a significant injury, e.g. a car accident or a fall from a height."
+            ),
+        ]
+        | None
+    ) = None
+    fever_or_unexplained_weight_loss: (
+        Annotated[bool, msgspec.Meta(description="A fever or chills, or weight lost without trying.")] | None
+    ) = None
+    history_of_cancer: Annotated[bool, msgspec.Meta(description="Cancer, now or in the past.")] | None = None
+    constant_night_pain: (
+        Annotated[bool, msgspec.Meta(description="The pain is constant, even at night, or worse lying down.")] | None
+    ) = None
+    diagnosed_acute_disc_injury: (
+        Annotated[
+            bool, msgspec.Meta(description="A clinician has diagnosed a recent slipped, bulging or herniated disc.")
+        ]
+        | None
+    ) = None
 
 
 class MovementScreen(_Input):
@@ -248,9 +288,14 @@ class StraightLegRaise(_Input):
     right: LegRaiseAngle | None = None
 
 
+ThomasSide = Annotated[
+    ThomasResult, msgspec.Meta(description="positive: the thigh rises off the table, the hip flexors are short.")
+]
+
+
 class ThomasTest(_Input):
-    left: ThomasResult | None = None
-    right: ThomasResult | None = None
+    left: ThomasSide | None = None
+    right: ThomasSide | None = None
 
 
 class SingleLegBridge(_Input):
@@ -259,10 +304,15 @@ class SingleLegBridge(_Input):
 
 
 class FieldTests(_Input):
-    straight_leg_raise_deg: StraightLegRaise | None = None
+    straight_leg_raise_deg: (
+        Annotated[StraightLegRaise, msgspec.Meta(description="Passive straight-leg raise, per side, in degrees.")]
+        | None
+    ) = None
     thomas_test: Annotated[ThomasTest, msgspec.Meta(description="Modified Thomas test, per side.")] | None = None
     sit_and_reach_cm: SitAndReach | None = None
-    single_leg_bridge_seconds: SingleLegBridge | None = None
+    single_leg_bridge_seconds: (
+        Annotated[SingleLegBridge, msgspec.Meta(description="Single-leg bridge hold, per side, in seconds.")] | None
+    ) = None
 
 
 class Pregnancy(_Input):
@@ -300,19 +350,26 @@ class Clearance(_Input):
     """A clinician's clearance to train: it turns a `routine` referral into a program, with these restrictions.
     `emergency` and `urgent` concerns cannot be cleared here: they need a new assessment after care."""
 
-    role: ClinicianRole
+    role: Annotated[ClinicianRole, msgspec.Meta(description="Who cleared the person.")]
     date: Annotated[date, msgspec.Meta(description="The day the clinician cleared the person (not in the future).")]
-    restrictions: Restrictions | None = None
+    restrictions: (
+        Annotated[Restrictions, msgspec.Meta(description="What the clinician ruled out; none when absent.")] | None
+    ) = None
 
 
 class AssessmentInput(_Input):
     """The `POST /v1/assessments` body: screening, questionnaire, movement screen, field tests and tender spots."""
 
     subject_ref: SubjectRef | None = None
-    age_band: AgeBand | None = None
-    lifestyle: Lifestyle | None = None
-    pain: Pain | None = None
-    red_flags: RedFlags | None = None
+    age_band: Annotated[AgeBand, msgspec.Meta(description="The person's age range, in years.")] | None = None
+    lifestyle: Annotated[Lifestyle, msgspec.Meta(description="Daily activity and training background.")] | None = None
+    pain: Annotated[Pain, msgspec.Meta(description="Where it hurts, how much and since when.")] | None = None
+    red_flags: (
+        Annotated[
+            RedFlags, msgspec.Meta(description="The eight lumbar red-flag questions (or send them in `screening`).")
+        ]
+        | None
+    ) = None
     screening: (
         Annotated[
             dict[ScreeningCode, bool],
@@ -326,7 +383,9 @@ class AssessmentInput(_Input):
         ]
         | None
     ) = None
-    pregnancy: Pregnancy | None = None
+    pregnancy: (
+        Annotated[Pregnancy, msgspec.Meta(description="Pregnancy, which changes the screens and the exercises.")] | None
+    ) = None
     conditions: (
         Annotated[
             list[ConditionSlug],
@@ -338,9 +397,16 @@ class AssessmentInput(_Input):
         ]
         | None
     ) = None
-    clearance: Clearance | None = None
-    movement_screen: MovementScreen | None = None
-    tests: FieldTests | None = None
+    clearance: (
+        Annotated[Clearance, msgspec.Meta(description="A clinician's clearance to train despite a routine referral.")]
+        | None
+    ) = None
+    movement_screen: (
+        Annotated[MovementScreen, msgspec.Meta(description="What the overhead-squat screen showed.")] | None
+    ) = None
+    tests: (
+        Annotated[FieldTests, msgspec.Meta(description="Results of the flexibility and strength field tests.")] | None
+    ) = None
     tender_spots: (
         Annotated[
             list[TenderSpot],
@@ -425,7 +491,7 @@ class MissingAnswer(_Output):
 class InferredCondition(_Output):
     condition: Annotated[str, msgspec.Meta(description="A condition slug that programs respect.")]
     reason: Annotated[str, msgspec.Meta(description="Why, in plain words; never a diagnosis.")]
-    inputs: list[str]
+    inputs: Annotated[list[str], msgspec.Meta(description="The input paths it was inferred from.")]
 
 
 class Note(_Output):
@@ -441,29 +507,29 @@ class Note(_Output):
         ),
     ]
     message: Annotated[str, msgspec.Meta(description="Plain words for the person or their trainer.")]
-    inputs: list[str] = []
+    inputs: Annotated[list[str], msgspec.Meta(description="The input paths it concerns.")] = []
 
 
 class Asymmetry(_Output):
     test: Annotated[str, msgspec.Meta(description="The input path of the paired test.")]
     side: Annotated[Side, msgspec.Meta(description="The weaker or tighter side, which gets the extra work.")]
-    left: float
-    right: float
+    left: Annotated[float, msgspec.Meta(description="The left side's result, in the test's unit.")]
+    right: Annotated[float, msgspec.Meta(description="The right side's result, in the test's unit.")]
     difference: Annotated[str, msgspec.Meta(description="The gap, as a percentage or in degrees.")]
-    muscles: list[str]
-    summary: str
+    muscles: Annotated[list[str], msgspec.Meta(description="Slugs of the muscles the test measures.")]
+    summary: Annotated[str, msgspec.Meta(description="For the person, in plain words.")]
 
 
 class AppliedClearance(_Output):
-    role: ClinicianRole
-    date: date
+    role: Annotated[ClinicianRole, msgspec.Meta(description="Who cleared the person.")]
+    date: Annotated[date, msgspec.Meta(description="The day of the clearance.")]
     cleared: Annotated[list[str], msgspec.Meta(description="The routine referral reasons this clearance lifted.")]
-    restrictions: Restrictions
+    restrictions: Annotated[Restrictions, msgspec.Meta(description="What programs must leave out.")]
 
 
 class PatternFinding(_Output):
-    slug: str
-    name: str
+    slug: Annotated[str, msgspec.Meta(description="The pattern's slug (GET /v1/patterns).")]
+    name: Annotated[str, msgspec.Meta(description="The pattern's name.")]
     score: Annotated[
         float,
         msgspec.Meta(
@@ -472,7 +538,7 @@ class PatternFinding(_Output):
             description="Weighted evidence, capped at 1, rounded to 2 decimals; a pattern appears only above 0.",
         ),
     ]
-    evidence: list[Evidence]
+    evidence: Annotated[list[Evidence], msgspec.Meta(description="Each rule that counted towards the score.")]
     band: (
         Annotated[
             Band,
@@ -489,54 +555,76 @@ class PatternFinding(_Output):
 
 class MuscleFinding(_Output):
     muscle: Annotated[str, msgspec.Meta(description="A muscle slug.")]
-    reasons: list[Evidence]
+    reasons: Annotated[list[Evidence], msgspec.Meta(description="Each rule that found it, with the inputs.")]
     side: Annotated[Side, msgspec.Meta(description="The side the evidence points at; both when not one-sided.")] = (
         Side.both
     )
 
 
+# The result's fields, described once: an assessment as stored carries them all.
+ResultStatus = Annotated[
+    AssessmentStatus,
+    msgspec.Meta(
+        description="ok: the findings are filled in; refer: see a clinician first (`referral` says why), no "
+        "findings; incomplete: screening answers are missing (`missing` lists them), no findings."
+    ),
+]
+ResultReferral = Annotated[
+    Referral | None, msgspec.Meta(description="Why and how soon to see a clinician; null unless status is refer.")
+]
+Patterns = Annotated[list[PatternFinding], msgspec.Meta(description="By score, highest first, then by slug.")]
+Overactive = Annotated[list[MuscleFinding], msgspec.Meta(description="Overactive or short muscles, by slug.")]
+Underactive = Annotated[list[MuscleFinding], msgspec.Meta(description="Underactive or weak muscles, by slug.")]
+TriggerPoints = Annotated[
+    list[str], msgspec.Meta(description="The tender spots, deduplicated and sorted: the release phase's targets.")
+]
+RulesetVersion = Annotated[str, msgspec.Meta(description="The version of the assessment rules that produced it.")]
+Level = Annotated[
+    ConcernLevel,
+    msgspec.Meta(
+        description=(
+            "The level of concern: `proceed` when status is ok, the referral's level when it is refer, null "
+            "while incomplete (and on assessments made before ruleset 2026.12.1)."
+        )
+    ),
+]
+Screens = Annotated[list[str], msgspec.Meta(description="The screens that applied to this person.")]
+Missing = Annotated[
+    list[MissingAnswer], msgspec.Meta(description="With status `incomplete`: every answer still needed.")
+]
+SafetyNetting = Annotated[
+    list[str], msgspec.Meta(description="When to stop and get checked, for the screens that applied.")
+]
+Conditions = Annotated[
+    list[InferredCondition], msgspec.Meta(description="Conditions programs will respect, each with where it came from.")
+]
+Asymmetries = Annotated[
+    list[Asymmetry], msgspec.Meta(description="Side-to-side differences big enough to train the sides apart.")
+]
+Notes = Annotated[list[Note], msgspec.Meta(description="What the assessment noticed and did not act on.")]
+ClearanceApplied = Annotated[
+    AppliedClearance | None, msgspec.Meta(description="The clinician's clearance, as applied; null without one.")
+]
+
+
 class AssessmentResult(_Output):
     """What the rule engine concludes; with status `refer` or `incomplete` no finding is filled in."""
 
-    status: AssessmentStatus
-    referral: Referral | None
-    patterns: Annotated[list[PatternFinding], msgspec.Meta(description="By score, highest first, then by slug.")]
-    overactive: Annotated[list[MuscleFinding], msgspec.Meta(description="Overactive or short muscles, by slug.")]
-    underactive: Annotated[list[MuscleFinding], msgspec.Meta(description="Underactive or weak muscles, by slug.")]
-    trigger_points: Annotated[
-        list[str], msgspec.Meta(description="The tender spots, deduplicated and sorted: the release phase's targets.")
-    ]
-    ruleset_version: str
-    level: (
-        Annotated[
-            ConcernLevel,
-            msgspec.Meta(
-                description=(
-                    "The level of concern: `proceed` when status is ok, the referral's level when it is refer, null "
-                    "while incomplete (and on assessments made before ruleset 2026.12.1)."
-                )
-            ),
-        ]
-        | None
-    ) = None
-    screens: Annotated[list[str], msgspec.Meta(description="The screens that applied to this person.")] = []
-    missing: Annotated[
-        list[MissingAnswer], msgspec.Meta(description="With status `incomplete`: every answer still needed.")
-    ] = []
-    safety_netting: Annotated[
-        list[str], msgspec.Meta(description="When to stop and get checked, for the screens that applied.")
-    ] = []
-    conditions: Annotated[
-        list[InferredCondition],
-        msgspec.Meta(description="Conditions programs will respect, each with where it came from."),
-    ] = []
-    asymmetries: Annotated[
-        list[Asymmetry], msgspec.Meta(description="Side-to-side differences big enough to train the sides apart.")
-    ] = []
-    notes: Annotated[list[Note], msgspec.Meta(description="What the assessment noticed and did not act on.")] = []
-    clearance: Annotated[
-        AppliedClearance | None, msgspec.Meta(description="The clinician's clearance, as applied.")
-    ] = None
+    status: ResultStatus
+    referral: ResultReferral
+    patterns: Patterns
+    overactive: Overactive
+    underactive: Underactive
+    trigger_points: TriggerPoints
+    ruleset_version: RulesetVersion
+    level: Level | None = None
+    screens: Screens = []
+    missing: Missing = []
+    safety_netting: SafetyNetting = []
+    conditions: Conditions = []
+    asymmetries: Asymmetries = []
+    notes: Notes = []
+    clearance: ClearanceApplied = None
 
 
 # ---------------------------------------------------------------- the stored resource (PRODUCT.md §4 response)
@@ -545,30 +633,32 @@ class AssessmentResult(_Output):
 class Assessment(_Output):
     """An assessment as the API returns it: its identity, the engine's result and the input as stored."""
 
-    id: uuid.UUID
-    created_at: datetime
-    subject_ref: str | None
-    status: AssessmentStatus
-    referral: Referral | None
-    patterns: list[PatternFinding]
-    overactive: list[MuscleFinding]
-    underactive: list[MuscleFinding]
-    trigger_points: list[str]
-    ruleset_version: str
-    input: AssessmentInput
-    level: ConcernLevel | None = None
-    screens: list[str] = []
-    missing: list[MissingAnswer] = []
-    safety_netting: list[str] = []
-    conditions: list[InferredCondition] = []
-    asymmetries: list[Asymmetry] = []
-    notes: list[Note] = []
-    clearance: AppliedClearance | None = None
+    id: Annotated[uuid.UUID, msgspec.Meta(description="The assessment's id; `Location` of the 201 names it.")]
+    created_at: Annotated[datetime, msgspec.Meta(description="When it was made.")]
+    subject_ref: Annotated[
+        str | None, msgspec.Meta(description="The caller's reference for the person, as sent; null when none was.")
+    ]
+    status: ResultStatus
+    referral: ResultReferral
+    patterns: Patterns
+    overactive: Overactive
+    underactive: Underactive
+    trigger_points: TriggerPoints
+    ruleset_version: RulesetVersion
+    input: Annotated[AssessmentInput, msgspec.Meta(description="The body it was made from, as stored.")]
+    level: Level | None = None
+    screens: Screens = []
+    missing: Missing = []
+    safety_netting: SafetyNetting = []
+    conditions: Conditions = []
+    asymmetries: Asymmetries = []
+    notes: Notes = []
+    clearance: ClearanceApplied = None
 
 
 class AssessmentList(msgspec.Struct):
-    items: list[Assessment]
-    next_cursor: str | None
+    items: Annotated[list[Assessment], msgspec.Meta(description="This page of assessments, newest first.")]
+    next_cursor: NextCursor
 
 
 # ---------------------------------------------------------------- the screening form (GET /v1/screening)
@@ -586,13 +676,13 @@ class FormQuestion(_Output):
 
 class FormField(_Output):
     field: Annotated[str, msgspec.Meta(description="An assessment input that may be needed, e.g. `age_band`.")]
-    question: str
+    question: Annotated[str, msgspec.Meta(description="What to ask the person to fill it in.")]
 
 
 class FormScreen(_Output):
-    slug: str
-    title: str
-    questions: list[FormQuestion]
+    slug: Annotated[str, msgspec.Meta(description="Stable code of the screen, e.g. `lumbar`.")]
+    title: Annotated[str, msgspec.Meta(description="The screen's title, to show above its questions.")]
+    questions: Annotated[list[FormQuestion], msgspec.Meta(description="Its yes/no questions, in the order to ask.")]
     may_also_need: Annotated[
         list[FormField],
         msgspec.Meta(description="Other inputs this screen reads; an assessment names them in `missing` when needed."),
@@ -600,7 +690,7 @@ class FormScreen(_Output):
 
 
 class ScreeningForm(_Output):
-    ruleset_version: str
+    ruleset_version: Annotated[str, msgspec.Meta(description="The version of the rules the form comes from.")]
     screens: Annotated[list[FormScreen], msgspec.Meta(description="The screens that apply, in the order to ask them.")]
     undecided: Annotated[
         list[FormField],

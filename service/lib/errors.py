@@ -7,14 +7,23 @@ status code and a resolver never branches on one.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
+from msgspec import Meta
 
 
 class FieldError(msgspec.Struct):
     """One offending field of a request and what is wrong with it."""
 
-    field: str
-    message: str
+    field: Annotated[
+        str,
+        Meta(
+            description="Where: a parameter or header name, or a body field's dotted path (`pain.intensity`, "
+            "`tests.straight_leg_raise_deg.left`; list items by index)."
+        ),
+    ]
+    message: Annotated[str, Meta(description="What is wrong with it, in plain words.")]
 
 
 class DomainError(Exception):

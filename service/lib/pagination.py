@@ -7,7 +7,7 @@ import binascii
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from sqlalchemy import Select, and_, or_
@@ -18,6 +18,12 @@ from service.lib.instants import check_instant
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 500
+
+# The `next_cursor` of every list envelope.
+NextCursor = Annotated[
+    str | None,
+    msgspec.Meta(description="Pass as `cursor` to get the next page; null on the last page. Opaque: do not parse it."),
+]
 
 
 def encode_cursor(position: dict[str, Any]) -> str:

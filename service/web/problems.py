@@ -47,12 +47,15 @@ logger = logging.getLogger("service.web.problems")
 class Problem(msgspec.Struct, omit_defaults=True):
     """An RFC 9457 problem document. `errors` lists each offending field of a validation failure."""
 
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    errors: list[FieldError] | None = None
+    type: str  # described, with the registry of types, in the contract by service.web.problem_types.publish
+    title: Annotated[str, msgspec.Meta(description="The problem type's title, the same for every occurrence.")]
+    status: Annotated[int, msgspec.Meta(description="The HTTP status code of the response.")]
+    detail: Annotated[str, msgspec.Meta(description="What went wrong this time, in plain words.")]
+    instance: Annotated[str | None, msgspec.Meta(description="The path of the request that failed.")] = None
+    errors: Annotated[
+        list[FieldError] | None,
+        msgspec.Meta(description="Every offending field, all at once (validation failures and some 403 and 422)."),
+    ] = None
     reasons: Annotated[
         list[str] | None,
         msgspec.Meta(
