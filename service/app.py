@@ -300,7 +300,8 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         assessment_examples(assessment_rules),
         program_examples(catalog, assessment_rules, program_rules, settings.public_url),
     )
-    publish_constraints(app.openapi_schema, catalog, assessment_rules.screening.codes())
+    screening_questions = {code: q.question for code, q in assessment_rules.screening.questions().items()}
+    publish_constraints(app.openapi_schema, catalog, screening_questions)
     declare_headers(app.openapi_schema, private_paths=_TENANT_PATHS)
     publish_problem_types(app.openapi_schema, settings.public_url)
     return app

@@ -72,6 +72,10 @@ class AssessmentController(Controller):
         "/{assessment_id:str}",
         operation_id="getAssessment",
         summary="Get one assessment",
+        description=(
+            "The assessment as created: its status, findings, referral or missing answers, and the input it was "
+            "made from. An assessment of another client is a 404."
+        ),
         guards=[requires_scope(Scope.assessments_read)],
         responses={**SECURED_PROBLEMS, 404: NOT_FOUND},
     )
@@ -86,6 +90,7 @@ class AssessmentController(Controller):
         "/",
         operation_id="listAssessments",
         summary="List assessments, newest first",
+        description="The calling client's assessments, whole, filtered by subject, status, pattern and creation time.",
         guards=[requires_scope(Scope.assessments_read)],
         responses=SECURED_PROBLEMS,
     )
@@ -126,6 +131,10 @@ class AssessmentController(Controller):
         "/{assessment_id:str}",
         operation_id="deleteAssessment",
         summary="Erase an assessment and everything derived from it",
+        description=(
+            "Erases the assessment, the programs generated from it and the stored replies of the requests that "
+            "created them (for the right to erasure). A 204 with no body."
+        ),
         guards=[requires_scope(Scope.assessments_write)],
         responses={**SECURED_PROBLEMS, 404: NOT_FOUND},
     )

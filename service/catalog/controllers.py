@@ -92,7 +92,13 @@ def catalog_controller(
         async def list_muscles(
             self,
             request: Request[Any, Any, Any],
-            view: Annotated[str, Parameter(schema_extra=_enum(("flat", "tree")))] = "flat",
+            view: Annotated[
+                str,
+                Parameter(
+                    description="`flat`: every node, paged, in tree order; `tree`: the regions with their subtrees.",
+                    schema_extra=_enum(("flat", "tree")),
+                ),
+            ] = "flat",
             limit: Limit = DEFAULT_LIMIT,
             cursor: Cursor = None,
         ) -> Response[schemas.MuscleList]:
@@ -116,6 +122,7 @@ def catalog_controller(
             "/equipment",
             operation_id="listEquipment",
             summary="List equipment",
+            description="Every piece of equipment exercises may need, by slug; `bodyweight` stands for none.",
             responses=LIST_RESPONSES,
         )
         async def list_equipment(
@@ -130,6 +137,7 @@ def catalog_controller(
             "/equipment/{slug:str}",
             operation_id="getEquipment",
             summary="Get one piece of equipment",
+            description="One piece of equipment by its slug.",
             responses=DETAIL_RESPONSES,
         )
         async def get_equipment(self, request: Request[Any, Any, Any], slug: SlugPath) -> Response[schemas.Equipment]:
@@ -139,6 +147,10 @@ def catalog_controller(
             "/conditions",
             operation_id="listConditions",
             summary="List conditions (contraindication tags)",
+            description=(
+                "Health conditions that rule exercises out (an exercise's `contraindications` name them); an "
+                "assessment or a program request lists those a person has, and programs leave those exercises out."
+            ),
             responses=LIST_RESPONSES,
         )
         async def list_conditions(

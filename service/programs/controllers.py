@@ -84,6 +84,10 @@ class ProgramController(Controller):
         "/{program_id:str}",
         operation_id="getProgram",
         summary="Get one program",
+        description=(
+            "The whole program: its parameters, the findings it answers, the phases with every prescription, the "
+            "week-by-week schedule, what was excluded and the safety notes. A program of another client is a 404."
+        ),
         guards=[requires_scope(Scope.programs_read)],
         responses={
             **SECURED_PROBLEMS,
@@ -130,6 +134,10 @@ class ProgramController(Controller):
         "/{program_id:str}",
         operation_id="deleteProgram",
         summary="Erase a program",
+        description=(
+            "Erases the program and the stored reply of the request that created it (an Idempotency-Key replay "
+            "then creates it anew). Its assessment stays. A 204 with no body."
+        ),
         guards=[requires_scope(Scope.programs_write)],
         responses={**SECURED_PROBLEMS, 404: NOT_FOUND},
     )

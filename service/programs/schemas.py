@@ -21,6 +21,7 @@ import msgspec
 
 from service.assessments.schemas import OneSide
 from service.catalog.enums import Level, Phase
+from service.lib.pagination import NextCursor
 
 # The first program rules whose programs have shape 2; a program stored by an older ruleset is retired.
 SHAPE_2_SINCE = (2026, 12, 9)
@@ -167,14 +168,16 @@ class Irritability(StrEnum):
 class ProgramParameters(_Struct, kw_only=True):
     """The request with every default filled in: what the program was generated from."""
 
-    weeks: int
-    sessions_per_week: int
-    session_minutes: int
-    level: Level
+    weeks: Annotated[int, msgspec.Meta(description="Program length in weeks.")]
+    sessions_per_week: Annotated[int, msgspec.Meta(description="Strength sessions a week.")]
+    session_minutes: Annotated[int, msgspec.Meta(description="Time budget of one strength session, in minutes.")]
+    level: Annotated[Level, msgspec.Meta(description="Training level the program is pitched at.")]
     days: Annotated[list[Weekday], msgspec.Meta(description="The weekdays of the strength sessions.")] = []
     starts_on: Annotated[date | None, msgspec.Meta(description="The first day of week 1.")] = None
-    available_equipment: list[str]
-    exclude_exercises: list[str]
+    available_equipment: Annotated[
+        list[str], msgspec.Meta(description="Equipment slugs the program may use (bodyweight always among them).")
+    ]
+    exclude_exercises: Annotated[list[str], msgspec.Meta(description="Exercise slugs it was asked never to prescribe.")]
     conditions: Annotated[
         list[str],
         msgspec.Meta(description="Every condition the generator honoured: declared ones and those from pain regions."),
@@ -195,23 +198,27 @@ class ProgramParameters(_Struct, kw_only=True):
 
 
 class ExerciseRef(_Struct, kw_only=True):
-    slug: str
-    name: str
+    slug: Annotated[str, msgspec.Meta(description="The exercise's slug (GET /v1/exercises/{slug} has all of it).")]
+    name: Annotated[str, msgspec.Meta(description="The exercise's name.")]
 
 
 class ProgramDose(_Struct, kw_only=True, omit_defaults=True):
     """A dose; a field at its default (null, false, 0) is left out of the JSON."""
 
-    sets: int
-    reps: int | None = None
-    hold_seconds: int | None = None
+    sets: Annotated[int, msgspec.Meta(description="Number of sets.")]
+    reps: Annotated[int | None, msgspec.Meta(description="Repetitions per set; absent for holds and timed work.")] = (
+        None
+    )
+    hold_seconds: Annotated[
+        int | None, msgspec.Meta(description="Seconds each hold lasts; absent when not a hold.")
+    ] = None
     duration_seconds: Annotated[int | None, msgspec.Meta(description="Per set (and per side when `per_side`).")] = None
-    per_side: bool = False
+    per_side: Annotated[bool, msgspec.Meta(description="Done on each side in turn; absent when false.")] = False
     tempo: Annotated[str | None, msgspec.Meta(description="Seconds lowering-pause-lifting-pause, e.g. `3-0-1-0`.")] = (
         None
     )
-    rest_seconds: int = 0
-    intensity: str | None = None
+    rest_seconds: Annotated[int, msgspec.Meta(description="Rest between sets, in seconds; absent when none.")] = 0
+    intensity: Annotated[str | None, msgspec.Meta(description="How hard it should feel, e.g. `RPE 7`.")] = None
     weaker_side: Annotated[
         OneSide | None,
         msgspec.Meta(
@@ -262,7 +269,7 @@ class Media(_Struct, kw_only=True):
     """A picture or video of the exercise."""
 
     kind: Annotated[str, msgspec.Meta(description="`image` or `video`.")]
-    url: str
+    url: Annotated[str, msgspec.Meta(description="Where to get it.")]
 
 
 class StartWith(_Struct, kw_only=True):
@@ -270,32 +277,35 @@ class StartWith(_Struct, kw_only=True):
     its own."""
 
     id: Annotated[str, msgspec.Meta(description="Its prescription id, which the schedule refers to.")]
-    exercise: ExerciseRef
+    exercise: Annotated[ExerciseRef, msgspec.Meta(description="The easier exercise.")]
     until_week: Annotated[int, msgspec.Meta(description="Last week it replaces the item's exercise.")]
-    dose: ProgramDose
-    reason: str
-    instructions: list[str] = []
-    cues: list[str] = []
-    media: list[Media] = []
+    dose: Annotated[ProgramDose, msgspec.Meta(description="Its dose in its first week (`schedule.doses`: later).")]
+    reason: Annotated[str, msgspec.Meta(description="Why it comes first, in plain words for the person.")]
+    instructions: Annotated[list[str], msgspec.Meta(description="How to do it, step by step.")] = []
+    cues: Annotated[list[str], msgspec.Meta(description="Short reminders while doing it.")] = []
+    media: Annotated[list[Media], msgspec.Meta(description="Pictures and videos; empty until media exist.")] = []
 
 
 class ProgramItem(_Struct, kw_only=True):
     """A prescription: an exercise, everything needed to do it, and why."""
 
     id: Annotated[str, msgspec.Meta(description="Its prescription id (e.g. `p4`), which the schedule refers to.")]
-    exercise: ExerciseRef
+    exercise: Annotated[ExerciseRef, msgspec.Meta(description="The exercise prescribed.")]
     dose: Annotated[
         ProgramDose, msgspec.Meta(description="The exercise's dose in its first week (`schedule.doses`: later).")
     ]
-    rationale: str
+    rationale: Annotated[str, msgspec.Meta(description="Why this exercise, in plain words for the person.")]
     finding: Annotated[str, msgspec.Meta(description="The id of the finding it serves (in `findings`).")]
     alternatives: Annotated[
         list[str], msgspec.Meta(description="Exercise slugs that fit every constraint and can be swapped in.")
     ]
     instructions: Annotated[list[str], msgspec.Meta(description="How to do it, step by step.")] = []
-    cues: list[str] = []
+    cues: Annotated[list[str], msgspec.Meta(description="Short reminders while doing it.")] = []
     media: Annotated[list[Media], msgspec.Meta(description="Pictures and videos; empty until media exist.")] = []
-    start_with: StartWith | None = None
+    start_with: Annotated[
+        StartWith | None,
+        msgspec.Meta(description="An easier exercise to do instead in the first weeks; null when none."),
+    ] = None
     also_serves: Annotated[
         list[str],
         msgspec.Meta(
@@ -311,8 +321,8 @@ class ProgramItem(_Struct, kw_only=True):
 class Gap(_Struct, kw_only=True):
     """A target the phase could not serve with the constraints given."""
 
-    muscle: str
-    reason: str
+    muscle: Annotated[str, msgspec.Meta(description="The muscle slug the phase could not serve.")]
+    reason: Annotated[str, msgspec.Meta(description="Why, in plain words.")]
 
 
 class Unaddressed(_Struct, kw_only=True):
@@ -323,35 +333,35 @@ class Unaddressed(_Struct, kw_only=True):
 
 
 class ProgramPhase(_Struct, kw_only=True):
-    key: Phase
-    order: int
-    title: str
-    goal: str
-    focus_muscles: list[str]
-    items: list[ProgramItem]
-    gaps: list[Gap] = []
+    key: Annotated[Phase, msgspec.Meta(description="Which phase: release, lengthen, strengthen or integrate.")]
+    order: Annotated[int, msgspec.Meta(description="Its place in the sequence, from 1.")]
+    title: Annotated[str, msgspec.Meta(description="The phase's title, for the person.")]
+    goal: Annotated[str, msgspec.Meta(description="What the phase is for, in plain words.")]
+    focus_muscles: Annotated[list[str], msgspec.Meta(description="Slugs of the muscles the phase targets.")]
+    items: Annotated[list[ProgramItem], msgspec.Meta(description="Its prescriptions, in order.")]
+    gaps: Annotated[list[Gap], msgspec.Meta(description="Targets it could not serve with the constraints given.")] = []
 
 
 class DoseRun(_Struct, kw_only=True):
     """A prescription's dose from `from_week` to `to_week`, in the weeks the schedule holds it."""
 
-    prescription: str
-    from_week: int
-    to_week: int
-    dose: ProgramDose
+    prescription: Annotated[str, msgspec.Meta(description="The prescription id (an item's or a `start_with`'s).")]
+    from_week: Annotated[int, msgspec.Meta(description="First week of the run.")]
+    to_week: Annotated[int, msgspec.Meta(description="Last week of the run.")]
+    dose: Annotated[ProgramDose, msgspec.Meta(description="The dose in those weeks.")]
 
 
 class Routine(_Struct, kw_only=True):
     """The daily mobility routine of a week (release and lengthen), the same every day of it."""
 
     items: Annotated[list[str], msgspec.Meta(description="Prescription ids, in order.")]
-    estimated_minutes: int
+    estimated_minutes: Annotated[int, msgspec.Meta(description="About how long it takes.")]
 
 
 class Session(_Struct, kw_only=True):
     """A strength session: the warm-up, then any preparation, then the training items."""
 
-    day: Weekday
+    day: Annotated[Weekday, msgspec.Meta(description="The weekday of the session.")]
     preparation: Annotated[
         list[str],
         msgspec.Meta(
@@ -365,13 +375,13 @@ class Session(_Struct, kw_only=True):
 
 
 class Week(_Struct, kw_only=True):
-    week: int
+    week: Annotated[int, msgspec.Meta(description="The week's number, from 1.")]
     stage: Annotated[str, msgspec.Meta(description="Progression stage: foundation, volume or load.")]
     lighter: Annotated[
         bool, msgspec.Meta(description="A lighter week (about 60 % of the training volume), every fourth.")
     ] = False
-    routine: Routine
-    sessions: list[Session]
+    routine: Annotated[Routine, msgspec.Meta(description="The daily mobility routine of the week.")]
+    sessions: Annotated[list[Session], msgspec.Meta(description="The strength sessions of the week.")]
     rest_days: Annotated[list[Weekday], msgspec.Meta(description="Days without strength work (the routine stays).")]
     move_on_when: Annotated[
         str | None,
@@ -385,8 +395,8 @@ class Week(_Struct, kw_only=True):
 
 
 class WarmUp(_Struct, kw_only=True):
-    minutes: int
-    steps: list[str]
+    minutes: Annotated[int, msgspec.Meta(description="How long it takes.")]
+    steps: Annotated[list[str], msgspec.Meta(description="What to do, in order.")]
 
 
 class Reassessment(_Struct, kw_only=True):
@@ -398,7 +408,7 @@ class Reassessment(_Struct, kw_only=True):
 class Schedule(_Struct, kw_only=True):
     days: Annotated[list[Weekday], msgspec.Meta(description="The weekdays of the strength sessions.")]
     warm_up: Annotated[WarmUp, msgspec.Meta(description="Done at the start of every strength session.")]
-    weeks: list[Week]
+    weeks: Annotated[list[Week], msgspec.Meta(description="Every week of the program, in order.")]
     doses: Annotated[
         list[DoseRun],
         msgspec.Meta(
@@ -416,8 +426,8 @@ class Schedule(_Struct, kw_only=True):
 
 
 class Exclusion(_Struct, kw_only=True):
-    exercise: str
-    reason: str
+    exercise: Annotated[str, msgspec.Meta(description="The exercise's slug.")]
+    reason: Annotated[str, msgspec.Meta(description="Why it was left out, in plain words.")]
 
 
 class Lesson(_Struct, kw_only=True):
@@ -429,24 +439,29 @@ class Lesson(_Struct, kw_only=True):
             )
         ),
     ]
-    title: str
-    text: str
+    title: Annotated[str, msgspec.Meta(description="The lesson's title.")]
+    text: Annotated[str, msgspec.Meta(description="The lesson, in plain words for the person.")]
 
 
 class ProgramBody(_Struct, kw_only=True):
     """What the generator produces."""
 
-    assessment_id: uuid.UUID
-    ruleset_version: str
-    parameters: ProgramParameters
+    assessment_id: Annotated[uuid.UUID, msgspec.Meta(description="The assessment it answers.")]
+    ruleset_version: Annotated[str, msgspec.Meta(description="The version of the program rules that generated it.")]
+    parameters: Annotated[ProgramParameters, msgspec.Meta(description="The request with every default filled in.")]
     findings: Annotated[
         list[Finding],
         msgspec.Meta(description="Every finding of the assessment the program answers or leaves unaddressed, once."),
     ]
-    phases: list[ProgramPhase]
-    schedule: Schedule
-    excluded: list[Exclusion]
-    safety_notes: list[str]
+    phases: Annotated[
+        list[ProgramPhase],
+        msgspec.Meta(
+            description="The phases in order (release, lengthen, strengthen, integrate), with their prescriptions."
+        ),
+    ]
+    schedule: Annotated[Schedule, msgspec.Meta(description="When to do what, week by week.")]
+    excluded: Annotated[list[Exclusion], msgspec.Meta(description="Exercises left out and why.")]
+    safety_notes: Annotated[list[str], msgspec.Meta(description="What to watch for and when to stop, in plain words.")]
     education: Annotated[
         list[Lesson],
         msgspec.Meta(
@@ -470,9 +485,11 @@ class ProgramBody(_Struct, kw_only=True):
 class Program(ProgramBody, kw_only=True):
     """A stored program, as the API returns it."""
 
-    id: uuid.UUID
-    created_at: datetime
-    subject_ref: str | None
+    id: Annotated[uuid.UUID, msgspec.Meta(description="The program's id; `Location` of the 201 names it.")]
+    created_at: Annotated[datetime, msgspec.Meta(description="When it was generated.")]
+    subject_ref: Annotated[
+        str | None, msgspec.Meta(description="The assessment's `subject_ref`; null when it has none.")
+    ]
 
 
 class ProgramStatus(StrEnum):
@@ -483,15 +500,17 @@ class ProgramStatus(StrEnum):
 class ProgramSummary(_Struct, kw_only=True):
     """A program in a list: enough to choose one; `GET /v1/programs/{id}` gives the rest."""
 
-    id: uuid.UUID
-    assessment_id: uuid.UUID
-    subject_ref: str | None
-    created_at: datetime
-    ruleset_version: str
-    weeks: int
-    sessions_per_week: int
+    id: Annotated[uuid.UUID, msgspec.Meta(description="The program's id.")]
+    assessment_id: Annotated[uuid.UUID, msgspec.Meta(description="The assessment it answers.")]
+    subject_ref: Annotated[
+        str | None, msgspec.Meta(description="The assessment's `subject_ref`; null when it has none.")
+    ]
+    created_at: Annotated[datetime, msgspec.Meta(description="When it was generated.")]
+    ruleset_version: Annotated[str, msgspec.Meta(description="The version of the program rules that generated it.")]
+    weeks: Annotated[int, msgspec.Meta(description="Program length in weeks.")]
+    sessions_per_week: Annotated[int, msgspec.Meta(description="Strength sessions a week.")]
     days: Annotated[list[Weekday], msgspec.Meta(description="Empty on retired programs.")]
-    starts_on: date | None
+    starts_on: Annotated[date | None, msgspec.Meta(description="The first day of week 1; null on retired programs.")]
     status: Annotated[
         ProgramStatus,
         msgspec.Meta(
@@ -504,5 +523,5 @@ class ProgramSummary(_Struct, kw_only=True):
 
 
 class ProgramList(msgspec.Struct):
-    items: list[ProgramSummary]
-    next_cursor: str | None
+    items: Annotated[list[ProgramSummary], msgspec.Meta(description="This page of programs, newest first.")]
+    next_cursor: NextCursor

@@ -3,6 +3,7 @@ drift from real data) and the constraints the body types cannot express themselv
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -187,9 +188,10 @@ def numeric_bounds(root: type) -> dict[str, dict[str, tuple[float | None, float 
     return bounds
 
 
-def publish_constraints(document: OpenAPI, data: CatalogData, screening_codes: frozenset[str]) -> None:
+def publish_constraints(document: OpenAPI, data: CatalogData, screening_questions: Mapping[str, str]) -> None:
     """What the body types cannot say for themselves: tender spots are muscle slugs, screening answers are keyed by
-    the rules' codes, conditions are the catalogue's, and lists hold no repeats."""
+    the rules' codes (each described by its question, code → question in `screening_questions`), conditions are the
+    catalogue's, and lists hold no repeats."""
     schemas_ = (document.components.schemas if document.components else None) or {}
 
     def array_branch(schema: Any) -> Any:
@@ -206,7 +208,10 @@ def publish_constraints(document: OpenAPI, data: CatalogData, screening_codes: f
         # Litestar keeps neither the answers' key pattern nor maxProperties: name every code instead.
         screening: Any = assessment.properties["screening"]
         answers = next(b for b in screening.one_of or [] if b.type == "object")
-        answers.properties = {code: Schema(type=OpenAPIType.BOOLEAN) for code in sorted(screening_codes)}
+        answers.properties = {
+            code: Schema(type=OpenAPIType.BOOLEAN, description=screening_questions[code])
+            for code in sorted(screening_questions)
+        }
         answers.additional_properties = False
     conditions = [c.slug for c in data.conditions]
     for name in ("AssessmentInput", "Restrictions"):

@@ -1,0 +1,56 @@
+"""Issue 17, item 8: the REST contract explains itself. Every operation has a summary and a description, every
+parameter and every property of every schema a description (41 of 282 properties had one), and every operation
+examples of its request body and of each response that has a body."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+DOCUMENT = json.loads((Path(__file__).resolve().parents[2] / "openapi" / "openapi.json").read_text())
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def _operations() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (f"{method.upper()} {path}", operation)
+        for path, item in DOCUMENT["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS
+    ]
+
+
+def _properties(name: str, schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(where, property) for every property of `schema`, inline objects inside it included."""
+    found = []
+    for prop, value in (schema.get("properties") or {}).items():
+        found.append((f"{name}.{prop}", value))
+        for branch in [value, *value.get("oneOf", []), *value.get("anyOf", []), value.get("items") or {}]:
+            if isinstance(branch, dict) and "properties" in branch and branch is not value:
+                found += _properties(f"{name}.{prop}", branch)
+    return found
+
+
+def test_every_operation_is_described() -> None:
+    assert [where for where, op in _operations() if not (op.get("summary") and op.get("description"))] == []
+
+
+def test_every_parameter_is_described() -> None:
+    undescribed = [
+        f"{where} {p['name']}"
+        for where, op in _operations()
+        for p in op.get("parameters", [])
+        if "$ref" not in p and not p.get("description")
+    ]
+    assert undescribed == []
+
+
+def test_every_schema_property_is_described() -> None:
+    undescribed = [
+        where
+        for name, schema in DOCUMENT["components"]["schemas"].items()
+        for where, prop in _properties(name, schema)
+        if not prop.get("description")
+    ]
+    assert undescribed == [], f"{len(undescribed)} properties without a description"
