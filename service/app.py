@@ -32,6 +32,7 @@ from service.catalog.records import CatalogData, load_catalog
 from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import RATE_LIMIT_STATE_KEY, SECURITY_SCHEME, Access, KeyLookups
 from service.clients.controllers import ClientController
+from service.clients.examples import client_examples
 from service.dashboard.controllers import dashboard_router
 from service.db.engine import create_engine, create_session_factory
 from service.db.oneshot import StatementPool
@@ -47,7 +48,9 @@ from service.runtime import RealignApp, Runtime, runtime_of
 from service.settings import Settings
 from service.web.json_depth import json_depth_middleware
 from service.web.observability import assign_request_id, forget_process, observe_middleware, watch_pool
+from service.web.openapi_components import describe_components
 from service.web.openapi_document import add_examples, publish_constraints
+from service.web.openapi_examples import add_problem_examples
 from service.web.openapi_headers import declare_headers
 from service.web.problem_types import publish as publish_problem_types
 from service.web.problems import EXCEPTION_HANDLERS, Problem, ProblemError
@@ -299,7 +302,10 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         settings.public_url,
         assessment_examples(assessment_rules),
         program_examples(catalog, assessment_rules, program_rules, settings.public_url),
+        client_examples(),
     )
+    add_problem_examples(app.openapi_schema, settings.public_url)
+    describe_components(app.openapi_schema)
     screening_questions = {code: q.question for code, q in assessment_rules.screening.questions().items()}
     publish_constraints(app.openapi_schema, catalog, screening_questions)
     declare_headers(app.openapi_schema, private_paths=_TENANT_PATHS)

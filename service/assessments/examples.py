@@ -15,7 +15,7 @@ import msgspec
 
 from service.assessments.engine import assess
 from service.assessments.rules import RuleSet
-from service.assessments.schemas import Assessment, AssessmentInput
+from service.assessments.schemas import Assessment, AssessmentInput, AssessmentList
 from service.assessments.screening import form
 
 EXAMPLE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
@@ -78,11 +78,13 @@ def example_assessment(data: AssessmentInput, rules: RuleSet) -> Assessment:
 
 
 def assessment_examples(rules: RuleSet) -> dict[str, dict[str, Any]]:
-    """operationId → {"request" or a status: example}: the desk worker's assessment, and the screening form for
-    low-back pain (the questions the desk worker answered)."""
+    """operationId → {"request" or a status: example}: the desk worker's assessment (created, read and listed), and
+    the screening form for low-back pain (the questions the desk worker answered)."""
     desk_worker = msgspec.convert(DESK_WORKER, AssessmentInput)
+    assessment = example_assessment(desk_worker, rules)
     return {
-        "createAssessment": {"request": DESK_WORKER, "201": example_assessment(desk_worker, rules)},
-        "getAssessment": {"200": example_assessment(desk_worker, rules)},
+        "createAssessment": {"request": DESK_WORKER, "201": assessment},
+        "getAssessment": {"200": assessment},
+        "listAssessments": {"200": AssessmentList(items=[assessment], next_cursor=None)},
         "getScreening": {"200": form(rules.screening, rules.version, ["lower_back"], pregnant=False, injury=None)},
     }

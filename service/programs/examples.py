@@ -13,10 +13,11 @@ from service.assessments.examples import ASSESSMENT_ID, DESK_WORKER, EXAMPLE_TIM
 from service.assessments.rules import RuleSet
 from service.assessments.schemas import AssessmentInput
 from service.catalog.records import CatalogData
+from service.programs import models, services
 from service.programs.catalog_index import CatalogIndex
 from service.programs.generator import ReferralRequired, generate
 from service.programs.rules import ProgramRules
-from service.programs.schemas import Program, ProgramRequest
+from service.programs.schemas import Program, ProgramList, ProgramRequest
 from service.settings import DEFAULT_PUBLIC_URL
 from service.web.problem_types import type_uri
 from service.web.problems import REFERRAL_REQUIRED
@@ -39,7 +40,8 @@ REQUEST = {
 def program_examples(
     catalog: CatalogData, assessment_rules: RuleSet, program_rules: ProgramRules, public_url: str = DEFAULT_PUBLIC_URL
 ) -> dict[str, Any]:
-    """createProgram's request body, 201 program and 422 referral problem (see web.openapi_document.add_examples)."""
+    """createProgram's request body, 201 program and 422 referral problem; the program as read and listed (see
+    web.openapi_document.add_examples)."""
     index = CatalogIndex.from_catalog(catalog)
     request = msgspec.convert(REQUEST, ProgramRequest)
     desk_worker = msgspec.convert(DESK_WORKER, AssessmentInput)
@@ -67,4 +69,16 @@ def program_examples(
         }
     else:  # pragma: no cover - any red flag refers
         raise AssertionError("a red flag must refer the person")
-    return {"createProgram": {"request": REQUEST, "201": program, "422": refused}}
+    stored = models.Program(
+        id=PROGRAM_ID,
+        assessment_id=program.assessment_id,
+        subject_ref=program.subject_ref,
+        ruleset_version=program.ruleset_version,
+        parameters=msgspec.to_builtins(program.parameters),
+        created_at=EXAMPLE_TIME,
+    )
+    return {
+        "createProgram": {"request": REQUEST, "201": program, "422": refused},
+        "getProgram": {"200": program},
+        "listPrograms": {"200": ProgramList(items=[services.summary(stored)], next_cursor=None)},
+    }

@@ -173,10 +173,10 @@ async def list_programs(session: AsyncSession, flt: ProgramFilter, *, limit: int
     if flt.subject_ref is not None:
         query = query.where(table.subject_ref == flt.subject_ref)
     rows, cursors, next_cursor = await newest_first(session, table, query, limit=limit, cursor=cursor)
-    return ProgramPage(items=[_summary(row) for row in rows], cursors=cursors, next_cursor=next_cursor)
+    return ProgramPage(items=[summary(row) for row in rows], cursors=cursors, next_cursor=next_cursor)
 
 
-def _summary(row: models.Program) -> schemas.ProgramSummary:
+def summary(row: models.Program) -> schemas.ProgramSummary:
     parameters = row.parameters
     retired = schemas.retired(row.ruleset_version)
     summary = {

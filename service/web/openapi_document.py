@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from litestar.openapi.spec import Example, OpenAPI, OpenAPIType, Operation, RequestBody, Schema
+from litestar.openapi.spec import OpenAPI, OpenAPIType, Operation, RequestBody, Schema
 
 from service.assessments.schemas import SUBJECT_REF_PATTERN, AssessmentInput
 from service.catalog import schemas
@@ -16,6 +16,7 @@ from service.catalog.models import SLUG_LENGTH
 from service.catalog.records import SLUG_RE, CatalogData, ExerciseRecord
 from service.lib.pagination import encode_cursor
 from service.settings import DEFAULT_PUBLIC_URL
+from service.web.openapi_examples import ExactExample
 from service.web.problem_types import BY_SLUG, type_uri
 
 EXAMPLE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
@@ -153,11 +154,13 @@ def add_examples(document: OpenAPI, data: CatalogData, public_url: str, *more: d
             for status, value in examples.get(operation.operation_id or "", {}).items():
                 response = (operation.responses or {}).get(status)
                 for media in (getattr(response, "content", None) or {}).values():
-                    media.examples = {"example": Example(value=msgspec.to_builtins(value))}
+                    media.examples = {"example": ExactExample(value=msgspec.to_builtins(value))}
             body = operation.request_body
             if operation.operation_id in requests and isinstance(body, RequestBody):
                 for media in body.content.values():
-                    media.examples = {"example": Example(value=msgspec.to_builtins(requests[operation.operation_id]))}
+                    media.examples = {
+                        "example": ExactExample(value=msgspec.to_builtins(requests[operation.operation_id]))
+                    }
 
 
 def numeric_bounds(root: type) -> dict[str, dict[str, tuple[float | None, float | None]]]:
