@@ -82,7 +82,7 @@ HEADERS: Final[dict[str, OpenAPIHeader]] = {
 IF_NONE_MATCH: Final = Parameter(
     name="If-None-Match",
     param_in=ParamType.HEADER,
-    schema=Schema(type=_STRING, max_length=1024, examples=['W/"3f1c9a0e5b7d2f48"']),
+    schema=Schema(type=_STRING, examples=['W/"3f1c9a0e5b7d2f48"']),
     description="The `ETag` of a representation already held (several comma-separated, or `*`): a 304 with no "
     "body while one still matches (weak comparison).",
     required=False,
