@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Annotated
 
 from litestar import MediaType, Response, Router, get
+from litestar.params import PathParameter
 
 from service.web.problem_types import BY_SLUG, PATH, PROBLEM_TYPES, ProblemType
 from service.web.problems import ProblemError
@@ -67,7 +69,7 @@ async def problem_index() -> Response[str]:
 
 
 @get(f"{PATH}/{{slug:str}}", include_in_schema=False)
-async def problem_page(slug: str) -> Response[str]:
+async def problem_page(slug: Annotated[str, PathParameter(max_length=80)]) -> Response[str]:
     problem = BY_SLUG.get(slug)
     if problem is None:
         raise ProblemError(404, f"No problem type '{slug}'; {PATH} lists them.")

@@ -115,20 +115,16 @@ def _headers_of(
 
 def declare_headers(document: OpenAPI, *, private_paths: re.Pattern[str]) -> None:
     """Add the header components and reference them from every response; conditional GETs (those declaring a
-    304) take `If-None-Match`. `private_paths` are those answered with `Cache-Control: no-store`."""
+    304) take the `If-None-Match` parameter. `private_paths` are those answered with `Cache-Control: no-store`."""
     components = document.components = document.components or Components()
     components.headers = {**(components.headers or {}), **HEADERS}
-    components.parameters = {**(components.parameters or {}), "If-None-Match": IF_NONE_MATCH}
     for path, item in (document.paths or {}).items():
         for operation in (item.get, item.post, item.put, item.patch, item.delete):
             if not isinstance(operation, Operation) or not operation.responses:
                 continue
             statuses = set(operation.responses)
-            if "304" in statuses:
-                operation.parameters = [
-                    *(operation.parameters or []),
-                    Reference(ref="#/components/parameters/If-None-Match"),
-                ]
+            if "304" in statuses:  # inline, as every other parameter is: readers of the document look them up by name
+                operation.parameters = [*(operation.parameters or []), IF_NONE_MATCH]
             for status, response in operation.responses.items():
                 if isinstance(response, Reference):
                     continue
