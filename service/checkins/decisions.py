@@ -5,7 +5,8 @@ pain (their assessment's). The rules of rules.yaml are tried most serious first,
 decision; the others' findings are not lost, they are the reasons a later decision will read again:
 
 1. refer: a red-flag answer in any check-in so far (the question's own level and message); pain rising over the last
-   three windows; no meaningful change in pain or function by the end of week 6.
+   three windows; no meaningful change in pain or function by the end of week 6 (a change once reached, in any week's
+   check-ins or any measure, counts; nothing is concluded from no check-ins and no measures).
 2. regress: a check-in in the window broke the pain limits (during above the limit, or too far above the baseline, or
    not settled to the baseline by the next morning); the prescriptions of those check-ins are named.
 3. simplify: fewer than half the strength sessions done in a full window.
@@ -61,6 +62,16 @@ class Situation:
         last = self.on - timedelta(days=WINDOW * back)
         first = last - timedelta(days=WINDOW - 1)
         return sorted((c for c in self.check_ins if first <= c.date <= last), key=_order)
+
+    def windows_with_check_ins(self) -> list[list[CheckInInput]]:
+        """Every 7-day window back from `on` to the start that has check-ins, latest first (a week without check-ins
+        says nothing of pain)."""
+        found, back = [], 0
+        while self.on - timedelta(days=WINDOW * back) >= self.starts_on:
+            if window := self.window(back):
+                found.append(window)
+            back += 1
+        return found
 
     def full_window(self) -> bool:
         """Whether the program has run a whole window by `on`."""
@@ -164,7 +175,11 @@ def _no_progress(s: Situation, rules: CheckInRules, outcomes: OutcomeRules) -> C
         if not window or s.on - timedelta(days=WINDOW * back + WINDOW - 1) < s.starts_on:
             break
         means.append(fmean(c.pain_during for c in window))
-    if len(means) == refer.pain_rising_windows and all(a > b for a, b in pairwise(means)):
+    if (
+        len(means) == refer.pain_rising_windows
+        and all(a > b for a, b in pairwise(means))
+        and means[0] - means[-1] >= refer.pain_rising_by_at_least
+    ):
         rising = ", then ".join(f"{m:.1f}" for m in reversed(means))
         return (
             [f"Your worst pain during exercise has risen week after week (on average {rising} out of 10)."],
@@ -175,16 +190,17 @@ def _no_progress(s: Situation, rules: CheckInRules, outcomes: OutcomeRules) -> C
         return None
     if any(c.mcid_reached for c in s.changes if c.taken_on <= s.on):
         return None
-    window = s.window()
     measured = [c for c in s.changes if c.taken_on <= s.on]
     if s.baseline_pain == 0 and not measured:
         return None  # nothing to change: no pain, and no function measured
-    if s.baseline_pain > 0 and window:
-        now = fmean(c.pain_before for c in window)
-        mcid = outcomes.measures.nprs.mcid
-        drop = s.baseline_pain - now
+    windows = s.windows_with_check_ins()
+    if not windows and not measured:
+        return None  # nothing says how it is going: no check-in and no measure
+    mcid = outcomes.measures.nprs.mcid
+    for window in windows if s.baseline_pain > 0 else ():
+        drop = s.baseline_pain - fmean(c.pain_before for c in window)
         if drop >= mcid.points or (mcid.percent is not None and drop / s.baseline_pain * 100 >= mcid.percent):
-            return None
+            return None  # pain fell by the NPRS MCID in some week: a meaningful change was reached
     return (
         [
             f"After {refer.no_change_by_week} weeks, neither your pain nor what you can do has changed as much as it "

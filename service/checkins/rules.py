@@ -39,6 +39,7 @@ class Simplify(_Rule, frozen=True):
 
 class Refer(_Rule, frozen=True):
     pain_rising_windows: Annotated[int, msgspec.Meta(ge=2)]
+    pain_rising_by_at_least: Annotated[float, msgspec.Meta(ge=0, le=10)]
     no_change_by_week: Annotated[int, msgspec.Meta(ge=1)]
     level: ConcernLevel
     message: str

@@ -329,3 +329,20 @@ def test_decisions_are_deterministic_and_follow_the_rules(s: Situation, shuffle:
         assert d.simplify.sessions_per_week <= s.sessions_per_week and d.simplify.session_minutes <= s.session_minutes
         assert (d.simplify.sessions_per_week, d.simplify.session_minutes) != (s.sessions_per_week, s.session_minutes)
     assert d.reasons and all(reason.strip() for reason in d.reasons)
+
+
+def test_a_week_without_check_ins_says_nothing_of_pain_by_week_6() -> None:
+    """Pain read from the latest week that has check-ins: a person whose pain eased and who skipped week 6 is not
+    referred for 'no change' (they are asked to do fewer, shorter sessions)."""
+    eased = [c for w in range(1, 6) for c in week_of_sessions(w, before=1)]
+    d = decided(situation(41, eased))
+    assert d.kind is DecisionKind.simplify, d.reasons
+    assert decided(situation(41, [])).kind is DecisionKind.simplify  # nothing at all: no conclusion on change
+
+
+def test_pain_rising_by_less_than_a_point_in_all_is_noise_not_a_trend() -> None:
+    history = [*week_of_sessions(1, during=1), *week_of_sessions(2, during=1), *week_of_sessions(3, during=1)]
+    history[3] = check_in(7, during=2)  # week 2: mean 1.33
+    history[6] = check_in(14, during=2)
+    history[7] = check_in(16, during=2)  # week 3: mean 1.67
+    assert decided(situation(20, history)).kind is DecisionKind.progress
