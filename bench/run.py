@@ -269,8 +269,19 @@ def main() -> None:
     print(f"\ncost of 20 repeated equipment values / plain list, both uncached: {repeats_cost:.2f} (goal: <= 2)")
     to_write_ceiling = by_name[CREATE_ASSESSMENT].requests_per_second / by_name[WRITE_CEILING].requests_per_second
     print(f"POST /v1/assessments / write ceiling: {to_write_ceiling:.2f} (goal: >= 0.40)")
+    from devkit.simulation import SEED, simulate
+
+    population = simulate(1000, SEED)
+    print(f"\ncheck-in simulation (devkit/simulation.py, seed {SEED}):")
+    print("\n".join(f"  {line}" for line in population.lines()))
     DATA.mkdir(exist_ok=True)
-    report = {"workers": WORKERS, "duration": DURATION, "connections": CONNECTIONS, "rows": [asdict(r) for r in rows]}
+    report = {
+        "workers": WORKERS,
+        "duration": DURATION,
+        "connections": CONNECTIONS,
+        "rows": [asdict(r) for r in rows],
+        "simulation": population.lines(),
+    }
     (DATA / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwritten to {DATA / 'bench.json'}")
 

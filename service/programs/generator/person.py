@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from service.assessments.schemas import Assessment, Band, MuscleFinding, OneSide, Pain
 from service.catalog.enums import Level
@@ -37,6 +38,9 @@ class Person:
     """The rules' movement restrictions that apply to this person (CLINICAL.md §4)."""
     weaker_side: dict[str, OneSide]
     """Muscle slug (an asymmetry's muscles and those below them) → the weaker or tighter side (CLINICAL.md §2)."""
+    instead: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """A regressed exercise (it hurt: a check-in decision, CLINICAL.md §8) → its catalogue regressions, tried in its
+    place; the exercise itself is in `excluded`."""
 
     @property
     def severe_pain(self) -> bool:
@@ -56,7 +60,14 @@ def irritability_of(pain: Pain | None, rules: IrritabilityRules) -> Irritability
     return Irritability.low
 
 
-def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogIndex, rules: ProgramRules) -> Person:
+def person_of(
+    assessment: Assessment,
+    request: ProgramRequest,
+    catalog: CatalogIndex,
+    rules: ProgramRules,
+    regressed: Mapping[str, str] | None = None,
+) -> Person:
+    """`regressed`: exercise slug → why it goes to its regressions (a revision's)."""
     data = assessment.input
     experience = data.lifestyle.training_experience if data.lifestyle else None
     level = request.level or (Level(EXPERIENCE_LEVEL.get(experience.value, experience.value)) if experience else None)
@@ -69,6 +80,9 @@ def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogI
     if (clearance := assessment.clearance) is not None:
         by = f"Left out by the {clearance.role.value.replace('_', ' ')}'s clearance of {clearance.date.isoformat()}."
         excluded |= dict.fromkeys(clearance.restrictions.exercises, by)
+    regressed = regressed or {}
+    excluded |= regressed
+    instead = {slug: catalog.exercises[slug].regressions for slug in regressed if slug in catalog.exercises}
     irritability = irritability_of(pain, rules.irritability)
     weaker_side: dict[str, OneSide] = {}
     for asymmetry in assessment.asymmetries:
@@ -92,6 +106,7 @@ def person_of(assessment: Assessment, request: ProgramRequest, catalog: CatalogI
         underactive=list(assessment.underactive),
         trigger_points=list(assessment.trigger_points),
         weaker_side=weaker_side,
+        instead=instead,
         restrictions=applying(
             rules.restrictions,
             conditions=conditions,

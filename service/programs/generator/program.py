@@ -3,6 +3,8 @@ education and the findings no item serves; prescriptions and findings get their 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from service.assessments.schemas import Assessment, AssessmentStatus, Evidence
 from service.programs.catalog_index import CatalogIndex
 from service.programs.generator.dosing import DosePlan
@@ -38,9 +40,14 @@ class ReferralRequired(Exception):
 
 
 def generate(
-    assessment: Assessment, request: ProgramRequest, catalog: CatalogIndex, rules: ProgramRules
+    assessment: Assessment,
+    request: ProgramRequest,
+    catalog: CatalogIndex,
+    rules: ProgramRules,
+    regressed: Mapping[str, str] | None = None,
 ) -> ProgramBody:
-    """The program answering the assessment within the request's constraints; ReferralRequired if it refers."""
+    """The program answering the assessment within the request's constraints; ReferralRequired if it refers.
+    `regressed` (a revision's: exercise slug → why) puts each of those exercises' catalogue regressions in its place."""
     if assessment.status is not AssessmentStatus.ok:
         referral = assessment.referral
         raise ReferralRequired(
@@ -49,7 +56,7 @@ def generate(
         )
     if request.starts_on is None:
         raise ValueError("the caller fills in starts_on (the generator has no clock)")
-    person = person_of(assessment, request, catalog, rules)
+    person = person_of(assessment, request, catalog, rules, regressed)
     avoid: dict[str, str] = {}
     for slug in person.patterns:
         for rule in rules.patterns[slug].avoid:

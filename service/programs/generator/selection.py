@@ -98,6 +98,25 @@ class Selector:
     def _candidates(
         self, phase: Phase, muscles: Iterable[str], prefer: Iterable[str], *, curated_only: bool = False
     ) -> Iterator[ExerciseEntry]:
+        listed = self._listed(phase, muscles, prefer, curated_only=curated_only)
+        return self._regressions_first(listed) if self.person.instead else listed
+
+    def _regressions_first(self, entries: Iterator[ExerciseEntry]) -> Iterator[ExerciseEntry]:
+        """A regressed exercise's regressions (`Person.instead`) in its place, before it (it is excluded)."""
+        seen: set[str] = set()
+        for entry in entries:
+            for slug in self.person.instead.get(entry.slug, ()):
+                easier = self.catalog.exercises.get(slug)
+                if easier is not None and slug not in seen:
+                    seen.add(slug)
+                    yield easier
+            if entry.slug not in seen:
+                seen.add(entry.slug)
+                yield entry
+
+    def _listed(
+        self, phase: Phase, muscles: Iterable[str], prefer: Iterable[str], *, curated_only: bool = False
+    ) -> Iterator[ExerciseEntry]:
         """The ruleset's preferred exercises, then the catalogue's of the phase for the muscles.
 
         The index lists curated exercises first, so when only curated ones can be used (a person with a condition
