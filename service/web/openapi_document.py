@@ -302,7 +302,7 @@ def shared_enums(data: CatalogData) -> dict[str, tuple[tuple[str, ...], str]]:
     vocabulary = Vocabulary.from_catalog(data)
     return {
         "MuscleSlug": (vocabulary.muscles, "A node of the muscle tree: region, group, muscle, part or fascia."),
-        "TenderSpot": (vocabulary.tender_spots, "A muscle, part, group or fascia that can be tender (no region)."),
+        "TenderSpotSlug": (vocabulary.tender_spots, "A muscle, part, group or fascia that can be tender (no region)."),
         "EquipmentSlug": (vocabulary.equipment, "A piece of equipment of the catalogue."),
         "ConditionSlug": (vocabulary.conditions, "A condition of the catalogue (a contraindication tag)."),
         "MuscleView": (MUSCLE_VIEWS, "`flat`: every node in tree order, paged; `tree`: the regions with subtrees."),

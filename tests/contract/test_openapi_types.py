@@ -57,13 +57,13 @@ def test_catalogue_slugs_are_shared_components() -> None:
         "MuscleSlug": vocabulary.muscles,
         "EquipmentSlug": vocabulary.equipment,
         "ConditionSlug": vocabulary.conditions,
-        "TenderSpot": vocabulary.tender_spots,
+        "TenderSpotSlug": vocabulary.tender_spots,
     }
     for name, values in expected.items():
         assert SCHEMAS[name] == {**SCHEMAS[name], "type": "string", "enum": list(values)}
     assert _parameter("listExercises", "muscle")["schema"] == _ref("MuscleSlug")
     input_ = SCHEMAS["AssessmentInput"]["properties"]
-    assert _ref("TenderSpot") in [b.get("items") for b in input_["tender_spots"]["oneOf"]]
+    assert _ref("TenderSpotSlug") in [b.get("items") for b in input_["tender_spots"]["oneOf"]]
     assert _ref("ConditionSlug") in [b.get("items") for b in input_["conditions"]["oneOf"]]
     program = SCHEMAS["ProgramRequest"]["properties"]
     assert _ref("EquipmentSlug") in [b.get("items") for b in program["available_equipment"]["oneOf"]]
