@@ -27,6 +27,10 @@ TOOLS = PROJECT_ROOT / ".data" / "client-tools"
 STAMP = "installed-from"  # the digest of the pinned list an installation was made from
 
 
+def _last_lines(error: Exception, count: int = 3) -> str:
+    return " / ".join([line.strip() for line in str(error).splitlines() if line.strip()][-count:])
+
+
 def unavailable(message: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
@@ -70,7 +74,7 @@ def python_tools() -> Path:
         try:
             run([*pip, "--no-input", "-r", requirements])
         except (AssertionError, subprocess.TimeoutExpired) as error:
-            unavailable(f"pip could not install the client generators from PyPI: {str(error)[-400:]}")
+            unavailable(f"pip could not install the client generators from PyPI: {_last_lines(error)}")
         (venv / STAMP).write_text(digest)
     return venv / "bin"
 
@@ -107,6 +111,6 @@ def node_tools() -> Path:
         try:
             run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=work)
         except (AssertionError, subprocess.TimeoutExpired) as error:
-            unavailable(f"npm could not install the TypeScript tools from the npm registry: {str(error)[-400:]}")
+            unavailable(f"npm could not install the TypeScript tools from the npm registry: {_last_lines(error)}")
         (work / STAMP).write_text(digest)
     return work

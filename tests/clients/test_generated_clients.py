@@ -59,6 +59,13 @@ def assessment_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def type_check(python_tools: Path, flow: Path, generated: Path) -> None:
+    """mypy --strict over a flow with the generated client's types: a lost type (a filter typed `list[str]`, a key
+    demanded where the API needs none) is an error here before it is a surprise at run time."""
+    command = [python_tools / "mypy", "--config-file", HERE / "mypy-flows.ini", "--cache-dir", generated / ".mypy"]
+    run([*command, flow], MYPYPATH=str(generated))
+
+
 def flow_output(output: str) -> dict[str, Any]:
     seen: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     return seen
@@ -104,6 +111,7 @@ def test_python_client(
         PATH=f"{python_tools}:{os.environ['PATH']}",  # its post-generation hooks run ruff
     )
     no_warnings(output, quiet_lines=("Generating",))
+    type_check(python_tools, HERE / "flow_openapi_python.py", tmp_path)
     flow = [python_tools / "python", HERE / "flow_openapi_python.py", live_server, full_access_key, assessment_file]
     seen = flow_output(run(flow, PYTHONPATH=str(tmp_path), timeout=120))
     check_rest_flow(seen, expected)
@@ -153,6 +161,7 @@ def test_graphql_client(
         '[tool.ariadne-codegen.scalars.Date]\ntype = "datetime.date"\n'
     )
     no_warnings(run([python_tools / "ariadne-codegen", "--config", config]))
+    type_check(python_tools, HERE / "flow_graphql_python.py", tmp_path)
     flow = [python_tools / "python", HERE / "flow_graphql_python.py", live_server, full_access_key, assessment_file]
     seen = flow_output(run(flow, PYTHONPATH=str(tmp_path), timeout=120))
     assert seen["filtered"] == expected["filtered"]
