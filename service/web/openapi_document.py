@@ -317,7 +317,9 @@ def share_enums(document: OpenAPI, data: CatalogData) -> None:
 
     def replaced(node: Any) -> Any:
         if isinstance(node, Schema) and node.enum is not None and frozenset(node.enum) in named:
-            return Reference(ref=f"#/components/schemas/{named[frozenset(node.enum)]}")
+            reference = Reference(ref=f"#/components/schemas/{named[frozenset(node.enum)]}")
+            # A default cannot sit beside a Reference here; generators read it beside `allOf` with the reference.
+            return reference if node.default is None else Schema(all_of=[reference], default=node.default)
         if isinstance(node, BaseSchemaObject):
             for field in dataclasses.fields(node):
                 value = getattr(node, field.name)

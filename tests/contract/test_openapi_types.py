@@ -133,3 +133,9 @@ def test_public_catalogue_needs_no_key_and_the_rest_do() -> None:
             assert operation.get("security", []) == [], (method, path)
         else:
             assert operation["security"] == [{"apiKey": []}], (method, path)
+
+
+def test_a_shared_enum_keeps_the_parameters_default() -> None:
+    """`view` defaults to `flat`: with the enum a component, the default stays on the parameter (openapi-python-client
+    reads it beside `allOf` with the reference)."""
+    assert _parameter("listMuscles", "view")["schema"] == {"allOf": [_ref("MuscleView")], "default": "flat"}
