@@ -10,7 +10,8 @@
                    import the free-exercise-db JSON into DATABASE_URL (after `seed`); --dry-run writes nothing
   export-schemas   write openapi/openapi.json and openapi/schema.graphql
 
-Without DATABASE_URL, `run`, `clients` and `keys` use the development database and key pepper under .data/.
+Without DATABASE_URL, every command that needs a database (`run`, `migrate`, `seed`, `clients`, `keys`, `import`)
+uses the development database and key pepper under .data/, the one `make run` serves (started if it is not).
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def cmd_import_free_exercise_db(args: argparse.Namespace) -> None:
         plan = plan_import(read_dataset(args.path))
     except DatasetError as exc:
         raise SystemExit(f"import failed, nothing written: {args.path}: {exc}") from None
+    use_development_environment()
     try:
         report = asyncio.run(_import_free_exercise_db(Settings.from_env(), plan, args.dry_run))
     except (MissingTargetError, ProvenanceError) as exc:
@@ -114,11 +116,13 @@ def cmd_import_free_exercise_db(args: argparse.Namespace) -> None:
 def cmd_migrate(_: argparse.Namespace) -> None:
     from service.db.migrate import upgrade
 
+    use_development_environment()
     upgrade(Settings.from_env().database_url)
     print("migrations applied")
 
 
 def cmd_seed(_: argparse.Namespace) -> None:
+    use_development_environment()
     print("catalogue seeded:", asyncio.run(_seed(Settings.from_env())))
 
 

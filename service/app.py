@@ -35,7 +35,7 @@ from service.clients.controllers import ClientController
 from service.dashboard.controllers import dashboard_router
 from service.db.engine import create_engine, create_session_factory
 from service.db.oneshot import StatementPool
-from service.docs.pages import ScalarPage, docs_assets_router
+from service.docs.pages import ScalarPage, docs_assets_router, favicon
 from service.graphql.cache import GraphQLCache
 from service.graphql.schema import graphql_controller
 from service.programs.controllers import ProgramController
@@ -66,6 +66,12 @@ back in `If-None-Match` to get a 304. GraphQL lives at `/graphql`.
 @get("/docs", include_in_schema=False)
 async def docs_redirect() -> Redirect:
     return Redirect(path="/schema")
+
+
+@get("/", include_in_schema=False)
+async def root_redirect() -> Redirect:
+    """A person who opens the service's address in a browser lands on its documentation."""
+    return Redirect(path="/docs")
 
 
 async def metrics_guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
@@ -256,8 +262,10 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
             ScreeningController,
             ProgramController,
             graphql_controller(settings, vocabulary, catalog_cache, graphql_cache),
+            root_redirect,
             docs_redirect,
             docs_assets_router(),
+            favicon,
             dashboard_router(),
             *([MetricsController] if settings.metrics_token else []),
             healthz,

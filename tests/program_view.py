@@ -1,4 +1,4 @@
-"""A program of shape 2 read the way an app reads it (issue 16): prescriptions and findings looked up by id, each
+"""A program of shape 3 read the way an app reads it (issue 16): prescriptions and findings looked up by id, each
 week's dose from the dose table. The tests judge programs through these helpers; `render_day` is the renderer the
 issue asks for, and works on the JSON of one GET alone."""
 
@@ -66,23 +66,17 @@ def unaddressed(program: ProgramBody) -> list[Entry]:
 
 
 def dose_of(program: ProgramBody, prescription: str, week: int) -> ProgramDose:
-    """The run that holds in `week`, else the prescription's own dose."""
-    for run in program.schedule.doses:
-        if run.prescription == prescription and run.from_week <= week <= run.to_week:
-            return run.dose
-    return prescriptions(program)[prescription].item.dose
+    """The prescription's own dose, changed by the change that holds in `week`."""
+    return program.schedule.dose(prescription, prescriptions(program)[prescription].item.dose, week)
 
 
 def slots(program: ProgramBody) -> list[Slot]:
     """Every prescription on every day of every week (the routine on all seven days)."""
     by_id = prescriptions(program)
-    doses = {
-        (run.prescription, w): run.dose for run in program.schedule.doses for w in range(run.from_week, run.to_week + 1)
-    }
 
     def slot(week: int, day: str, kind: str, pid: str) -> Slot:
         found = by_id[pid]
-        dose = doses.get((pid, week), found.item.dose)
+        dose = program.schedule.dose(pid, found.item.dose, week)
         return Slot(week, day, kind, found.phase, found.item.exercise.slug, dose, pid)
 
     every = []
@@ -137,9 +131,9 @@ def render_day(program: dict[str, Any], week: int, day: str) -> str:
     schedule = program["schedule"]
 
     def dose(pid: str) -> dict[str, Any]:
-        for run in schedule["doses"]:
-            if run["prescription"] == pid and run["from_week"] <= week <= run["to_week"]:
-                return dict(run["dose"])
+        for change in schedule["dose_changes"]:
+            if pid in change["prescriptions"] and change["from_week"] <= week <= change["to_week"]:
+                return by_id[pid]["dose"] | change["dose"]
         return dict(by_id[pid]["dose"])
 
     def block(title: str, ids: list[str]) -> list[str]:

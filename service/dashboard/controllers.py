@@ -22,7 +22,7 @@ CONTENT_SECURITY_POLICY = (
 def dashboard_page() -> Response[bytes]:
     return Response(
         (STATIC / "index.html").read_bytes(),
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",  # Litestar adds "; charset=utf-8" to text types
         headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-cache"},
     )
 

@@ -66,6 +66,19 @@ def _dose(dose: s.ProgramDose) -> ProgramDose:
     return ProgramDose(**msgspec.structs.asdict(dose))
 
 
+@strawberry.type(description="The fields of a dose that change; a null field stays as in the prescription's own dose.")
+class DosePatch:
+    sets: int | None
+    reps: int | None
+    hold_seconds: int | None
+    duration_seconds: int | None
+    per_side: bool | None
+    tempo: str | None
+    rest_seconds: int | None
+    intensity: str | None
+    weaker_side: OneSide | None
+
+
 @strawberry.type(description="An assessment finding the program answers, listed once; items refer to it by `id`.")
 class Finding:
     id: str
@@ -107,7 +120,9 @@ class StartWith:
 class ProgramItem:
     id: str = strawberry.field(description="Its prescription id, which the schedule refers to.")
     exercise: ExerciseRef
-    dose: ProgramDose = strawberry.field(description="The dose in its first week (`schedule.doses`: later).")
+    dose: ProgramDose = strawberry.field(
+        description="Its dose in its first week; `schedule.doseChanges` says how it changes later."
+    )
     rationale: str
     finding: str = strawberry.field(description="The id of the finding it serves (in `findings`).")
     alternatives: list[str]
@@ -163,12 +178,12 @@ class ProgramPhase:
     gaps: list[Gap]
 
 
-@strawberry.type(description="A prescription's dose from `fromWeek` to `toWeek`, where it differs from its own.")
-class DoseRun:
-    prescription: str
+@strawberry.type(description="From `fromWeek` to `toWeek`, these prescriptions' doses change by `dose`.")
+class DoseChange:
+    prescriptions: list[str]
     from_week: int
     to_week: int
-    dose: ProgramDose
+    dose: DosePatch
 
 
 @strawberry.type(description="The daily mobility routine of a week, the same every day of it.")
@@ -237,12 +252,17 @@ class Schedule:
     def weeks(self, number: int | None = None) -> list[Week]:
         return [Week.from_domain(w) for w in self.domain.weeks if number is None or w.week == number]
 
-    @strawberry.field(description="The dose runs, or only those that hold in week `week`.")
-    def doses(self, week: int | None = None) -> list[DoseRun]:
+    @strawberry.field(description="The dose changes, or only those that hold in week `week`.")
+    def dose_changes(self, week: int | None = None) -> list[DoseChange]:
         return [
-            DoseRun(prescription=r.prescription, from_week=r.from_week, to_week=r.to_week, dose=_dose(r.dose))
-            for r in self.domain.doses
-            if week is None or r.from_week <= week <= r.to_week
+            DoseChange(
+                prescriptions=c.prescriptions,
+                from_week=c.from_week,
+                to_week=c.to_week,
+                dose=DosePatch(**msgspec.structs.asdict(c.dose)),
+            )
+            for c in self.domain.dose_changes
+            if week is None or c.from_week <= week <= c.to_week
         ]
 
 
@@ -359,7 +379,7 @@ class ProgramSummary:
     days: list[Weekday]
     starts_on: date | None
     status: ProgramStatus = strawberry.field(
-        description="`active`; `retired`: made in the first program shape, no longer served: generate a new one."
+        description="`active`; `retired`: made in an older program shape, no longer served: generate a new one."
     )
 
     assessment: Assessment | None = _assessment_field()

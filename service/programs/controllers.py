@@ -91,7 +91,7 @@ class ProgramController(Controller):
             **SECURED_PROBLEMS,
             404: NOT_FOUND,
             410: problem_spec(
-                "The program was made in the first program shape, which this API no longer serves (its summary in "
+                "The program was made in an older program shape, which this API no longer serves (its summary in "
                 "the list says `retired`): generate a new one from the same assessment."
             ),
         },

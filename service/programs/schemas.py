@@ -6,8 +6,12 @@ identity.
 
 Shape 2 (program rules 2026.12.9, issue 16): every exercise is prescribed once (`phases[].items[]` and their
 `start_with`, each with an `id`), every finding is listed once (`findings`, each with an `id`), and the schedule
-refers to both by id, with each dose given once per run of weeks in which it holds (`schedule.doses`). Programs
-stored in shape 1 are listed as `retired` and answer 410.
+refers to both by id.
+
+Shape 3 (program rules 2026.12.10): where doses change over the weeks, the schedule lists each change once, for every
+prescription it applies to, with only the fields that change (`schedule.dose_changes`); the desk worker's dose table
+went from 68 runs of whole doses (13.0 KB) to 23 changes (2.6 KB). Programs stored in an older shape are listed as
+`retired` and answer 410.
 """
 
 from __future__ import annotations
@@ -22,13 +26,13 @@ import msgspec
 from service.assessments.schemas import OneSide
 from service.catalog.enums import Level, Phase
 
-# The first program rules whose programs have shape 2; a program stored by an older ruleset is retired.
-SHAPE_2_SINCE = (2026, 12, 9)
+# The first program rules whose programs have the current shape (3); a program stored by an older ruleset is retired.
+SHAPE_SINCE = (2026, 12, 10)
 
 
 def retired(ruleset_version: str) -> bool:
-    """Whether a program stored by this ruleset has the old shape (1), which this API no longer serves."""
-    return tuple(int(part) for part in ruleset_version.split(".")) < SHAPE_2_SINCE
+    """Whether a program stored by this ruleset has an older shape, which this API no longer serves."""
+    return tuple(int(part) for part in ruleset_version.split(".")) < SHAPE_SINCE
 
 
 class Weekday(StrEnum):
@@ -285,7 +289,8 @@ class ProgramItem(_Struct, kw_only=True):
     id: Annotated[str, msgspec.Meta(description="Its prescription id (e.g. `p4`), which the schedule refers to.")]
     exercise: ExerciseRef
     dose: Annotated[
-        ProgramDose, msgspec.Meta(description="The exercise's dose in its first week (`schedule.doses`: later).")
+        ProgramDose,
+        msgspec.Meta(description="Its dose in its first week; `schedule.dose_changes` says how it changes later."),
     ]
     rationale: str
     finding: Annotated[str, msgspec.Meta(description="The id of the finding it serves (in `findings`).")]
@@ -332,13 +337,34 @@ class ProgramPhase(_Struct, kw_only=True):
     gaps: list[Gap] = []
 
 
-class DoseRun(_Struct, kw_only=True):
-    """A prescription's dose from `from_week` to `to_week`, in the weeks the schedule holds it."""
+class DosePatch(_Struct, kw_only=True, omit_defaults=True):
+    """The fields of a dose that change; a field left out stays as in the prescription's own `dose`."""
 
-    prescription: str
+    sets: int | None = None
+    reps: int | None = None
+    hold_seconds: int | None = None
+    duration_seconds: int | None = None
+    per_side: bool | None = None
+    tempo: str | None = None
+    rest_seconds: int | None = None
+    intensity: str | None = None
+    weaker_side: OneSide | None = None
+
+
+class DoseChange(_Struct, kw_only=True):
+    """From `from_week` to `to_week`, these prescriptions' doses change by `dose`, in the weeks the schedule holds
+    them."""
+
+    prescriptions: Annotated[list[str], msgspec.Meta(description="Prescription ids.")]
     from_week: int
     to_week: int
-    dose: ProgramDose
+    dose: DosePatch
+
+
+def patched(dose: ProgramDose, patch: DosePatch) -> ProgramDose:
+    """`dose` with the fields `patch` gives."""
+    fields = {name: value for name in patch.__struct_fields__ if (value := getattr(patch, name)) is not None}
+    return msgspec.structs.replace(dose, **fields)
 
 
 class Routine(_Struct, kw_only=True):
@@ -399,13 +425,13 @@ class Schedule(_Struct, kw_only=True):
     days: Annotated[list[Weekday], msgspec.Meta(description="The weekdays of the strength sessions.")]
     warm_up: Annotated[WarmUp, msgspec.Meta(description="Done at the start of every strength session.")]
     weeks: list[Week]
-    doses: Annotated[
-        list[DoseRun],
+    dose_changes: Annotated[
+        list[DoseChange],
         msgspec.Meta(
             description=(
-                "Where a prescription's dose differs from its own `dose`, once per run of weeks in which it does not "
-                "change: the dose of prescription P in week W is that of the run with `prescription` P and "
-                "`from_week` ≤ W ≤ `to_week`, else P's own `dose` (the item's, or its `start_with`'s)."
+                "Where doses differ from the prescriptions' own `dose`, each change once: the dose of prescription P "
+                "in week W is P's own `dose` (the item's, or its `start_with`'s) with the fields of the `dose` of "
+                "the change that lists P and has `from_week` ≤ W ≤ `to_week` (at most one does)."
             )
         ),
     ]
@@ -413,6 +439,13 @@ class Schedule(_Struct, kw_only=True):
         list[Reassessment],
         msgspec.Meta(description="When to measure progress again (after a lighter week, and at the end)."),
     ]
+
+    def dose(self, prescription: str, own: ProgramDose, week: int) -> ProgramDose:
+        """The dose of `prescription` (whose own dose is `own`) in `week`."""
+        for change in self.dose_changes:
+            if change.from_week <= week <= change.to_week and prescription in change.prescriptions:
+                return patched(own, change.dose)
+        return own
 
 
 class Exclusion(_Struct, kw_only=True):
@@ -496,7 +529,7 @@ class ProgramSummary(_Struct, kw_only=True):
         ProgramStatus,
         msgspec.Meta(
             description=(
-                "`active`; `retired`: made in the first program shape, which this API no longer serves (its GET "
+                "`active`; `retired`: made in an older program shape, which this API no longer serves (its GET "
                 "answers 410): generate a new one from the same assessment."
             )
         ),

@@ -39,11 +39,11 @@ OPERATION = "createProgram"
 
 
 def _resource(row: models.Program) -> schemas.Program:
-    """The stored program as the API shows it: the body as generated, plus its identity. A program of the first
-    shape (before program rules 2026.12.9) is no longer served."""
+    """The stored program as the API shows it: the body as generated, plus its identity. A program of an older
+    shape (before program rules 2026.12.10) is no longer served."""
     if schemas.retired(row.ruleset_version):
         raise Retired(
-            f"Program '{row.id}' was made in the first program shape, which this API no longer serves: generate a new "
+            f"Program '{row.id}' was made in an older program shape, which this API no longer serves: generate a new "
             f"one from assessment '{row.assessment_id}' (POST /v1/programs)."
         )
     return msgspec.convert(

@@ -8,9 +8,9 @@ The rule, read from the code as it stands, lowest layer first:
   `service.db.metadata` imports every `<domain>.models` module, since it is the one place that gathers all tables
   for Alembic.
 - `service.clients` (keys, scopes, the auth guard) and `service.idempotency` are infrastructure that the domains
-  use: they import no domain (catalog, assessments, programs, outcomes, stats).
-- The domains in order: catalog <- assessments <- programs <- outcomes <- stats. A domain imports only domains below it
-  (by module name), never one above it.
+  use: they import no domain (catalog, assessments, programs, outcomes, checkins, stats).
+- The domains in order: catalog <- assessments <- programs <- outcomes <- checkins <- stats. A domain imports only
+  domains below it (by module name), never one above it.
 - No domain, and neither `service.web` nor `service.db`, imports the front doors or the composition root:
   `service.graphql`, `service.app`. `service.runtime` is the typed runtime object that any module may import;
   it keeps that promise by importing service modules only under `if TYPE_CHECKING:`.
@@ -35,7 +35,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAINS = ("catalog", "assessments", "programs", "outcomes", "stats")  # lowest first
+DOMAINS = ("catalog", "assessments", "programs", "outcomes", "checkins", "stats")  # lowest first
 FRONT_DOORS = ("service.graphql", "service.app")
 OUTSIDE = ("tests", "devkit", "bench")
 CORE_MODULE = re.compile(

@@ -6,7 +6,8 @@ A week is the routine, the same every day (release and lengthen: the key stretch
 routine had no room for, then up to `training_items_at_most` training items, least practised first, within the
 session's minutes. A session the day after another never holds an item whose muscle groups the day before loaded.
 Then the week's training volume is governed: every fourth week is lighter, and no week rises more than 20 % over the
-last full one (CLINICAL.md §5). Doses are listed once per run of weeks in which they hold.
+last full one (CLINICAL.md §5). Where a dose differs from the prescription's own, the change is listed once, for
+every prescription it applies to, with only the fields that change.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from service.programs.catalog_index import CatalogIndex, ExerciseEntry
 from service.programs.generator.dosing import DosePlan
 from service.programs.generator.items import Planned
 from service.programs.schemas import (
-    DoseRun,
+    DoseChange,
+    DosePatch,
     FindingType,
     ProgramDose,
     Reassessment,
@@ -278,7 +280,11 @@ def build_schedule(
         days=days,
         warm_up=WarmUp(minutes=rules.warm_up.minutes, steps=list(rules.warm_up.steps)),
         weeks=weeks,
-        doses=_runs(held, planned),
+        dose_changes=dose_changes(
+            held,
+            {p.item.id: p.item.dose for p in planned}
+            | {p.item.start_with.id: p.item.start_with.dose for p in planned if p.item.start_with is not None},
+        ),
         reassessments=[
             Reassessment(week=w, date=starts_on + timedelta(days=7 * w - 1), tests=tests)
             for w in [*lighter, doses.weeks]
@@ -286,21 +292,53 @@ def build_schedule(
     )
 
 
-def _runs(held: dict[str, list[tuple[int, ProgramDose]]], planned: list[Planned]) -> list[DoseRun]:
+def dose_changes(held: dict[str, list[tuple[int, ProgramDose]]], own: dict[str, ProgramDose]) -> list[DoseChange]:
     """Each prescription's doses other than its own `dose`, one run per stretch of the weeks holding it in which the
-    dose does not change (a week that does not hold it neither ends nor extends a run)."""
-    own = {p.item.id: p.item.dose for p in planned} | {
-        p.item.start_with.id: p.item.start_with.dose for p in planned if p.item.start_with is not None
-    }
-    runs: list[DoseRun] = []
+    dose does not change (a week that does not hold it neither ends nor extends a run); then the runs that change the
+    same fields the same way in the same weeks become one change listing all their prescriptions. `held` gives each
+    prescription's (week, dose) in the weeks holding it, in order; `own` its own dose."""
+    runs: list[_Run] = []
     for pid, weeks in held.items():
-        current: DoseRun | None = None
+        current: _Run | None = None
         for number, dose in weeks:
             if dose == own[pid]:
                 current = None
             elif current is not None and current.dose == dose:
-                current.to_week = number
+                current.last = number
             else:
-                current = DoseRun(prescription=pid, from_week=number, to_week=number, dose=dose)
+                current = _Run(pid, number, number, dose)
                 runs.append(current)
-    return sorted(runs, key=lambda run: (int(run.prescription.removeprefix("p")), run.from_week))
+    changes: dict[tuple[int, int, bytes], DoseChange] = {}
+    for run in sorted(runs, key=lambda run: (int(run.prescription.removeprefix("p")), run.first)):
+        patch = _patch(own[run.prescription], run.dose)
+        key = (run.first, run.last, msgspec.json.encode(patch))
+        if key in changes:
+            changes[key].prescriptions.append(run.prescription)
+        else:
+            changes[key] = DoseChange(
+                prescriptions=[run.prescription], from_week=run.first, to_week=run.last, dose=patch
+            )
+    return list(changes.values())
+
+
+@dataclass
+class _Run:
+    """A prescription's dose in a stretch of the weeks holding it."""
+
+    prescription: str
+    first: int
+    last: int
+    dose: ProgramDose
+
+
+def _patch(own: ProgramDose, dose: ProgramDose) -> DosePatch:
+    """The fields of `dose` that differ from `own`. A patch cannot clear a field (null means unchanged); no dose rule
+    clears one over the weeks, and the week property tests would catch one that did."""
+    fields = {}
+    for name in ProgramDose.__struct_fields__:
+        value = getattr(dose, name)
+        if value != getattr(own, name):
+            if value is None:
+                raise ValueError(f"a dose change cannot clear {name}")
+            fields[name] = value
+    return DosePatch(**fields)

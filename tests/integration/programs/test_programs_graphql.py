@@ -42,7 +42,7 @@ PROGRAM = f"""
       week stage lighter moveOnWhen restDays routine {{ items estimatedMinutes }}
       sessions {{ day preparation items estimatedMinutes }}
     }}
-    doses {{ prescription fromWeek toWeek dose {{ {DOSE} }} }}
+    doseChanges {{ prescriptions fromWeek toWeek dose {{ {DOSE} }} }}
     reassessments {{ week date tests }}
   }}
   excluded {{ exercise reason }}
@@ -108,16 +108,25 @@ async def test_generate_read_list_delete_mirror_rest(
         client,
         planner,
         "query ($id: ID!) { program(id: $id) { schedule { weeks(number: 2) { week sessions { day items } } "
-        "doses(week: 2) { prescription fromWeek toWeek } } } }",
+        "doseChanges(week: 2) { prescriptions fromWeek toWeek dose { sets reps durationSeconds } } } } }",
         {"id": created["id"]},
     )
     schedule = week_two["data"]["program"]["schedule"]
     assert [w["week"] for w in schedule["weeks"]] == [2]
     assert [s["day"] for s in schedule["weeks"][0]["sessions"]] == ["tue", "wed", "sat"]
-    assert schedule["doses"] == [
-        {"prescription": r["prescription"], "fromWeek": r["from_week"], "toWeek": r["to_week"]}
-        for r in rest["schedule"]["doses"]
-        if r["from_week"] <= 2 <= r["to_week"]
+    assert schedule["doseChanges"] == [
+        {
+            "prescriptions": c["prescriptions"],
+            "fromWeek": c["from_week"],
+            "toWeek": c["to_week"],
+            "dose": {
+                "sets": c["dose"].get("sets"),
+                "reps": c["dose"].get("reps"),
+                "durationSeconds": c["dose"].get("duration_seconds"),
+            },
+        }
+        for c in rest["schedule"]["dose_changes"]
+        if c["from_week"] <= 2 <= c["to_week"]
     ]
     unknown = await _gql(client, planner, "query ($id: ID!) { program(id: $id) { id } }", {"id": "nope"})
     assert unknown["data"]["program"] is None

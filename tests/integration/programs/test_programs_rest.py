@@ -328,20 +328,22 @@ async def test_the_list_of_twenty_programs_is_small(
     assert len(page.content) <= 20_000, len(page.content)
 
 
-async def test_a_program_of_the_first_shape_is_listed_as_retired_and_answers_410(
-    client: Client, planner: Headers, new_assessment: NewAssessment, engine: AsyncEngine
+@pytest.mark.parametrize("ruleset", ["2026.12.7", "2026.12.9"])
+async def test_a_program_of_an_older_shape_is_listed_as_retired_and_answers_410(
+    client: Client, planner: Headers, new_assessment: NewAssessment, engine: AsyncEngine, ruleset: str
 ) -> None:
-    """Programs stored before shape 2 (program rules 2026.12.9) are not served in the old shape nor made up in the
-    new one: the list says `retired` and the GET says what to do instead."""
+    """Programs stored in shape 1 (before program rules 2026.12.9) or 2 (whole doses in `schedule.doses`, 2026.12.9)
+    are not served in their old shape nor made up in the new one: the list says `retired` and the GET says what to do
+    instead."""
     assessment = await new_assessment(subject_ref=f"old-{uuid.uuid4()}")
     program = (await _create(client, planner, {"assessment_id": assessment["id"], "weeks": 2})).json()
     async with engine.begin() as connection:
         await connection.execute(
             text(
-                "update programs set ruleset_version = '2026.12.7', body = body - 'findings', "
+                "update programs set ruleset_version = :ruleset, body = body - 'findings', "
                 "parameters = parameters - 'days' where id = :id"
             ),
-            {"id": program["id"]},
+            {"id": program["id"], "ruleset": ruleset},
         )
     gone = await client.get(f"/v1/programs/{program['id']}", headers=planner)
     assert gone.status_code == 410, gone.text
