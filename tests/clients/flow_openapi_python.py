@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,10 @@ def main(base_url: str, api_key: str, assessment: dict[str, Any]) -> dict[str, A
             break
         cursor = batch.next_cursor
     seen["synced"] = synced
+    # What changed since an instant: a datetime, not a string to format by hand.
+    since = list_exercises.sync(client=public, updated_since=datetime(2000, 1, 1, tzinfo=UTC), limit=50)
+    assert isinstance(since, ExerciseList), since
+    seen["changed_since_2000"] = [e.slug for e in since.items]
 
     # A conditional GET: the ETag of a first answer turns the second into a 304 with no body.
     first = get_exercise.sync_detailed(synced[0], client=public)

@@ -115,6 +115,7 @@ def test_python_client(
     flow = [python_tools / "python", HERE / "flow_openapi_python.py", live_server, full_access_key, assessment_file]
     seen = flow_output(run(flow, PYTHONPATH=str(tmp_path), timeout=120))
     check_rest_flow(seen, expected)
+    assert seen["changed_since_2000"] == expected["slugs"][:SYNC_PAGE]  # every exercise changed since 2000
 
 
 def test_typescript_client(
