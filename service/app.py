@@ -46,7 +46,7 @@ from service.runtime import RealignApp, Runtime, runtime_of
 from service.settings import Settings
 from service.web.json_depth import json_depth_middleware
 from service.web.observability import assign_request_id, forget_process, observe_middleware, watch_pool
-from service.web.openapi_document import add_examples, publish_constraints
+from service.web.openapi_document import add_examples, parameters_without_null, publish_constraints, share_enums
 from service.web.problems import EXCEPTION_HANDLERS, Problem, ProblemError
 from service.web.ratelimit import Quota, create_limiter
 from service.web.transport import cors_config, wrap_transport
@@ -303,4 +303,6 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         program_examples(catalog, assessment_rules, program_rules),
     )
     publish_constraints(app.openapi_schema, catalog, assessment_rules.screening.codes())
+    parameters_without_null(app.openapi_schema)
+    share_enums(app.openapi_schema, catalog)
     return app
