@@ -49,7 +49,7 @@ from service.settings import Settings
 from service.web.json_depth import json_depth_middleware
 from service.web.observability import assign_request_id, forget_process, observe_middleware, watch_pool
 from service.web.openapi_components import describe_components
-from service.web.openapi_document import add_examples, publish_constraints
+from service.web.openapi_document import add_examples, parameters_without_null, publish_constraints, share_enums
 from service.web.openapi_examples import add_problem_examples
 from service.web.openapi_headers import declare_headers
 from service.web.problem_types import publish as publish_problem_types
@@ -313,9 +313,11 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         client_examples(),
     )
     add_problem_examples(app.openapi_schema, settings.public_url)
-    describe_components(app.openapi_schema)
     screening_questions = {code: q.question for code, q in assessment_rules.screening.questions().items()}
     publish_constraints(app.openapi_schema, catalog, screening_questions)
+    parameters_without_null(app.openapi_schema)
+    share_enums(app.openapi_schema, catalog)
+    describe_components(app.openapi_schema)
     declare_headers(app.openapi_schema, private_paths=_TENANT_PATHS)
     publish_problem_types(app.openapi_schema, settings.public_url)
     return app

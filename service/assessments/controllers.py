@@ -20,7 +20,9 @@ from service.web.bodies import StrictJSON
 from service.web.problems import parse_instant, problem_spec
 
 NOT_FOUND = problem_spec("No assessment with that id for this client.")
-AssessmentId = Annotated[str, PathParameter(description="The assessment's id (a UUID).", max_length=64)]
+AssessmentId = Annotated[
+    str, PathParameter(description="The assessment's id (a UUID).", max_length=64, schema_extra={"format": "uuid"})
+]
 
 
 class AssessmentController(Controller):

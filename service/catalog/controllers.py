@@ -5,15 +5,15 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Example
+from litestar.openapi.spec import Example, OpenAPIType, Schema
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.catalog import schemas, services
 from service.catalog.cache import CatalogCache, cached_read_middleware
 from service.catalog.enums import Level, Modality, MuscleRoleFilter, Phase
-from service.catalog.vocabulary import Vocabulary
-from service.clients.auth import OPTIONALLY_SECURED, catalog_guard
+from service.catalog.vocabulary import MUSCLE_VIEWS, Vocabulary
+from service.clients.auth import catalog_guard
 from service.lib.errors import Invalid
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.web.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, parse_instant, problem_spec
@@ -50,7 +50,8 @@ def _enum(values: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _enum_items(values: tuple[str, ...]) -> dict[str, Any]:
-    return {"items": {"type": "string", "enum": list(values)}}
+    # A Schema, not a dict, so that service.web.openapi_document.share_enums finds it and names it.
+    return {"items": Schema(type=OpenAPIType.STRING, enum=list(values))}
 
 
 def catalog_controller(
@@ -76,7 +77,8 @@ def catalog_controller(
         guards = [catalog_guard]
         # Cached reads are answered before parameter parsing; the guard's decision is taken there too.
         middleware = [cached_read_middleware(cache)]
-        security = OPTIONALLY_SECURED
+        # No security requirement: the catalogue is public by default and a generated client must not demand a
+        # key (`[{}, {apiKey: []}]` reads as required to openapi-python-client). A key sent is checked all the same.
 
         @get(
             "/muscles",
@@ -96,13 +98,13 @@ def catalog_controller(
                 str,
                 Parameter(
                     description="`flat`: every node, paged, in tree order; `tree`: the regions with their subtrees.",
-                    schema_extra=_enum(("flat", "tree")),
+                    schema_extra=_enum(MUSCLE_VIEWS),
                 ),
             ] = "flat",
             limit: Limit = DEFAULT_LIMIT,
             cursor: Cursor = None,
         ) -> Response[schemas.MuscleList]:
-            if view not in ("flat", "tree"):
+            if view not in MUSCLE_VIEWS:
                 raise Invalid.field("view", "must be 'flat' or 'tree'")
             return await _cached(
                 request, lambda session: services.list_muscles(session, tree=view == "tree", limit=limit, cursor=cursor)

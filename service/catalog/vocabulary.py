@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from service.catalog.records import CatalogData
 
+MUSCLE_VIEWS = ("flat", "tree")
+"""`GET /v1/muscles?view=`: every node in tree order, page by page, or the regions with their whole subtree."""
+
 
 @dataclass(frozen=True)
 class Vocabulary:

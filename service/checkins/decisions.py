@@ -23,6 +23,8 @@ from datetime import date, timedelta
 from itertools import pairwise
 from statistics import fmean
 
+import msgspec
+
 from service.assessments.schemas import ConcernLevel
 from service.assessments.screening import ScreeningRules
 from service.checkins.rules import RED_FLAG_LEVELS, CheckInRules
@@ -78,8 +80,10 @@ class Situation:
         return (self.on - self.starts_on).days >= WINDOW - 1
 
 
-def _order(check_in: CheckInInput) -> tuple[date, str, int, int]:
-    return (check_in.date, check_in.kind.value, check_in.pain_during, check_in.pain_before)
+def _order(check_in: CheckInInput) -> tuple[date, bytes]:
+    """A total order (two check-ins of a day are told apart by all they say), so that the decision does not depend on
+    the order they arrived in."""
+    return (check_in.date, msgspec.json.encode(check_in))
 
 
 def decide(situation: Situation, rules: CheckInRules, outcomes: OutcomeRules, screening: ScreeningRules) -> Decision:

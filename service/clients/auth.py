@@ -191,4 +191,3 @@ async def graphql_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseR
 
 
 SECURED: list[SecurityRequirement] = [{SECURITY_SCHEME: []}]
-OPTIONALLY_SECURED: list[SecurityRequirement] = [{}, {SECURITY_SCHEME: []}]

@@ -20,7 +20,9 @@ from service.web.bodies import StrictJSON
 from service.web.problems import problem_spec
 
 NOT_FOUND = problem_spec("No program with that id for this client.")
-ProgramId = Annotated[str, PathParameter(description="The program's id (a UUID).", max_length=64)]
+ProgramId = Annotated[
+    str, PathParameter(description="The program's id (a UUID).", max_length=64, schema_extra={"format": "uuid"})
+]
 
 
 class ProgramController(Controller):

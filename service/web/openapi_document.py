@@ -3,17 +3,28 @@ drift from real data) and the constraints the body types cannot express themselv
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-from litestar.openapi.spec import OpenAPI, OpenAPIType, Operation, RequestBody, Schema
+from litestar.openapi.spec import (
+    OpenAPI,
+    OpenAPIType,
+    Operation,
+    Parameter,
+    Reference,
+    RequestBody,
+    Schema,
+)
+from litestar.openapi.spec.base import BaseSchemaObject
 
 from service.assessments.schemas import SUBJECT_REF_PATTERN, AssessmentInput
 from service.catalog import schemas
 from service.catalog.models import SLUG_LENGTH
 from service.catalog.records import SLUG_RE, CatalogData, ExerciseRecord
+from service.catalog.vocabulary import MUSCLE_VIEWS, Vocabulary
 from service.lib.pagination import encode_cursor
 from service.settings import DEFAULT_PUBLIC_URL
 from service.web.openapi_examples import ExactExample
@@ -256,3 +267,82 @@ def publish_constraints(document: OpenAPI, data: CatalogData, screening_question
     for name, field in (("Pain", "regions"), ("MovementScreen", "overhead_squat")):
         if (schema := schemas_.get(name)) is not None and schema.properties:
             array_branch(schema.properties[field]).unique_items = True
+
+
+def _operations(document: OpenAPI) -> list[Operation]:
+    methods = ("get", "post", "put", "patch", "delete")
+    return [
+        operation
+        for path_item in (document.paths or {}).values()
+        for operation in (getattr(path_item, method) for method in methods)
+        if isinstance(operation, Operation)
+    ]
+
+
+def parameters_without_null(document: OpenAPI) -> None:
+    """Litestar states an optional parameter as `oneOf: [T, null]` with its constraints (format, enum, items,
+    pattern) beside the `oneOf`, where client generators, reading the type from the branch, drop them:
+    `updated_since` came out a plain string and the equipment filter `list[str]`. A string or a list is sent or
+    absent, never null (`?q=null` searches for "null"): such a parameter becomes its branch with the constraints on
+    it. An enum, a boolean or a UUID keeps its null branch, because the service reads the value `null` as absent
+    there (msgspec's lax conversion of query strings)."""
+    for operation in _operations(document):
+        for parameter in operation.parameters or []:
+            schema = parameter.schema if isinstance(parameter, Parameter) else None
+            branches = (schema.one_of or []) if isinstance(schema, Schema) else []
+            values = [b for b in branches if not (isinstance(b, Schema) and b.type == OpenAPIType.NULL)]
+            value = values[0] if len(branches) == 2 and len(values) == 1 else None
+            if not isinstance(value, Schema) or not isinstance(parameter, Parameter):
+                continue
+            if value.type not in (OpenAPIType.STRING, OpenAPIType.ARRAY) or value.format == "uuid":
+                continue
+            beside = {
+                field.name: getattr(schema, field.name)
+                for field in dataclasses.fields(Schema)
+                if field.name != "one_of" and getattr(schema, field.name) is not None
+            }
+            parameter.schema = dataclasses.replace(value, **beside)
+
+
+def shared_enums(data: CatalogData) -> dict[str, tuple[tuple[str, ...], str]]:
+    """The catalogue's slug vocabularies (name → values, description), each published once as a named component:
+    listed inline, every generated client made a new type of each occurrence (the 77 muscle slugs twice, the
+    equipment three times)."""
+    vocabulary = Vocabulary.from_catalog(data)
+    return {
+        "MuscleSlug": (vocabulary.muscles, "A node of the muscle tree: region, group, muscle, part or fascia."),
+        "TenderSpotSlug": (vocabulary.tender_spots, "A muscle, part, group or fascia that can be tender (no region)."),
+        "EquipmentSlug": (vocabulary.equipment, "A piece of equipment of the catalogue."),
+        "ConditionSlug": (vocabulary.conditions, "A condition of the catalogue (a contraindication tag)."),
+        "MuscleView": (MUSCLE_VIEWS, "`flat`: every node in tree order, paged; `tree`: the regions with subtrees."),
+    }
+
+
+def share_enums(document: OpenAPI, data: CatalogData) -> None:
+    """Every inline enum listing one of `shared_enums` becomes a reference to its component (parameters and bodies
+    alike); run it after the steps that add enums (publish_constraints)."""
+    shared = shared_enums(data)
+    named = {frozenset(values): name for name, (values, _) in shared.items()}
+
+    def replaced(node: Any) -> Any:
+        if isinstance(node, Schema) and node.enum is not None and frozenset(node.enum) in named:
+            reference = Reference(ref=f"#/components/schemas/{named[frozenset(node.enum)]}")
+            # A default cannot sit beside a Reference here; generators read it beside `allOf` with the reference.
+            return reference if node.default is None else Schema(all_of=[reference], default=node.default)
+        if isinstance(node, BaseSchemaObject):
+            for field in dataclasses.fields(node):
+                value = getattr(node, field.name)
+                if isinstance(value, BaseSchemaObject | list | dict):
+                    setattr(node, field.name, replaced(value))
+        elif isinstance(node, list):
+            return [replaced(item) for item in node]
+        elif isinstance(node, dict):
+            return {key: replaced(value) for key, value in node.items()}
+        return node
+
+    replaced(document.paths)
+    if document.components is not None:
+        schemas_ = {name: replaced(schema) for name, schema in (document.components.schemas or {}).items()}
+        for name, (values, description) in shared.items():
+            schemas_[name] = Schema(type=OpenAPIType.STRING, enum=list(values), title=name, description=description)
+        document.components.schemas = dict(sorted(schemas_.items()))

@@ -63,7 +63,7 @@ HEADERS: Final[dict[str, OpenAPIHeader]] = {
         required=True,
     ),
     "Cache-Control-No-Store": OpenAPIHeader(
-        schema=Schema(type=_STRING, enum=["no-store"]),
+        schema=Schema(type=_STRING, const="no-store"),
         description="A client's own data: no cache, shared or private, may keep a copy.",
         required=True,
     ),
@@ -73,7 +73,7 @@ HEADERS: Final[dict[str, OpenAPIHeader]] = {
         required=True,
     ),
     "Idempotent-Replayed": OpenAPIHeader(
-        schema=Schema(type=_STRING, enum=["true"]),
+        schema=Schema(type=_STRING, const="true"),
         description="Present on a replay: this is the stored answer to an earlier request with the same "
         "`Idempotency-Key` and body; nothing was created this time.",
     ),

@@ -30,8 +30,12 @@ def _copy_project(into: Path) -> Path:
     return project
 
 
+# The tests' own environment (PYTHONPATH pointing at a checkout, say) must not reach the builds or the new venv.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+
+
 def _pip(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([*PIP, *args], capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run([*PIP, *args], capture_output=True, text=True, timeout=600, check=False, env=CLEAN_ENV)
     if done.returncode != 0 and "setuptools" in done.stderr and "satisf" in done.stderr:
         message = f"setuptools is not available from the package index: {done.stderr.strip()[-300:]}"
         if os.environ.get("CI") == "true":
@@ -69,5 +73,6 @@ def test_the_editable_install_prints_no_warning(tmp_path: Path) -> None:
         text=True,
         cwd=tmp_path,
         check=True,
+        env=CLEAN_ENV,
     )
     assert Path(found.stdout.strip()) == project / "service" / "__init__.py"

@@ -1,0 +1,158 @@
+"""Reassessment (issue 18, item 4): a new assessment compared with the one before it — the tests both measured, the
+findings of either (patterns, overactive and underactive muscles, tender spots) and the pain — each resolved,
+improved, unchanged, worse or new, in plain words. The thresholds are data (rules.yaml, `reassessment`); pain uses
+the NPRS's meaningful change (service/outcomes/rules.yaml). A pure function of the two assessments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from service.assessments.schemas import Assessment, Band, FieldTests, PatternFinding, ThomasResult
+from service.checkins.rules import CheckInRules
+from service.checkins.schemas import Comparison, FindingComparison, PainComparison, TestComparison, Trend
+from service.outcomes.rules import OutcomeRules
+
+BAND_RANK = {band: rank for rank, band in enumerate(Band)}  # possible < likely < present
+SIDES = ("left", "right")
+
+
+def compare(before: Assessment, after: Assessment, rules: CheckInRules, outcomes: OutcomeRules) -> Comparison:
+    return Comparison(
+        tests=list(_tests(before.input.tests, after.input.tests, rules)),
+        findings=[*_patterns(before, after, rules), *_muscles(before, after), *_tender(before, after)],
+        pain=_pain(before, after, outcomes),
+    )
+
+
+def _values(tests: FieldTests | None, name: str) -> dict[str, float | str]:
+    """A test's values by side (`""` for a test of both sides at once), where measured."""
+    value = getattr(tests, name, None) if tests is not None else None
+    if value is None:
+        return {}
+    if isinstance(value, float | int):
+        return {"": float(value)}
+    return {side: getattr(value, side) for side in SIDES if getattr(value, side) is not None}
+
+
+def _tests(old: FieldTests | None, new: FieldTests | None, rules: CheckInRules) -> Iterator[TestComparison]:
+    for name, test in rules.reassessment.tests.items():
+        was, now = _values(old, name), _values(new, name)
+        for side in sorted(was.keys() & now.keys()):
+            a, b = float(was[side]), float(now[side])
+            trend = Trend.improved if b - a >= test.at_least else Trend.worse if a - b >= test.at_least else None
+            trend = trend or Trend.unchanged
+            where = f" ({side})" if side else ""
+            yield TestComparison(
+                test=f"tests.{name}" + (f".{side}" if side else ""),
+                before=a,
+                after=b,
+                trend=trend,
+                summary=f"Your {test.name}{where} went from {a:g}{test.unit} to {b:g}{test.unit}: {trend.value}.",
+            )
+    was, now = _values(old, "thomas_test"), _values(new, "thomas_test")
+    for side in sorted(was.keys() & now.keys()):
+        trend = (
+            Trend.unchanged
+            if was[side] == now[side]
+            else Trend.improved
+            if now[side] == ThomasResult.negative
+            else Trend.worse
+        )
+        yield TestComparison(
+            test=f"tests.thomas_test.{side}",
+            before=str(was[side]),
+            after=str(now[side]),
+            trend=trend,
+            summary=f"Your Thomas test ({side}) was {was[side]} and is {now[side]} now: {trend.value}.",
+        )
+
+
+def _patterns(before: Assessment, after: Assessment, rules: CheckInRules) -> Iterator[FindingComparison]:
+    was = {p.slug: p for p in before.patterns}
+    now = {p.slug: p for p in after.patterns}
+    for slug in sorted(was.keys() | now.keys()):
+        a, b = was.get(slug), now.get(slug)
+        name = (b or a).name  # type: ignore[union-attr]
+        if a is None or b is None:
+            trend = Trend.new if a is None else Trend.resolved
+        else:
+            # Assessments before ruleset 2026.12.1 have no band: their scores alone say.
+            step = BAND_RANK[b.band] - BAND_RANK[a.band] if a.band and b.band else 0
+            moved = b.score - a.score
+            enough = rules.reassessment.pattern_score_at_least
+            trend = (
+                Trend.improved
+                if step < 0 or (step == 0 and moved <= -enough)
+                else Trend.worse
+                if step > 0 or moved >= enough
+                else Trend.unchanged
+            )
+        then, later = _band(a), _band(b)
+        bands = f"{then or 'not found'} before, {later or 'not found'} now"
+        yield FindingComparison(
+            type="pattern",
+            target=slug,
+            before=then,
+            after=later,
+            trend=trend,
+            summary=f"{name}: {bands}: {trend.value}.",
+        )
+
+
+def _band(pattern: PatternFinding | None) -> str | None:
+    if pattern is None:
+        return None
+    return pattern.band.value if pattern.band else "found"
+
+
+def _muscles(before: Assessment, after: Assessment) -> Iterator[FindingComparison]:
+    for role, words in (("overactive", "short or overactive"), ("underactive", "weak or underactive")):
+        was = {m.muscle: m.side.value for m in getattr(before, role)}
+        now = {m.muscle: m.side.value for m in getattr(after, role)}
+        for muscle in sorted(was.keys() | now.keys()):
+            trend = (
+                Trend.unchanged if muscle in was and muscle in now else Trend.resolved if muscle in was else Trend.new
+            )
+            said = {Trend.unchanged: "still", Trend.resolved: "no longer", Trend.new: "now"}[trend]
+            yield FindingComparison(
+                type=role,
+                target=muscle,
+                before=was.get(muscle),
+                after=now.get(muscle),
+                trend=trend,
+                summary=f"{muscle.replace('_', ' ').capitalize()}: {said} {words}.",
+            )
+
+
+def _tender(before: Assessment, after: Assessment) -> Iterator[FindingComparison]:
+    was, now = set(before.trigger_points), set(after.trigger_points)
+    for spot in sorted(was | now):
+        trend = Trend.unchanged if spot in was and spot in now else Trend.resolved if spot in was else Trend.new
+        said = {Trend.unchanged: "still", Trend.resolved: "no longer", Trend.new: "now"}[trend]
+        yield FindingComparison(
+            type="trigger_point",
+            target=spot,
+            before="tender" if spot in was else None,
+            after="tender" if spot in now else None,
+            trend=trend,
+            summary=f"{spot.replace('_', ' ').capitalize()}: {said} tender.",
+        )
+
+
+def _pain(before: Assessment, after: Assessment, outcomes: OutcomeRules) -> PainComparison | None:
+    a = before.input.pain.intensity if before.input.pain else None
+    b = after.input.pain.intensity if after.input.pain else None
+    if a is None or b is None:
+        return None
+    mcid = outcomes.measures.nprs.mcid
+    eased = a - b
+    reached = eased > 0 and (eased >= mcid.points or (mcid.percent is not None and eased / a * 100 >= mcid.percent))
+    trend = Trend.improved if reached else Trend.worse if -eased >= mcid.points else Trend.unchanged
+    return PainComparison(
+        before=a,
+        after=b,
+        trend=trend,
+        mcid_reached=reached,
+        summary=f"Your pain went from {a}/10 to {b}/10: {trend.value}"
+        + (" (a meaningful change)." if reached else "."),
+    )
