@@ -48,7 +48,7 @@ from service.runtime import RealignApp, Runtime, runtime_of
 from service.settings import Settings
 from service.web.json_depth import json_depth_middleware
 from service.web.observability import assign_request_id, forget_process, observe_middleware, watch_pool
-from service.web.openapi_components import describe_components
+from service.web.openapi_components import describe_components, route_types
 from service.web.openapi_document import add_examples, parameters_without_null, publish_constraints, share_enums
 from service.web.openapi_examples import add_problem_examples
 from service.web.openapi_headers import declare_headers
@@ -317,7 +317,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
     publish_constraints(app.openapi_schema, catalog, screening_questions)
     parameters_without_null(app.openapi_schema)
     share_enums(app.openapi_schema, catalog)
-    describe_components(app.openapi_schema)
+    describe_components(app.openapi_schema, route_types(app, Problem))
     declare_headers(app.openapi_schema, private_paths=_TENANT_PATHS)
     publish_problem_types(app.openapi_schema, settings.public_url)
     return app
