@@ -1,11 +1,11 @@
 """Assessments over GraphQL: the same service calls as REST, scoped to the caller's tenant."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
 import strawberry
-from strawberry.scalars import JSON
 
 from service.assessments import schemas as s
 from service.assessments import services
@@ -13,10 +13,11 @@ from service.assessments.screening import form
 from service.clients.auth import require
 from service.clients.scopes import Scope
 from service.db.tenancy import tenant_session
+from service.graphql.answers import AssessmentAnswers
 from service.graphql.catalog import SlugEnums
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
-from service.graphql.inputs import idempotency_key_of, plain, to_struct
+from service.graphql.inputs import idempotency_key_of, named_as_arguments, plain, to_struct
 from service.graphql.owned import erase
 from service.graphql.permissions import requires
 from service.lib.errors import Invalid, NotFound
@@ -227,7 +228,7 @@ class Assessment:
     underactive: list[MuscleFinding]
     trigger_points: list[str]
     ruleset_version: str
-    input: JSON
+    input: AssessmentAnswers
     level: Level | None
     screens: list[str]
     missing: list[MissingAnswer]
@@ -268,7 +269,7 @@ class Assessment:
             underactive=muscles(a.underactive),
             trigger_points=a.trigger_points,
             ruleset_version=a.ruleset_version,
-            input=msgspec.to_builtins(a.input),
+            input=AssessmentAnswers.from_domain(a.input),
             level=a.level,
             screens=a.screens,
             missing=[
@@ -410,7 +411,8 @@ class AssessmentQuery:
             created_before=filter.created_before if filter else None,
         )
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
-            page = await services.list_assessments(session, flt, limit=first, cursor=after)
+            with named_as_arguments("filter"):
+                page = await services.list_assessments(session, flt, limit=first, cursor=after)
         return Connection.of(page, Assessment.from_domain)
 
 
@@ -425,6 +427,17 @@ def _screening_as_map(body: dict[str, Any]) -> dict[str, Any]:
             raise Invalid.field(f"screening[{index}]", f"code {item['code']!r} is answered twice")
         by_code[item["code"]] = item["answer"]
     return {**body, "screening": by_code}
+
+
+def _screening_paths(body: dict[str, Any]) -> Callable[[str], str]:
+    """REST names a screening answer by its code (`screening.<code>`), GraphQL's list by its index."""
+    index = {item["code"]: i for i, item in enumerate(body.get("screening") or ())}
+
+    def rewrite(path: str) -> str:
+        head, _, code = path.partition(".")
+        return f"screening[{index[code]}]" if head == "screening" and code in index else path
+
+    return rewrite
 
 
 def assessment_mutation(enums: SlugEnums) -> type:
@@ -474,16 +487,17 @@ def assessment_mutation(enums: SlugEnums) -> type:
             self, info: Info, input: AssessmentInput, idempotency_key: str | None = None
         ) -> Assessment:
             principal = require(info.context.principal, Scope.assessments_write)
-            data = to_struct(_screening_as_map(plain(input)), s.AssessmentInput)
+            body = plain(input)
             runtime = info.context.runtime
-            created = await services.create(
-                runtime.statements,
-                principal.client_id,
-                data,
-                idempotency_key_of(idempotency_key),
-                rules=runtime.assessment_rules,
-                anatomy=runtime.anatomy,
-            )
+            with named_as_arguments("input", rewrite=_screening_paths(body)):
+                created = await services.create(
+                    runtime.statements,
+                    principal.client_id,
+                    to_struct(_screening_as_map(body), s.AssessmentInput),
+                    idempotency_key_of(idempotency_key),
+                    rules=runtime.assessment_rules,
+                    anatomy=runtime.anatomy,
+                )
             return Assessment.from_domain(msgspec.convert(created.body, s.Assessment))
 
         @strawberry.mutation(

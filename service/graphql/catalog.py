@@ -12,6 +12,7 @@ from service.catalog import schemas, services
 from service.catalog.vocabulary import Vocabulary
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
+from service.graphql.inputs import named_as_arguments
 from service.graphql.permissions import CatalogReadable
 from service.lib.errors import Invalid
 from service.lib.instants import check_instant
@@ -355,9 +356,10 @@ def catalog_query(enums: SlugEnums) -> type:
             ] = None,
         ) -> ExerciseConnection:
             check_first(first)
-            domain_filter = filter.to_domain() if filter else services.ExerciseFilter()
-            async with info.context.session() as session:
-                page = await services.list_exercises(session, domain_filter, limit=first, cursor=after)
+            with named_as_arguments("filter"):
+                domain_filter = filter.to_domain() if filter else services.ExerciseFilter()
+                async with info.context.session() as session:
+                    page = await services.list_exercises(session, domain_filter, limit=first, cursor=after)
             return ExerciseConnection.of(page, Exercise.from_domain)
 
         @strawberry.field(

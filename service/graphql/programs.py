@@ -16,7 +16,7 @@ from service.graphql.assessments import Assessment, OneSide
 from service.graphql.catalog import Dose, Exercise, Level, Phase, SlugEnums
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
-from service.graphql.inputs import idempotency_key_of, to_struct
+from service.graphql.inputs import idempotency_key_of, named_as_arguments, to_struct
 from service.graphql.owned import erase
 from service.graphql.permissions import CatalogReadable, requires
 from service.lib.errors import NotFound
@@ -416,7 +416,8 @@ class ProgramQuery:
             return Connection.empty()
         flt = services.ProgramFilter(assessment_id=parsed, subject_ref=subject_ref)
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
-            page = await services.list_programs(session, flt, limit=first, cursor=after)
+            with named_as_arguments():
+                page = await services.list_programs(session, flt, limit=first, cursor=after)
         return Connection.of(page, ProgramSummary.from_domain)
 
 
@@ -469,19 +470,19 @@ def program_mutation(enums: SlugEnums) -> type:
             self, info: Info, input: ProgramInput, idempotency_key: str | None = None
         ) -> Program:
             principal = require(info.context.principal, Scope.programs_write)
-            request = to_struct(input, s.ProgramRequest)
             runtime = info.context.runtime
-            created = await services.create(
-                runtime.session_factory,
-                runtime.statements,
-                principal.client_id,
-                request,
-                idempotency_key_of(idempotency_key),
-                catalogs=runtime.program_catalog,
-                rules=runtime.program_rules,
-                assessment_rules=runtime.assessment_rules,
-                anatomy=runtime.anatomy,
-            )
+            with named_as_arguments("input"):
+                created = await services.create(
+                    runtime.session_factory,
+                    runtime.statements,
+                    principal.client_id,
+                    to_struct(input, s.ProgramRequest),
+                    idempotency_key_of(idempotency_key),
+                    catalogs=runtime.program_catalog,
+                    rules=runtime.program_rules,
+                    assessment_rules=runtime.assessment_rules,
+                    anatomy=runtime.anatomy,
+                )
             return Program.from_domain(msgspec.convert(created.body, s.Program))
 
         @strawberry.mutation(

@@ -29,6 +29,7 @@ from service.graphql.catalog import SlugEnums, catalog_query
 from service.graphql.context import context_getter
 from service.graphql.errors import ClientMistakes, is_client_error, is_unavailable
 from service.graphql.programs import ProgramQuery, program_mutation
+from service.graphql.scalars import SCALAR_OVERRIDES
 from service.graphql.stats import StatsQuery
 from service.settings import Settings
 from service.web.problems import ProblemError
@@ -62,7 +63,7 @@ def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schem
     ]
     if not settings.graphql_introspection:
         extensions.append(DisableIntrospection)
-    return RealignSchema(query=query, mutation=mutation, extensions=extensions)
+    return RealignSchema(query=query, mutation=mutation, extensions=extensions, scalar_overrides=dict(SCALAR_OVERRIDES))
 
 
 def graphql_controller(

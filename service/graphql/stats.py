@@ -25,9 +25,10 @@ from service.stats.services import Counts, Point, ranked
 
 @strawberry.enum(description="The width of a time bucket (UTC).")
 class StatsBucket(Enum):
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
+    # Lower case, as every other enum of the schema (and the values REST and the database use).
+    day = "day"
+    week = "week"
+    month = "month"
 
 
 @strawberry.type(description="How many times a key (a status, pattern, reason, muscle or exercise slug) occurred.")
@@ -115,7 +116,10 @@ class Stats:
     to: date
     bucket: StatsBucket
     series: list[StatsPoint] = strawberry.field(description="One point per bucket (per client when grouped).")
-    totals: list[StatsPoint] = strawberry.field(description="The whole range: one point, or one per client.")
+    totals: StatsPoint = strawberry.field(description="The whole range, every client of the report together.")
+    client_totals: list[StatsPoint] = strawberry.field(
+        description="The whole range per client, when grouped by client (`byClient`); empty otherwise."
+    )
 
 
 @strawberry.type
@@ -132,7 +136,7 @@ class StatsQuery:
         info: Info,
         from_: Annotated[date, strawberry.argument(name="from")],
         to: date,
-        bucket: StatsBucket = StatsBucket.WEEK,
+        bucket: StatsBucket = StatsBucket.week,
         by_client: bool = False,
     ) -> Stats:
         principal = require(info.context.principal, Scope.stats_read)
@@ -144,5 +148,6 @@ class StatsQuery:
             to=result.end,
             bucket=bucket,
             series=[StatsPoint.of(p) for p in result.series],
-            totals=[StatsPoint.of(p) for p in result.totals],
+            totals=StatsPoint.of(result.total),
+            client_totals=[StatsPoint.of(p) for p in result.client_totals],
         )
