@@ -3,18 +3,27 @@
 object field for field, with two differences: screening answers are a list of {code, answer} (GraphQL has no maps),
 and slugs of the catalogue (conditions, tender spots, restricted exercises) are strings, since an answer stored
 before a catalogue change may name a slug the current vocabulary no longer has.
-
-The assessment enums are registered with strawberry in service.graphql.assessments, which imports this module.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import Any
 
 import strawberry
 
 from service.assessments import schemas as s
+from service.graphql.assessment_enums import (
+    ActivityLevel,
+    AgeBand,
+    ClinicianRole,
+    Compensation,
+    OneSide,
+    PainDuration,
+    PainRegion,
+    ThomasResult,
+    TrainingExperience,
+)
 
 YES_NO = "Yes (true), no (false), or null when not answered."
 
@@ -22,17 +31,17 @@ YES_NO = "Yes (true), no (false), or null when not answered."
 @strawberry.type(description="Habits, as answered.")
 class Lifestyle:
     sitting_hours_per_day: float | None = strawberry.field(description="Hours spent sitting on a usual day.")
-    activity_level: s.ActivityLevel | None = strawberry.field(description="How active the person is day to day.")
-    training_experience: s.TrainingExperience | None = strawberry.field(
+    activity_level: ActivityLevel | None = strawberry.field(description="How active the person is day to day.")
+    training_experience: TrainingExperience | None = strawberry.field(
         description="How much strength training the person has done."
     )
 
 
 @strawberry.type(description="Pain, as answered.")
 class Pain:
-    regions: list[s.PainRegion] | None = strawberry.field(description="Where it hurts.")
+    regions: list[PainRegion] | None = strawberry.field(description="Where it hurts.")
     intensity: int | None = strawberry.field(description="How bad it is, 0 (none) to 10 (worst imaginable).")
-    duration: s.PainDuration | None = strawberry.field(
+    duration: PainDuration | None = strawberry.field(
         description="acute: under 6 weeks; subacute: 6 to 12 weeks; chronic: over 12 weeks."
     )
     new_pain: bool | None = strawberry.field(description="The pain is new (not a known, long-standing one).")
@@ -83,17 +92,17 @@ class GivenRestrictions:
 
 @strawberry.type(description="A clinician's clearance to train, as given.")
 class Clearance:
-    role: s.ClinicianRole = strawberry.field(description="Who gave the clearance.")
-    date: date = strawberry.field(description="The day the clinician cleared the person.")
+    role: ClinicianRole = strawberry.field(description="Who gave the clearance.")
+    date: dt.date = strawberry.field(description="The day the clinician cleared the person.")
     restrictions: GivenRestrictions | None = strawberry.field(description="What the clinician asked to avoid.")
 
 
 @strawberry.type(description="What was seen in the movement screen.")
 class MovementScreen:
-    overhead_squat: list[s.Compensation] | None = strawberry.field(
+    overhead_squat: list[Compensation] | None = strawberry.field(
         description="Compensations seen in the overhead squat."
     )
-    weight_shift_to: s.OneSide | None = strawberry.field(
+    weight_shift_to: OneSide | None = strawberry.field(
         description="With `asymmetric_weight_shift`: the side the weight shifts to."
     )
 
@@ -106,8 +115,8 @@ class SidesDegrees:
 
 @strawberry.type(description="A positive or negative test, per side.")
 class SidesThomas:
-    left: s.ThomasResult | None = strawberry.field(description="The left side's result.")
-    right: s.ThomasResult | None = strawberry.field(description="The right side's result.")
+    left: ThomasResult | None = strawberry.field(description="The left side's result.")
+    right: ThomasResult | None = strawberry.field(description="The right side's result.")
 
 
 @strawberry.type(description="A hold in seconds, per side.")
@@ -131,7 +140,7 @@ class FieldTests:
 @strawberry.type(description="The answers an assessment was made from, as `createAssessment` received them.")
 class AssessmentAnswers:
     subject_ref: str | None = strawberry.field(description="Your opaque reference for the person.")
-    age_band: s.AgeBand | None = strawberry.field(description="The person's age range.")
+    age_band: AgeBand | None = strawberry.field(description="The person's age range.")
     lifestyle: Lifestyle | None = strawberry.field(description="Habits.")
     pain: Pain | None = strawberry.field(description="Pain, if any.")
     red_flags: RedFlags | None = strawberry.field(description="Answers to the first eight lumbar questions.")

@@ -16,6 +16,11 @@ from service.web.field_errors import every_error
 
 T = TypeVar("T")
 
+IDEMPOTENCY_KEY = (
+    "Any string unique to this request: retrying with the same key and input answers the first result instead of "
+    "creating again; the same key with another input is an error."
+)
+
 
 def plain(value: Any) -> Any:
     """A Strawberry input in the REST body's shape: enums to values, unset (None) fields dropped."""
