@@ -86,9 +86,9 @@ class Dose:
     sets: int = strawberry.field(description="Number of sets.")
     reps: int | None = strawberry.field(description="Repetitions per set; null for holds and timed work.")
     hold_seconds: int | None = strawberry.field(description="Seconds to hold each repetition or stretch.")
-    duration_seconds: int | None = strawberry.field(description="Seconds of continuous work per set.")
+    duration_seconds: int | None = strawberry.field(description="Seconds per set (and per side when `perSide`).")
     per_side: bool = strawberry.field(description="True when the dose is done on each side in turn.")
-    tempo: str | None = strawberry.field(description="Speed of each repetition, e.g. 3-1-1 (down, pause, up).")
+    tempo: str | None = strawberry.field(description="Seconds lowering-pause-lifting-pause, e.g. `3-0-1-0`.")
     rest_seconds: int = strawberry.field(description="Rest between sets, in seconds.")
     intensity: str | None = strawberry.field(description="How hard it should feel, in words.")
 
@@ -225,10 +225,10 @@ class Muscle:
     parent: str | None = strawberry.field(description="The slug of the node above it; null at the top.")
     children: list[str] = strawberry.field(description="Slugs of the nodes directly under it.")
     members: list[str] = strawberry.field(
-        description="Slugs of muscles that belong to it without being under it in the tree (e.g. a functional group)."
+        description="Slugs of muscles listed in this group without being its children (rectus femoris: hip flexors)."
     )
     latin_name: str | None = strawberry.field(description="Its anatomical Latin name, where it has one.")
-    actions: list[str] = strawberry.field(description="What it does, e.g. hip extension.")
+    actions: list[str] = strawberry.field(description="What it does, e.g. `ankle_plantar_flexion`.")
     antagonists: list[str] = strawberry.field(description="Slugs of the muscles that do the opposite.")
     tendency: Tendency = strawberry.field(description="Whether it tends to become overactive or underactive.")
     trigger_point_site: bool = strawberry.field(description="True when trigger points commonly form in it.")
