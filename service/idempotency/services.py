@@ -87,8 +87,8 @@ async def forget_answers_naming(session: AsyncSession, client_id: uuid.UUID, fie
 
 @dataclass(frozen=True)
 class Created:
-    """A creating request's answer: `body` as JSON text (`encoded`: what the first answer sent, and every replay
-    sends again byte for byte) and as a dict (what the front doors read it from)."""
+    """A creating request's answer. `encoded` is its JSON text: what the first answer sent, and what every replay
+    sends again byte for byte; `body` is the same as a dict, for the front doors to read."""
 
     status: int
     body: dict[str, Any]
