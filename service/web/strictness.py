@@ -23,7 +23,10 @@ from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service.lib.errors import Invalid
-from service.web.problems import ProblemError
+from service.web.problems import ProblemError, problem_spec
+
+# Declared by every operation that reads a body (the 400 of an unknown parameter is every operation's 400).
+UNSUPPORTED_MEDIA_TYPE = problem_spec("The body is not declared as JSON: send `Content-Type: application/json`.")
 
 
 @dataclass(frozen=True)

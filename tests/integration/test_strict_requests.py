@@ -104,3 +104,15 @@ async def test_an_idempotent_replay_answers_the_first_answers_bytes(client: Clie
         assert replay.content == original.content
         assert replay.headers["content-type"] == original.headers["content-type"]
         assert replay.headers["location"] == original.headers["location"]
+
+
+async def test_the_contract_declares_these_refusals(client: Client) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    operations = [op for methods in document["paths"].values() for op in methods.values()]
+    assert operations
+    for operation in operations:  # any operation refuses an undeclared query parameter
+        assert "400" in operation["responses"], operation["operationId"]
+    with_body = [op for op in operations if "requestBody" in op]
+    assert {op["operationId"] for op in with_body} >= {"createAssessment", "createProgram"}
+    for operation in with_body:
+        assert "415" in operation["responses"], operation["operationId"]
