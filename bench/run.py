@@ -89,7 +89,7 @@ def _prepare(url: str, pepper: str) -> str:
 # A year of weekly buckets over a million assessments: what a dashboard asks for.
 STATS_QUERY = json.dumps(
     {
-        "query": "query ($from: Date!, $to: Date!) { stats(from: $from, to: $to, bucket: WEEK) { "
+        "query": "query ($from: Date!, $to: Date!) { stats(from: $from, to: $to, bucket: week) { "
         "series { start assessments referralRate byStatus { key count } byPattern { key count } } "
         "totals { assessments referralRate programs referralReasons { key count } "
         "overactiveMuscles { key count } underactiveMuscles { key count } "

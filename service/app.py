@@ -55,6 +55,7 @@ from service.web.openapi_headers import declare_headers
 from service.web.problem_types import publish as publish_problem_types
 from service.web.problems import EXCEPTION_HANDLERS, Problem, ProblemError
 from service.web.ratelimit import Quota, create_limiter
+from service.web.strictness import StrictRequests
 from service.web.transport import cors_config, wrap_transport
 
 API_VERSION = "0.1.0"
@@ -260,6 +261,8 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         render_plugins=[ScalarPage(path="/"), JsonRenderPlugin(), YamlRenderPlugin()],
         create_examples=False,
     )
+    # Undeclared query parameters and non-JSON bodies refused, from what each route declares (known once built).
+    strict_requests = StrictRequests()
     app = RealignApp(
         dependencies={"runtime": Provide(lambda: runtime, use_cache=True, sync_to_thread=False)},
         route_handlers=[
@@ -283,6 +286,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         middleware=[
             *forwarded_client_middleware(settings),
             observe_middleware,
+            strict_requests,
             json_depth_middleware(settings.max_body_bytes),
         ],
         openapi_config=openapi,
@@ -294,6 +298,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         debug=settings.debug,
         logging_config=None,  # logging is the process's (service.web.observability.configure_logging), not the app's
     )
+    strict_requests.learn(app)
     # gzip and HEAD around everything below Litestar's entry, the cached catalogue reads and CORS included.
     app.asgi_handler = wrap_transport(app.asgi_handler)
     methods: dict[str, set[str]] = {}

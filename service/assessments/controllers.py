@@ -18,6 +18,7 @@ from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.runtime import RuntimeDep
 from service.web.bodies import StrictJSON
 from service.web.problems import parse_instant, problem_spec
+from service.web.strictness import UNSUPPORTED_MEDIA_TYPE
 
 NOT_FOUND = problem_spec("No assessment with that id for this client.")
 AssessmentId = Annotated[
@@ -48,6 +49,7 @@ class AssessmentController(Controller):
             **SECURED_PROBLEMS,
             409: IN_FLIGHT,
             413: problem_spec("The body is larger than 1 MiB."),
+            415: UNSUPPORTED_MEDIA_TYPE,
             422: problem_spec("This Idempotency-Key was used with a different body."),
         },
     )

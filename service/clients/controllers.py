@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Controller, Request, get
 
 from service.clients.auth import SECURED, principal_of, require, requires_scope
-from service.clients.responses import UNAUTHORIZED
+from service.clients.responses import BAD_REQUEST, UNAUTHORIZED
 from service.clients.schemas import ClientSummary, KeySummary, Me
 from service.web.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS
 
@@ -25,6 +25,7 @@ class ClientController(Controller):
         guards=[requires_scope(None)],
         security=SECURED,
         responses={
+            400: BAD_REQUEST,  # an undeclared query parameter
             401: UNAUTHORIZED,
             429: TOO_MANY_REQUESTS,
             503: SERVICE_UNAVAILABLE,

@@ -1,11 +1,12 @@
 """Assessments over GraphQL: the same service calls as REST, scoped to the caller's tenant."""
 
-from datetime import date, datetime
+import datetime as dt
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
 import strawberry
-from strawberry.scalars import JSON
 
 from service.assessments import schemas as s
 from service.assessments import services
@@ -13,127 +14,151 @@ from service.assessments.screening import form
 from service.clients.auth import require
 from service.clients.scopes import Scope
 from service.db.tenancy import tenant_session
+from service.graphql.answers import AssessmentAnswers
+from service.graphql.assessment_enums import (
+    ActivityLevel,
+    AgeBand,
+    AssessmentStatus,
+    Band,
+    ClinicianRole,
+    Compensation,
+    Level,
+    OneSide,
+    PainDuration,
+    PainRegion,
+    Side,
+    ThomasResult,
+    TrainingExperience,
+)
 from service.graphql.catalog import SlugEnums
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
-from service.graphql.inputs import idempotency_key_of, plain, to_struct
+from service.graphql.inputs import IDEMPOTENCY_KEY, idempotency_key_of, named_as_arguments, plain, to_struct
 from service.graphql.owned import erase
 from service.graphql.permissions import requires
 from service.lib.errors import Invalid, NotFound
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
-# strawberry.enum registers each enum class itself (and returns it): the names below are the classes, so mypy
-# takes them as types.
-for _enum in (
-    s.AgeBand,
-    s.ActivityLevel,
-    s.TrainingExperience,
-    s.PainRegion,
-    s.PainDuration,
-    s.Compensation,
-    s.ThomasResult,
-    s.AssessmentStatus,
-    s.ClinicianRole,
-):
-    strawberry.enum(_enum)
-# Renamed where the catalogue already has the name (its Level is a training level).
-strawberry.enum(s.ConcernLevel, name="ConcernLevel")
-strawberry.enum(s.Band, name="PatternBand")
-strawberry.enum(s.Side, name="FindingSide")
-strawberry.enum(s.OneSide, name="BodySide")
-AgeBand = s.AgeBand
-ActivityLevel = s.ActivityLevel
-TrainingExperience = s.TrainingExperience
-PainRegion = s.PainRegion
-PainDuration = s.PainDuration
-Compensation = s.Compensation
-ThomasResult = s.ThomasResult
-AssessmentStatus = s.AssessmentStatus
-Level = s.ConcernLevel
-Band = s.Band
-Side = s.Side
-OneSide = s.OneSide
-ClinicianRole = s.ClinicianRole
+YES_NO = "Yes (true) or no (false); null when not answered."
 
 
-@strawberry.input
+@strawberry.input(description="Habits.")
 class LifestyleInput:
-    sitting_hours_per_day: float | None = None
-    activity_level: ActivityLevel | None = None
-    training_experience: TrainingExperience | None = None
+    sitting_hours_per_day: float | None = strawberry.field(
+        default=None, description="Hours spent sitting on a typical day, 0 to 24."
+    )
+    activity_level: ActivityLevel | None = strawberry.field(
+        default=None, description="How active the person is day to day."
+    )
+    training_experience: TrainingExperience | None = strawberry.field(
+        default=None, description="How much strength training the person has done."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Pain, if any.")
 class PainInput:
-    regions: list[PainRegion] | None = None
-    intensity: int | None = None
-    duration: PainDuration | None = None
-    new_pain: bool | None = None
-    trauma: bool | None = None
+    regions: list[PainRegion] | None = strawberry.field(default=None, description="Where it hurts; each region once.")
+    intensity: int | None = strawberry.field(default=None, description="How bad it is, 0 (none) to 10 (worst).")
+    duration: PainDuration | None = strawberry.field(
+        default=None, description="acute: under 6 weeks; subacute: 6 to 12 weeks; chronic: over 12 weeks."
+    )
+    new_pain: bool | None = strawberry.field(
+        default=None, description="The pain is new (not a known, long-standing one)."
+    )
+    trauma: bool | None = strawberry.field(
+        default=None, description="The pain began with an injury (a fall, a twist, a blow)."
+    )
 
 
 @strawberry.input(description="One screening answer: `GET /v1/screening` (or the `screening` query) lists the codes.")
 class ScreeningAnswerInput:
-    code: str
-    answer: bool
+    code: str = strawberry.field(description="The question's code.")
+    answer: bool = strawberry.field(description="Yes (true) or no (false).")
 
 
-@strawberry.input
+@strawberry.input(description="Pregnancy; leave it out when it does not apply.")
 class PregnancyInput:
-    pregnant: bool
-    weeks: int | None = None
-    trimester: int | None = None
-    obstetric_clearance: bool | None = None
+    pregnant: bool = strawberry.field(description="The person is pregnant.")
+    weeks: int | None = strawberry.field(default=None, description="Weeks of pregnancy, 0 to 42.")
+    trimester: int | None = strawberry.field(default=None, description="Trimester, 1 to 3, when weeks are not known.")
+    obstetric_clearance: bool | None = strawberry.field(
+        default=None, description="A midwife, obstetrician or doctor has cleared exercise in this pregnancy."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="The first eight lumbar screening questions. " + YES_NO + " The same answers may come in `screening`."
+)
 class RedFlagsInput:
-    saddle_numbness: bool | None = None
-    bladder_or_bowel_dysfunction: bool | None = None
-    progressive_leg_weakness_or_numbness: bool | None = None
-    significant_trauma: bool | None = None
-    fever_or_unexplained_weight_loss: bool | None = None
-    history_of_cancer: bool | None = None
-    constant_night_pain: bool | None = None
-    diagnosed_acute_disc_injury: bool | None = None
+    saddle_numbness: bool | None = strawberry.field(default=None, description="Numbness around the groin or buttocks.")
+    bladder_or_bowel_dysfunction: bool | None = strawberry.field(
+        default=None, description="New trouble controlling the bladder or bowel."
+    )
+    progressive_leg_weakness_or_numbness: bool | None = strawberry.field(
+        default=None, description="Weakness or numbness in the legs that is getting worse."
+    )
+    significant_trauma: bool | None = strawberry.field(default=None, description="A serious fall or accident.")
+    fever_or_unexplained_weight_loss: bool | None = strawberry.field(
+        default=None, description="A fever, or weight lost without trying."
+    )
+    history_of_cancer: bool | None = strawberry.field(default=None, description="Cancer now or in the past.")
+    constant_night_pain: bool | None = strawberry.field(
+        default=None, description="Pain at night that rest does not ease."
+    )
+    diagnosed_acute_disc_injury: bool | None = strawberry.field(
+        default=None, description="A clinician has diagnosed a recent disc injury."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="What was seen in the movement screen.")
 class MovementScreenInput:
-    overhead_squat: list[Compensation] | None = None
-    weight_shift_to: OneSide | None = None
+    overhead_squat: list[Compensation] | None = strawberry.field(
+        default=None, description="Compensations seen in the overhead squat; each once."
+    )
+    weight_shift_to: OneSide | None = strawberry.field(
+        default=None, description="With `asymmetric_weight_shift`: the side the weight shifts to."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A straight-leg raise per side: the hip's angle in degrees at the end of the raise.")
 class SidesDegreesInput:
-    left: float | None = None
-    right: float | None = None
+    left: float | None = strawberry.field(default=None, description="The left leg, 0 to 180 degrees.")
+    right: float | None = strawberry.field(default=None, description="The right leg, 0 to 180 degrees.")
 
 
-@strawberry.input
+@strawberry.input(description="A modified Thomas test per side.")
 class SidesThomasInput:
-    left: ThomasResult | None = None
-    right: ThomasResult | None = None
+    left: ThomasResult | None = strawberry.field(default=None, description="The left side's result.")
+    right: ThomasResult | None = strawberry.field(default=None, description="The right side's result.")
 
 
-@strawberry.input
+@strawberry.input(description="A single-leg bridge per side: seconds held with a level pelvis.")
 class SidesSecondsInput:
-    left: float | None = None
-    right: float | None = None
+    left: float | None = strawberry.field(default=None, description="On the left leg, 0 to 600 seconds.")
+    right: float | None = strawberry.field(default=None, description="On the right leg, 0 to 600 seconds.")
 
 
-@strawberry.input
+@strawberry.input(description="Field test results.")
 class FieldTestsInput:
-    straight_leg_raise_deg: SidesDegreesInput | None = None
-    thomas_test: SidesThomasInput | None = None
-    sit_and_reach_cm: float | None = None
-    single_leg_bridge_seconds: SidesSecondsInput | None = None
+    straight_leg_raise_deg: SidesDegreesInput | None = strawberry.field(
+        default=None, description="Passive straight-leg raise, per side."
+    )
+    thomas_test: SidesThomasInput | None = strawberry.field(default=None, description="Modified Thomas test, per side.")
+    sit_and_reach_cm: float | None = strawberry.field(
+        default=None,
+        description="Sit-and-reach in cm relative to the toes, -50 to 50: 0 reaches the toes, negative falls short.",
+    )
+    single_leg_bridge_seconds: SidesSecondsInput | None = strawberry.field(
+        default=None, description="Single-leg bridge hold, per side."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Why a finding was made: the rule and the answers that triggered it.")
 class Evidence:
-    rule: str
-    inputs: list[str]
+    rule: str = strawberry.field(description="Id of the rule, in the ruleset of `rulesetVersion`, that made it.")
+    inputs: list[str] = strawberry.field(
+        description="The input paths that caused it, e.g. `tests.straight_leg_raise_deg.left` (REST's names)."
+    )
     summary: str = strawberry.field(description="For the person, in plain second-person words.")
     basis: str = strawberry.field(
         description=(
@@ -143,99 +168,126 @@ class Evidence:
     )
 
 
-@strawberry.type
+@strawberry.type(description="Why the person must see a clinician before training, and how soon.")
 class Referral:
-    reasons: list[str]
-    message: str
-    urgent: bool
-    evidence: list[Evidence]
-    level: Level | None
+    reasons: list[str] = strawberry.field(
+        description="Screening codes answered yes and other referral reasons, most serious first."
+    )
+    message: str = strawberry.field(description="Plain-language advice: what to do and how soon.")
+    urgent: bool = strawberry.field(
+        description="The level is `emergency` or `urgent`: care is needed before any exercise."
+    )
+    evidence: list[Evidence] = strawberry.field(description="For each reason, the answers that raised it.")
+    level: Level | None = strawberry.field(
+        description="How soon to see a clinician. Null on assessments made before ruleset 2026.12.1."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="An imbalance pattern the assessment found, with how strongly.")
 class PatternFinding:
-    slug: str
-    name: str
-    score: float
-    evidence: list[Evidence]
-    band: Band | None
+    slug: str = strawberry.field(description="The pattern's slug.")
+    name: str = strawberry.field(description="The pattern's name.")
+    score: float = strawberry.field(description="Weighted evidence, 0 to 1, rounded to 2 decimals.")
+    evidence: list[Evidence] = strawberry.field(description="What pointed to it.")
+    band: Band | None = strawberry.field(
+        description="How strongly it shows. Null on assessments made before ruleset 2026.12.1."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A muscle found overactive or underactive, and why.")
 class MuscleFinding:
-    muscle: str
-    reasons: list[Evidence]
-    side: Side
+    muscle: str = strawberry.field(description="The muscle's slug.")
+    reasons: list[Evidence] = strawberry.field(description="What pointed to it.")
+    side: Side = strawberry.field(description="The side the evidence points at; both when not one-sided.")
 
 
-@strawberry.type
+@strawberry.type(description="An answer the assessment still needs before it can conclude.")
 class MissingAnswer:
-    field: str
-    code: str
-    question: str
-    screen: str
+    field: str = strawberry.field(
+        description="Where the answer goes, in REST's names, e.g. `screening.saddle_numbness` or `pain.trauma`."
+    )
+    code: str = strawberry.field(description="The screening code, or the field's name for other inputs.")
+    question: str = strawberry.field(description="The question, in words for the person.")
+    screen: str = strawberry.field(description="The screen that asks it.")
 
 
-@strawberry.type
+@strawberry.type(description="A condition inferred from the answers, which programs will respect.")
 class InferredCondition:
-    condition: str
-    reason: str
-    inputs: list[str]
+    condition: str = strawberry.field(description="The condition's slug.")
+    reason: str = strawberry.field(description="Why, in plain words; never a diagnosis.")
+    inputs: list[str] = strawberry.field(description="The input paths it came from.")
 
 
-@strawberry.type
+@strawberry.type(description="Something the assessment noticed and did not act on.")
 class Note:
-    code: str
-    message: str
-    inputs: list[str]
+    code: str = strawberry.field(description="A stable code of what was noticed; new codes may be added.")
+    message: str = strawberry.field(description="Plain words for the person or their trainer.")
+    inputs: list[str] = strawberry.field(description="The input paths it concerns.")
 
 
-@strawberry.type
+@strawberry.type(description="A side-to-side difference big enough to train the sides apart.")
 class Asymmetry:
-    test: str
-    side: Side
-    left: float
-    right: float
-    difference: str
-    muscles: list[str]
-    summary: str
+    test: str = strawberry.field(description="The input path of the paired test.")
+    side: Side = strawberry.field(description="The weaker or tighter side, which gets the extra work.")
+    left: float = strawberry.field(description="The left side's measurement.")
+    right: float = strawberry.field(description="The right side's measurement.")
+    difference: str = strawberry.field(description="The gap, as a percentage or in degrees.")
+    muscles: list[str] = strawberry.field(description="Slugs of the muscles the test measures.")
+    summary: str = strawberry.field(description="The difference, in plain words for the person.")
 
 
-@strawberry.type
+@strawberry.type(description="What a clinician's clearance asks the program to avoid.")
 class Restrictions:
-    conditions: list[str]
-    exercises: list[str]
+    conditions: list[str] = strawberry.field(description="Condition slugs to respect.")
+    exercises: list[str] = strawberry.field(description="Exercise slugs never to prescribe.")
 
 
-@strawberry.type
+@strawberry.type(description="A clinician's clearance to train, as the assessment applied it.")
 class AppliedClearance:
-    role: ClinicianRole
-    date: date
-    cleared: list[str]
-    restrictions: Restrictions
+    role: ClinicianRole = strawberry.field(description="Who gave the clearance.")
+    date: dt.date = strawberry.field(description="The day the clinician cleared the person.")
+    cleared: list[str] = strawberry.field(description="The routine referral reasons this clearance lifted.")
+    restrictions: Restrictions = strawberry.field(description="What the clinician asked the program to avoid.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="An assessment: what is out of balance in a person, or why they must see a clinician first."
+)
 class Assessment:
-    id: strawberry.ID
-    created_at: datetime
-    subject_ref: str | None
-    status: AssessmentStatus
-    referral: Referral | None
-    patterns: list[PatternFinding]
-    overactive: list[MuscleFinding]
-    underactive: list[MuscleFinding]
-    trigger_points: list[str]
-    ruleset_version: str
-    input: JSON
-    level: Level | None
-    screens: list[str]
-    missing: list[MissingAnswer]
-    safety_netting: list[str]
-    conditions: list[InferredCondition]
-    asymmetries: list[Asymmetry]
-    notes: list[Note]
-    clearance: AppliedClearance | None
+    id: strawberry.ID = strawberry.field(description="Its id (a UUID).")
+    created_at: datetime = strawberry.field(description="When it was made.")
+    subject_ref: str | None = strawberry.field(description="Your opaque reference for the person, if you gave one.")
+    status: AssessmentStatus = strawberry.field(
+        description="ok: findings to act on; refer: see a clinician first; incomplete: answers missing."
+    )
+    referral: Referral | None = strawberry.field(description="With status `refer`: why, and how soon.")
+    patterns: list[PatternFinding] = strawberry.field(description="Imbalance patterns, by score, highest first.")
+    overactive: list[MuscleFinding] = strawberry.field(description="Overactive or short muscles, by slug.")
+    underactive: list[MuscleFinding] = strawberry.field(description="Underactive or weak muscles, by slug.")
+    trigger_points: list[str] = strawberry.field(
+        description="The tender spots, deduplicated and sorted: the release phase's targets."
+    )
+    ruleset_version: str = strawberry.field(description="The version of the rules that made it.")
+    input: AssessmentAnswers = strawberry.field(description="The answers it was made from.")
+    level: Level | None = strawberry.field(
+        description=(
+            "The level of concern: `proceed` when status is ok, the referral's level when it is refer, null while "
+            "incomplete (and on assessments made before ruleset 2026.12.1)."
+        )
+    )
+    screens: list[str] = strawberry.field(description="The screens that applied to this person.")
+    missing: list[MissingAnswer] = strawberry.field(description="With status `incomplete`: every answer still needed.")
+    safety_netting: list[str] = strawberry.field(
+        description="When to stop and get checked, for the screens that applied."
+    )
+    conditions: list[InferredCondition] = strawberry.field(
+        description="Conditions programs will respect, each with where it came from."
+    )
+    asymmetries: list[Asymmetry] = strawberry.field(
+        description="Side-to-side differences big enough to train the sides apart."
+    )
+    notes: list[Note] = strawberry.field(description="What the assessment noticed and did not act on.")
+    clearance: AppliedClearance | None = strawberry.field(description="The clinician's clearance, as applied.")
 
     @classmethod
     def from_domain(cls, a: s.Assessment) -> "Assessment":
@@ -268,7 +320,7 @@ class Assessment:
             underactive=muscles(a.underactive),
             trigger_points=a.trigger_points,
             ruleset_version=a.ruleset_version,
-            input=msgspec.to_builtins(a.input),
+            input=AssessmentAnswers.from_domain(a.input),
             level=a.level,
             screens=a.screens,
             missing=[
@@ -304,35 +356,41 @@ class Assessment:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A screening question, answered yes or no.")
 class FormQuestion:
-    code: str
-    question: str
-    level: Level
-    source: str
+    code: str = strawberry.field(description="The answer's `code` in createAssessment's `screening`.")
+    question: str = strawberry.field(description="The question, in words for the person.")
+    level: Level = strawberry.field(
+        description="The level of concern a yes implies (proceed: it changes the program, not whether)."
+    )
+    source: str = strawberry.field(description="The published guidance behind the question.")
 
 
-@strawberry.type
+@strawberry.type(description="Another assessment input a screen may need.")
 class FormField:
-    field: str
-    question: str
+    field: str = strawberry.field(description="The input, in REST's names, e.g. `age_band`.")
+    question: str = strawberry.field(description="What to ask the person to fill it in.")
 
 
-@strawberry.type
+@strawberry.type(description="A screen: a group of questions for one kind of concern.")
 class FormScreen:
-    slug: str
-    title: str
-    questions: list[FormQuestion]
-    may_also_need: list[FormField]
+    slug: str = strawberry.field(description="The screen's slug.")
+    title: str = strawberry.field(description="The screen's title, in words for the person.")
+    questions: list[FormQuestion] = strawberry.field(description="Its questions.")
+    may_also_need: list[FormField] = strawberry.field(
+        description="Other inputs this screen reads; an assessment names them in `missing` when needed."
+    )
 
 
 @strawberry.type(
     description="The screening questions a person must answer, screen by screen (REST: GET /v1/screening)."
 )
 class ScreeningForm:
-    ruleset_version: str
-    screens: list[FormScreen]
-    undecided: list[FormField]
+    ruleset_version: str = strawberry.field(description="The version of the rules the form comes from.")
+    screens: list[FormScreen] = strawberry.field(description="The screens that apply, in the order to ask them.")
+    undecided: list[FormField] = strawberry.field(
+        description="Inputs that decide whether another screen applies (e.g. `pain.trauma`)."
+    )
 
     @classmethod
     def from_domain(cls, f: s.ScreeningForm) -> "ScreeningForm":
@@ -354,13 +412,13 @@ class ScreeningForm:
         )
 
 
-@strawberry.input
+@strawberry.input(description="Which assessments to list; every field given must match.")
 class AssessmentFilter:
-    subject_ref: str | None = None
-    status: AssessmentStatus | None = None
-    pattern: str | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
+    subject_ref: str | None = strawberry.field(default=None, description="Only this subject's.")
+    status: AssessmentStatus | None = strawberry.field(default=None, description="Only those with this status.")
+    pattern: str | None = strawberry.field(default=None, description="Only those showing this pattern (its slug).")
+    created_after: datetime | None = strawberry.field(default=None, description="Only those made after (exclusive).")
+    created_before: datetime | None = strawberry.field(default=None, description="Only those made before (exclusive).")
 
 
 @strawberry.type
@@ -372,7 +430,16 @@ class AssessmentQuery:
         )
     )
     def screening(
-        self, info: Info, regions: list[PainRegion] | None = None, pregnant: bool = False, injury: bool | None = None
+        self,
+        info: Info,
+        regions: Annotated[
+            list[PainRegion] | None, strawberry.argument(description="Where the person has pain (`pain.regions`).")
+        ] = None,
+        pregnant: Annotated[bool, strawberry.argument(description="The person is pregnant.")] = False,
+        injury: Annotated[
+            bool | None,
+            strawberry.argument(description="The pain began with an injury (`pain.trauma`); null when not known."),
+        ] = None,
     ) -> ScreeningForm:
         rules = info.context.runtime.assessment_rules
         chosen = list(dict.fromkeys(r.value for r in regions or []))
@@ -381,7 +448,9 @@ class AssessmentQuery:
     @strawberry.field(
         description="One of your assessments, or null.", permission_classes=[requires(Scope.assessments_read)]
     )
-    async def assessment(self, info: Info, id: strawberry.ID) -> Assessment | None:
+    async def assessment(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The assessment's id.")]
+    ) -> Assessment | None:
         principal = require(info.context.principal, Scope.assessments_read)
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
             try:
@@ -396,7 +465,9 @@ class AssessmentQuery:
     async def assessments(
         self,
         info: Info,
-        filter: AssessmentFilter | None = None,
+        filter: Annotated[
+            AssessmentFilter | None, strawberry.argument(description="Which assessments; all of yours when null.")
+        ] = None,
         first: Annotated[int, strawberry.argument(description=f"Page size, 1 to {MAX_LIMIT}.")] = DEFAULT_LIMIT,
         after: Annotated[str | None, strawberry.argument(description="An `endCursor`.")] = None,
     ) -> Connection[Assessment]:
@@ -410,7 +481,8 @@ class AssessmentQuery:
             created_before=filter.created_before if filter else None,
         )
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
-            page = await services.list_assessments(session, flt, limit=first, cursor=after)
+            with named_as_arguments("filter"):
+                page = await services.list_assessments(session, flt, limit=first, cursor=after)
         return Connection.of(page, Assessment.from_domain)
 
 
@@ -427,39 +499,75 @@ def _screening_as_map(body: dict[str, Any]) -> dict[str, Any]:
     return {**body, "screening": by_code}
 
 
+def _screening_paths(body: dict[str, Any]) -> Callable[[str], str]:
+    """REST names a screening answer by its code (`screening.<code>`), GraphQL's list by its index."""
+    index = {item["code"]: i for i, item in enumerate(body.get("screening") or ())}
+
+    def rewrite(path: str) -> str:
+        head, _, code = path.partition(".")
+        return f"screening[{index[code]}]" if head == "screening" and code in index else path
+
+    return rewrite
+
+
 def assessment_mutation(enums: SlugEnums) -> type:
     """Mutations on assessments; tender spots and conditions are typed as the catalogue's slugs."""
     TenderSpotSlug, ConditionSlug = enums.tender_spot, enums.condition
 
-    @strawberry.input
+    @strawberry.input(description="What the clinician asks the program to avoid.")
     class RestrictionsInput:
-        conditions: list[ConditionSlug] | None = None  # type: ignore[valid-type]
-        exercises: list[str] | None = None
+        conditions: list[ConditionSlug] | None = strawberry.field(  # type: ignore[valid-type]
+            default=None, description="Conditions to respect; each once."
+        )
+        exercises: list[str] | None = strawberry.field(
+            default=None, description="Exercise slugs never to prescribe; each once."
+        )
 
-    @strawberry.input
+    @strawberry.input(
+        description=(
+            "A clinician's clearance to train: it turns a `routine` referral into a program, with these "
+            "restrictions. `emergency` and `urgent` concerns cannot be cleared here."
+        )
+    )
     class ClearanceInput:
-        role: ClinicianRole
-        date: date
-        restrictions: RestrictionsInput | None = None
+        role: ClinicianRole = strawberry.field(description="Who gave the clearance.")
+        date: dt.date = strawberry.field(description="The day the clinician cleared the person (not in the future).")
+        restrictions: RestrictionsInput | None = strawberry.field(
+            default=None, description="What the clinician asks the program to avoid."
+        )
 
     @strawberry.input(description="The same fields as the REST body, in camelCase; ranges are checked the same way.")
     class AssessmentInput:
         subject_ref: str | None = strawberry.field(
             default=None, description="Your opaque reference for the person; never a name or an email."
         )
-        age_band: AgeBand | None = None
-        lifestyle: LifestyleInput | None = None
-        pain: PainInput | None = None
-        red_flags: RedFlagsInput | None = None
-        screening: list[ScreeningAnswerInput] | None = strawberry.field(
-            default=None, description="Screening answers; each code once."
+        age_band: AgeBand | None = strawberry.field(default=None, description="The person's age range.")
+        lifestyle: LifestyleInput | None = strawberry.field(default=None, description="Habits.")
+        pain: PainInput | None = strawberry.field(default=None, description="Pain, if any.")
+        red_flags: RedFlagsInput | None = strawberry.field(
+            default=None, description="Answers to the first eight lumbar questions (or give them in `screening`)."
         )
-        pregnancy: PregnancyInput | None = None
-        conditions: list[ConditionSlug] | None = None  # type: ignore[valid-type]
-        clearance: ClearanceInput | None = None
-        movement_screen: MovementScreenInput | None = None
-        tests: FieldTestsInput | None = None
-        tender_spots: list[TenderSpotSlug] | None = None  # type: ignore[valid-type]
+        screening: list[ScreeningAnswerInput] | None = strawberry.field(
+            default=None,
+            description=(
+                "Screening answers; each code once. A question that applies and is not answered makes the "
+                "assessment `incomplete`."
+            ),
+        )
+        pregnancy: PregnancyInput | None = strawberry.field(default=None, description="Pregnancy, if it applies.")
+        conditions: list[ConditionSlug] | None = strawberry.field(  # type: ignore[valid-type]
+            default=None, description="Diagnosed conditions known for this person, e.g. `osteoporosis`."
+        )
+        clearance: ClearanceInput | None = strawberry.field(
+            default=None, description="A clinician's clearance to train, if the person has one."
+        )
+        movement_screen: MovementScreenInput | None = strawberry.field(
+            default=None, description="What the movement screen showed."
+        )
+        tests: FieldTestsInput | None = strawberry.field(default=None, description="Field test results.")
+        tender_spots: list[TenderSpotSlug] | None = strawberry.field(  # type: ignore[valid-type]
+            default=None, description="Muscles the person reports or a trainer palpates as tender."
+        )
 
     @strawberry.type
     class AssessmentMutation:
@@ -471,26 +579,32 @@ def assessment_mutation(enums: SlugEnums) -> type:
             permission_classes=[requires(Scope.assessments_write)],
         )
         async def create_assessment(
-            self, info: Info, input: AssessmentInput, idempotency_key: str | None = None
+            self,
+            info: Info,
+            input: Annotated[AssessmentInput, strawberry.argument(description="The person's answers.")],
+            idempotency_key: Annotated[str | None, strawberry.argument(description=IDEMPOTENCY_KEY)] = None,
         ) -> Assessment:
             principal = require(info.context.principal, Scope.assessments_write)
-            data = to_struct(_screening_as_map(plain(input)), s.AssessmentInput)
+            body = plain(input)
             runtime = info.context.runtime
-            created = await services.create(
-                runtime.statements,
-                principal.client_id,
-                data,
-                idempotency_key_of(idempotency_key),
-                rules=runtime.assessment_rules,
-                anatomy=runtime.anatomy,
-            )
+            with named_as_arguments("input", rewrite=_screening_paths(body)):
+                created = await services.create(
+                    runtime.statements,
+                    principal.client_id,
+                    to_struct(_screening_as_map(body), s.AssessmentInput),
+                    idempotency_key_of(idempotency_key),
+                    rules=runtime.assessment_rules,
+                    anatomy=runtime.anatomy,
+                )
             return Assessment.from_domain(msgspec.convert(created.body, s.Assessment))
 
         @strawberry.mutation(
             description="Erase one of your assessments and everything derived from it; false when there is none.",
             permission_classes=[requires(Scope.assessments_write)],
         )
-        async def delete_assessment(self, info: Info, id: strawberry.ID) -> bool:
+        async def delete_assessment(
+            self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The assessment's id.")]
+        ) -> bool:
             return await erase(info, Scope.assessments_write, services.delete, str(id))
 
     return AssessmentMutation

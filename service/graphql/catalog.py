@@ -12,6 +12,7 @@ from service.catalog import schemas, services
 from service.catalog.vocabulary import Vocabulary
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
+from service.graphql.inputs import named_as_arguments
 from service.graphql.permissions import CatalogReadable
 from service.lib.errors import Invalid
 from service.lib.instants import check_instant
@@ -19,24 +20,25 @@ from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 # strawberry.enum registers each enum class itself (and returns it): the names below are the classes, so mypy
 # takes them as types.
-for _enum in (
-    e.MuscleKind,
-    e.Tendency,
-    e.Modality,
-    e.Phase,
-    e.Level,
-    e.Mechanic,
-    e.Force,
-    e.Laterality,
-    e.SpinalLoad,
-    e.Position,
-    e.Demand,
-    e.MuscleRole,
-    e.MuscleRoleFilter,
-    e.RelationKind,
-    e.EquipmentCategory,
-):
-    strawberry.enum(_enum)
+_DESCRIBED_ENUMS = {
+    e.MuscleKind: "What a node of the muscle tree is: a group, a muscle, a part of one, or fascia.",
+    e.Tendency: "Whether a muscle tends to become overactive (short, tight) or underactive (long, weak).",
+    e.Modality: "The kind of exercise: release, stretch, activation, strength or mobility.",
+    e.Phase: "A phase of a corrective program, in order: release, lengthen, strengthen, integrate.",
+    e.Level: "A training level: beginner, intermediate or advanced.",
+    e.Mechanic: "Whether an exercise works several joints (compound) or one (isolation).",
+    e.Force: "The main force of an exercise: push, pull, or a static hold.",
+    e.Laterality: "Whether an exercise works both sides at once, one side, or alternates.",
+    e.SpinalLoad: "How much load an exercise puts on the spine.",
+    e.Position: "A body position an exercise holds or passes through.",
+    e.Demand: "What an exercise asks of the body that a condition may forbid.",
+    e.MuscleRole: "How an exercise works a muscle: as a primary or a secondary mover.",
+    e.MuscleRoleFilter: "Which muscle roles a muscle filter matches: primary, secondary, or any.",
+    e.RelationKind: "How one exercise relates to another: easier (regression), harder (progression), or instead.",
+    e.EquipmentCategory: "The kind of a piece of equipment.",
+}
+for _enum, _description in _DESCRIBED_ENUMS.items():
+    strawberry.enum(_enum, description=_description)
 MuscleKind = e.MuscleKind
 Tendency = e.Tendency
 Modality = e.Modality
@@ -53,87 +55,95 @@ MuscleRoleFilter = e.MuscleRoleFilter
 RelationKind = e.RelationKind
 EquipmentCategory = e.EquipmentCategory
 
+SLUG = "Its slug: the stable identifier other records refer to."
+NAME = "Its display name."
+UPDATED_AT = "When the record last changed."
 
-@strawberry.type
+
+@strawberry.type(description="A condition for which an exercise is not advised, and why.")
 class Contraindication:
-    condition: str
-    reason: str
+    condition: str = strawberry.field(description="The condition's slug.")
+    reason: str = strawberry.field(description="Why the exercise is not advised with it.")
 
 
-@strawberry.type
+@strawberry.type(description="A contraindication with the condition's name.")
 class ContraindicationDetail:
-    condition: str
-    name: str
-    reason: str
+    condition: str = strawberry.field(description="The condition's slug.")
+    name: str = strawberry.field(description="The condition's name.")
+    reason: str = strawberry.field(description="Why the exercise is not advised with it.")
 
 
-@strawberry.type
+@strawberry.type(description="An exercise related to another: easier, harder, or an alternative.")
 class RelatedExercise:
-    relation: RelationKind
-    slug: str
-    name: str
-    level: Level
+    relation: RelationKind = strawberry.field(description="How it relates to the exercise it is listed under.")
+    slug: str = strawberry.field(description="The related exercise's slug.")
+    name: str = strawberry.field(description="The related exercise's name.")
+    level: Level = strawberry.field(description="The related exercise's training level.")
 
 
-@strawberry.type
+@strawberry.type(description="How much of an exercise to do: sets, and reps or a hold or a duration.")
 class Dose:
-    sets: int
-    reps: int | None
-    hold_seconds: int | None
-    duration_seconds: int | None
-    per_side: bool
-    tempo: str | None
-    rest_seconds: int
-    intensity: str | None
+    sets: int = strawberry.field(description="Number of sets.")
+    reps: int | None = strawberry.field(description="Repetitions per set; null for holds and timed work.")
+    hold_seconds: int | None = strawberry.field(description="Seconds to hold each repetition or stretch.")
+    duration_seconds: int | None = strawberry.field(description="Seconds per set (and per side when `perSide`).")
+    per_side: bool = strawberry.field(description="True when the dose is done on each side in turn.")
+    tempo: str | None = strawberry.field(description="Seconds lowering-pause-lifting-pause, e.g. `3-0-1-0`.")
+    rest_seconds: int = strawberry.field(description="Rest between sets, in seconds.")
+    intensity: str | None = strawberry.field(description="How hard it should feel, in words.")
 
 
-@strawberry.type
+@strawberry.type(description="A muscle an exercise works, with its name and role.")
 class ExerciseMuscle:
-    slug: str
-    name: str
-    kind: MuscleKind
-    role: MuscleRole
+    slug: str = strawberry.field(description="The muscle's slug.")
+    name: str = strawberry.field(description="The muscle's name.")
+    kind: MuscleKind = strawberry.field(description="What node of the muscle tree it is.")
+    role: MuscleRole = strawberry.field(description="Whether the exercise works it as a primary or secondary mover.")
 
 
-@strawberry.type
+@strawberry.type(description="A piece of equipment an exercise needs, with its name.")
 class EquipmentItem:
-    slug: str
-    name: str
-    category: EquipmentCategory
+    slug: str = strawberry.field(description="The equipment's slug.")
+    name: str = strawberry.field(description="The equipment's name.")
+    category: EquipmentCategory = strawberry.field(description="The kind of equipment.")
 
 
-@strawberry.type
+@strawberry.type(description="An exercise of the catalogue: what it is, how to do it, what it works.")
 class Exercise:
-    slug: str
-    name: str
-    aliases: list[str]
-    summary: str
-    instructions: list[str]
-    cues: list[str]
-    modality: Modality
-    phases: list[Phase]
-    primary_muscles: list[str]
-    secondary_muscles: list[str]
-    equipment: list[str]
-    level: Level
-    mechanic: Mechanic | None
-    force: Force | None
-    laterality: Laterality
-    spinal_load: SpinalLoad
+    slug: str = strawberry.field(description=SLUG)
+    name: str = strawberry.field(description=NAME)
+    aliases: list[str] = strawberry.field(description="Other names the exercise goes by.")
+    summary: str = strawberry.field(description="What the exercise is, in one or two sentences.")
+    instructions: list[str] = strawberry.field(description="How to do it, step by step.")
+    cues: list[str] = strawberry.field(description="Short reminders for good form while doing it.")
+    modality: Modality = strawberry.field(description="The kind of exercise.")
+    phases: list[Phase] = strawberry.field(description="The program phases it can serve.")
+    primary_muscles: list[str] = strawberry.field(description="Slugs of the muscles it mainly works.")
+    secondary_muscles: list[str] = strawberry.field(description="Slugs of the muscles it works less.")
+    equipment: list[str] = strawberry.field(description="Slugs of the equipment it needs.")
+    level: Level = strawberry.field(description="The training level it suits.")
+    mechanic: Mechanic | None = strawberry.field(description="Compound or isolation; null when unknown.")
+    force: Force | None = strawberry.field(description="Push, pull or static; null when unknown.")
+    laterality: Laterality = strawberry.field(description="Both sides at once, one side, or alternating.")
+    spinal_load: SpinalLoad = strawberry.field(description="How much load it puts on the spine.")
     positions: list[Position] | None = strawberry.field(
         description="The body positions the exercise holds or passes through; null on imported records (unknown)."
     )
     demands: list[Demand] | None = strawberry.field(
         description="What the exercise demands that a condition may restrict; null on imported records (unknown)."
     )
-    contraindications: list[Contraindication]
-    dose: Dose
-    regressions: list[str]
-    progressions: list[str]
-    alternatives: list[str]
-    source: str
-    license: str | None
-    updated_at: datetime
+    contraindications: list[Contraindication] = strawberry.field(
+        description="Conditions for which it is not advised, and why."
+    )
+    dose: Dose = strawberry.field(description="Its usual dose.")
+    regressions: list[str] = strawberry.field(description="Slugs of easier versions.")
+    progressions: list[str] = strawberry.field(description="Slugs of harder versions.")
+    alternatives: list[str] = strawberry.field(description="Slugs of exercises that can replace it.")
+    source: str = strawberry.field(
+        description="Where the record comes from: curated, or the dataset it was imported from."
+    )
+    license: str | None = strawberry.field(description="The license of an imported record; null for curated ones.")
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
 
     @strawberry.field(description="The muscles this exercise works, with their names and roles (batched).")
     async def muscle_details(self, info: Info) -> list[ExerciseMuscle]:
@@ -200,34 +210,39 @@ class Exercise:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A page of exercises.")
 class ExerciseConnection(Connection[Exercise]):
     @strawberry.field(description="The nodes of `edges`, for clients that need no cursors.")
     def nodes(self) -> list[Exercise]:
         return [edge.node for edge in self.edges]
 
 
-@strawberry.type
+@strawberry.type(description="A node of the muscle tree: a group, a muscle, a part of one, or fascia.")
 class Muscle:
-    slug: str
-    name: str
-    kind: MuscleKind
-    parent: str | None
-    children: list[str]
-    members: list[str]
-    latin_name: str | None
-    actions: list[str]
-    antagonists: list[str]
-    tendency: Tendency
-    trigger_point_site: bool
-    description: str
-    updated_at: datetime
+    slug: str = strawberry.field(description=SLUG)
+    name: str = strawberry.field(description=NAME)
+    kind: MuscleKind = strawberry.field(description="What node of the tree it is.")
+    parent: str | None = strawberry.field(description="The slug of the node above it; null at the top.")
+    children: list[str] = strawberry.field(description="Slugs of the nodes directly under it.")
+    members: list[str] = strawberry.field(
+        description="Slugs of muscles listed in this group without being its children (rectus femoris: hip flexors)."
+    )
+    latin_name: str | None = strawberry.field(description="Its anatomical Latin name, where it has one.")
+    actions: list[str] = strawberry.field(description="What it does, e.g. `ankle_plantar_flexion`.")
+    antagonists: list[str] = strawberry.field(description="Slugs of the muscles that do the opposite.")
+    tendency: Tendency = strawberry.field(description="Whether it tends to become overactive or underactive.")
+    trigger_point_site: bool = strawberry.field(description="True when trigger points commonly form in it.")
+    description: str = strawberry.field(description="What and where it is, in plain words.")
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
 
     @strawberry.field(description="Exercises working this muscle or anything under it (batched across muscles).")
     async def exercises(
         self,
         info: Info,
-        role: MuscleRoleFilter = e.MuscleRoleFilter.any,
+        role: Annotated[
+            MuscleRoleFilter,
+            strawberry.argument(description="Only exercises working it in this role; `any` for both."),
+        ] = e.MuscleRoleFilter.any,
     ) -> list[Exercise]:
         found = await info.context.loaders.muscle_exercises.load((self.slug, e.MuscleRoleFilter(role)))
         return [Exercise.from_domain(x) for x in found]
@@ -237,33 +252,33 @@ class Muscle:
         return cls(**{f: getattr(m, f) for f in schemas.Muscle.__struct_fields__})
 
 
-@strawberry.type
+@strawberry.type(description="A piece of equipment exercises may need.")
 class Equipment:
-    slug: str
-    name: str
-    category: EquipmentCategory
-    description: str
-    updated_at: datetime
+    slug: str = strawberry.field(description=SLUG)
+    name: str = strawberry.field(description=NAME)
+    category: EquipmentCategory = strawberry.field(description="The kind of equipment.")
+    description: str = strawberry.field(description="What it is, in plain words.")
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
 
 
-@strawberry.type
+@strawberry.type(description="A condition that rules some exercises out (a contraindication tag).")
 class Condition:
-    slug: str
-    name: str
-    description: str
-    updated_at: datetime
+    slug: str = strawberry.field(description=SLUG)
+    name: str = strawberry.field(description=NAME)
+    description: str = strawberry.field(description="What the condition is, in plain words.")
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
 
 
-@strawberry.type
+@strawberry.type(description="An imbalance pattern: muscles that tend to be overactive and underactive together.")
 class Pattern:
-    slug: str
-    name: str
-    description: str
-    overactive: list[str]
-    underactive: list[str]
-    typical_findings: list[str]
-    references: list[str]
-    updated_at: datetime
+    slug: str = strawberry.field(description=SLUG)
+    name: str = strawberry.field(description=NAME)
+    description: str = strawberry.field(description="What the pattern is and how it shows, in plain words.")
+    overactive: list[str] = strawberry.field(description="Slugs of the muscles typically overactive in it.")
+    underactive: list[str] = strawberry.field(description="Slugs of the muscles typically underactive in it.")
+    typical_findings: list[str] = strawberry.field(description="What an assessment typically finds with it.")
+    references: list[str] = strawberry.field(description="The sources the pattern is drawn from.")
+    updated_at: datetime = strawberry.field(description=UPDATED_AT)
 
 
 def _slug_enum(name: str, slugs: tuple[str, ...], description: str) -> Any:
@@ -296,25 +311,36 @@ def catalog_query(enums: SlugEnums) -> type:
     """The catalogue's queries. Filter slugs are enums of the curated vocabulary: typed, and never unknown."""
     MuscleSlug, EquipmentSlug, ConditionSlug = enums.muscle, enums.equipment, enums.condition
 
-    @strawberry.input
+    @strawberry.input(description="Which exercises to list; every field given must match (as REST's filters).")
     class ExerciseFilter:
-        muscle: MuscleSlug | None = None  # type: ignore[valid-type]
-        role: MuscleRoleFilter = e.MuscleRoleFilter.any
+        muscle: MuscleSlug | None = strawberry.field(  # type: ignore[valid-type]
+            default=None, description="Works this muscle or group, or anything under it in the tree."
+        )
+        role: MuscleRoleFilter = strawberry.field(
+            default=e.MuscleRoleFilter.any, description="Which role `muscle` must play."
+        )
         equipment: list[EquipmentSlug] | None = strawberry.field(  # type: ignore[valid-type]
             default=None, description=f"Requires these items; at most {len(EquipmentSlug)} values."
         )
         available_equipment: list[EquipmentSlug] | None = strawberry.field(  # type: ignore[valid-type]
             default=None, description=f"Only exercises doable with this set; at most {len(EquipmentSlug)} values."
         )
-        modality: Modality | None = None
-        phase: Phase | None = None
-        level: Level | None = None
+        modality: Modality | None = strawberry.field(default=None, description="Of this kind.")
+        phase: Phase | None = strawberry.field(default=None, description="Can serve this program phase.")
+        level: Level | None = strawberry.field(default=None, description="Of this training level.")
         exclude_condition: list[ConditionSlug] | None = strawberry.field(  # type: ignore[valid-type]
             default=None, description=f"Drop exercises contraindicated for these; at most {len(ConditionSlug)} values."
         )
-        q: str | None = None
-        updated_since: datetime | None = None
-        source: str | None = None
+        q: str | None = strawberry.field(
+            default=None, description="Search text over names and aliases (typo-tolerant)."
+        )
+        updated_since: datetime | None = strawberry.field(
+            default=None, description="Only exercises changed after this instant."
+        )
+        source: str | None = strawberry.field(
+            default=None,
+            description="Where records came from: `curated`, or an imported dataset like `free-exercise-db`.",
+        )
 
         def to_domain(self) -> services.ExerciseFilter:
             # The REST parameters' caps (`maxItems`): variables escape the token limit, so a list is checked here.
@@ -348,22 +374,27 @@ def catalog_query(enums: SlugEnums) -> type:
         async def exercises(
             self,
             info: Info,
-            filter: ExerciseFilter | None = None,
+            filter: Annotated[
+                ExerciseFilter | None, strawberry.argument(description="Which exercises; all of them when null.")
+            ] = None,
             first: Annotated[int, strawberry.argument(description=f"Page size, 1 to {MAX_LIMIT}.")] = DEFAULT_LIMIT,
             after: Annotated[
                 str | None, strawberry.argument(description="An `endCursor` (or edge cursor) from a previous page.")
             ] = None,
         ) -> ExerciseConnection:
             check_first(first)
-            domain_filter = filter.to_domain() if filter else services.ExerciseFilter()
-            async with info.context.session() as session:
-                page = await services.list_exercises(session, domain_filter, limit=first, cursor=after)
+            with named_as_arguments("filter"):
+                domain_filter = filter.to_domain() if filter else services.ExerciseFilter()
+                async with info.context.session() as session:
+                    page = await services.list_exercises(session, domain_filter, limit=first, cursor=after)
             return ExerciseConnection.of(page, Exercise.from_domain)
 
         @strawberry.field(
             description="One exercise, or null when no exercise has that slug.", permission_classes=[CatalogReadable]
         )
-        async def exercise(self, info: Info, slug: str) -> Exercise | None:
+        async def exercise(
+            self, info: Info, slug: Annotated[str, strawberry.argument(description="The exercise's slug.")]
+        ) -> Exercise | None:
             async with info.context.session() as session:
                 found = await services.exercises_by_slug(session, [slug])
             return Exercise.from_domain(found[slug]) if slug in found else None
@@ -379,7 +410,9 @@ def catalog_query(enums: SlugEnums) -> type:
         @strawberry.field(
             description="One muscle, or null when no muscle has that slug.", permission_classes=[CatalogReadable]
         )
-        async def muscle(self, info: Info, slug: str) -> Muscle | None:
+        async def muscle(
+            self, info: Info, slug: Annotated[str, strawberry.argument(description="The muscle's slug.")]
+        ) -> Muscle | None:
             async with info.context.session() as session:
                 result = await services.list_muscles(session, tree=False, limit=MAX_LIMIT, cursor=None)
             return next((Muscle.from_domain(m) for m in result.items if m.slug == slug), None)

@@ -39,22 +39,22 @@ def check_first(first: int) -> None:
         raise Invalid.field("first", f"must be between 1 and {MAX_LIMIT}")
 
 
-@strawberry.type
+@strawberry.type(description="Where a page ends, and whether another follows.")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="True when another page follows: ask with `after: endCursor`.")
+    end_cursor: str | None = strawberry.field(description="The cursor of the page's last item; null when it is empty.")
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with its cursor.")
 class Edge(Generic[Node]):
-    cursor: str
-    node: Node
+    cursor: str = strawberry.field(description="Opaque: pass it as `after` to continue after this item.")
+    node: Node = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of a list, with what is needed to ask for the next.")
 class Connection(Generic[Node]):
-    edges: list[Edge[Node]]
-    page_info: PageInfo
+    edges: list[Edge[Node]] = strawberry.field(description="The page's items, in order, with their cursors.")
+    page_info: PageInfo = strawberry.field(description="Where the page ends, and whether another follows.")
 
     @classmethod
     def of(cls, page: DomainPage[Item], to_node: Callable[[Item], Node]) -> Self:

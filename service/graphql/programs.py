@@ -2,8 +2,8 @@
 resource field for field, in camelCase; a program also reaches its assessment and its exercises' catalogue records
 through batched loads."""
 
+import datetime as dt
 import uuid
-from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -16,7 +16,7 @@ from service.graphql.assessments import Assessment, OneSide
 from service.graphql.catalog import Dose, Exercise, Level, Phase, SlugEnums
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
-from service.graphql.inputs import idempotency_key_of, to_struct
+from service.graphql.inputs import IDEMPOTENCY_KEY, idempotency_key_of, named_as_arguments, to_struct
 from service.graphql.owned import erase
 from service.graphql.permissions import CatalogReadable, requires
 from service.lib.errors import NotFound
@@ -27,20 +27,29 @@ from service.programs import services
 
 # strawberry.enum registers the enum class itself (and returns it): the name below is the class, so mypy takes it
 # as a type.
-strawberry.enum(s.FindingType)
-strawberry.enum(s.Irritability)
-strawberry.enum(s.Weekday)
-strawberry.enum(s.ProgramStatus)
+strawberry.enum(
+    s.FindingType,
+    description=(
+        "trigger_point, overactive, underactive: a muscle finding of the assessment; pattern: a pattern's standard "
+        "prescription; baseline: no finding calls for the phase, general upkeep."
+    ),
+)
+strawberry.enum(s.Irritability, description="How easily the pain flares: it decides how hard the program may load.")
+strawberry.enum(s.Weekday, description="A day of the week.")
+strawberry.enum(
+    s.ProgramStatus,
+    description="active; retired: made in the first program shape, no longer served: generate a new one.",
+)
 FindingType = s.FindingType
 Irritability = s.Irritability
 Weekday = s.Weekday
 ProgramStatus = s.ProgramStatus
 
 
-@strawberry.type
+@strawberry.type(description="The exercise of a prescription.")
 class ExerciseRef:
-    slug: str
-    name: str
+    slug: str = strawberry.field(description="The exercise's slug.")
+    name: str = strawberry.field(description="The exercise's name.")
 
     @strawberry.field(
         description="The exercise's catalogue record (instructions, cues, muscles…), batched across the program.",
@@ -68,36 +77,38 @@ def _dose(dose: s.ProgramDose) -> ProgramDose:
 
 @strawberry.type(description="The fields of a dose that change; a null field stays as in the prescription's own dose.")
 class DosePatch:
-    sets: int | None
-    reps: int | None
-    hold_seconds: int | None
-    duration_seconds: int | None
-    per_side: bool | None
-    tempo: str | None
-    rest_seconds: int | None
-    intensity: str | None
-    weaker_side: OneSide | None
+    sets: int | None = strawberry.field(description="Sets.")
+    reps: int | None = strawberry.field(description="Repetitions per set.")
+    hold_seconds: int | None = strawberry.field(description="Seconds each hold lasts.")
+    duration_seconds: int | None = strawberry.field(description="Seconds per set (and per side when `perSide`).")
+    per_side: bool | None = strawberry.field(description="Whether the dose is per side.")
+    tempo: str | None = strawberry.field(description="Seconds lowering-pause-lifting-pause, e.g. `3-0-1-0`.")
+    rest_seconds: int | None = strawberry.field(description="Rest between sets, in seconds.")
+    intensity: str | None = strawberry.field(description="How hard, in words (effort, RPE).")
+    weaker_side: OneSide | None = strawberry.field(description="The side that gets one extra set, first.")
 
 
 @strawberry.type(description="An assessment finding the program answers, listed once; items refer to it by `id`.")
 class Finding:
-    id: str
-    type: FindingType
-    target: str | None
-    rules: list[str]
-    summary: str
+    id: str = strawberry.field(description="Its id within this program, e.g. `f3`.")
+    type: FindingType = strawberry.field(description="What kind of finding it is.")
+    target: str | None = strawberry.field(description="The muscle or pattern slug; null for `baseline`.")
+    rules: list[str] = strawberry.field(
+        description="Assessment rule ids behind it: the assessment's evidence for them carries the professional basis."
+    )
+    summary: str = strawberry.field(description="In plain words for the person.")
 
 
 @strawberry.type(description="A finding of the assessment no item of the program serves, and why (CLINICAL.md §2).")
 class Unaddressed:
     finding: str = strawberry.field(description="The finding's id (in `findings`).")
-    reason: str
+    reason: str = strawberry.field(description="Why, in plain words for the person.")
 
 
 @strawberry.type(description="A picture or video of the exercise.")
 class Media:
-    kind: str
-    url: str
+    kind: str = strawberry.field(description="`image` or `video`.")
+    url: str = strawberry.field(description="Where to get it.")
 
 
 def _media(items: list[s.Media]) -> list[Media]:
@@ -106,30 +117,34 @@ def _media(items: list[s.Media]) -> list[Media]:
 
 @strawberry.type(description="An easier exercise done first: a prescription of its own.")
 class StartWith:
-    id: str
-    exercise: ExerciseRef
-    until_week: int
-    dose: ProgramDose
-    reason: str
-    instructions: list[str]
-    cues: list[str]
-    media: list[Media]
+    id: str = strawberry.field(description="Its prescription id, which the schedule refers to.")
+    exercise: ExerciseRef = strawberry.field(description="The easier exercise.")
+    until_week: int = strawberry.field(description="The last week it replaces the item's exercise.")
+    dose: ProgramDose = strawberry.field(description="Its dose in its first week (`schedule.doses`: later).")
+    reason: str = strawberry.field(description="Why it comes first, in plain words.")
+    instructions: list[str] = strawberry.field(description="How to do it, step by step.")
+    cues: list[str] = strawberry.field(description="Short reminders for good form.")
+    media: list[Media] = strawberry.field(description="Pictures and videos; empty until media exist.")
 
 
 @strawberry.type(description="A prescription: an exercise, everything needed to do it, and why.")
 class ProgramItem:
     id: str = strawberry.field(description="Its prescription id, which the schedule refers to.")
-    exercise: ExerciseRef
+    exercise: ExerciseRef = strawberry.field(description="The exercise prescribed.")
     dose: ProgramDose = strawberry.field(
         description="Its dose in its first week; `schedule.doseChanges` says how it changes later."
     )
-    rationale: str
+    rationale: str = strawberry.field(description="Why this exercise, in plain words.")
     finding: str = strawberry.field(description="The id of the finding it serves (in `findings`).")
-    alternatives: list[str]
-    instructions: list[str]
-    cues: list[str]
-    media: list[Media]
-    start_with: StartWith | None
+    alternatives: list[str] = strawberry.field(
+        description="Exercise slugs that fit every constraint and can be swapped in."
+    )
+    instructions: list[str] = strawberry.field(description="How to do it, step by step.")
+    cues: list[str] = strawberry.field(description="Short reminders for good form.")
+    media: list[Media] = strawberry.field(description="Pictures and videos; empty until media exist.")
+    start_with: StartWith | None = strawberry.field(
+        description="An easier exercise to do first, for the first weeks; null when none is needed."
+    )
     also_serves: list[str] = strawberry.field(description="The ids of the other findings this item serves.")
 
     @classmethod
@@ -161,53 +176,57 @@ class ProgramItem:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A target the phase could not serve with the constraints given.")
 class Gap:
-    muscle: str
-    reason: str
+    muscle: str = strawberry.field(description="The muscle's slug.")
+    reason: str = strawberry.field(description="Why no exercise could serve it.")
 
 
-@strawberry.type
+@strawberry.type(description="A phase of the program: release, lengthen, strengthen or integrate.")
 class ProgramPhase:
-    key: Phase
-    order: int
-    title: str
-    goal: str
-    focus_muscles: list[str]
-    items: list[ProgramItem]
-    gaps: list[Gap]
+    key: Phase = strawberry.field(description="Which phase.")
+    order: int = strawberry.field(description="Its place in the program, from 1.")
+    title: str = strawberry.field(description="Its title, in words for the person.")
+    goal: str = strawberry.field(description="What it is for, in plain words.")
+    focus_muscles: list[str] = strawberry.field(description="Slugs of the muscles it targets.")
+    items: list[ProgramItem] = strawberry.field(description="Its prescriptions, in order.")
+    gaps: list[Gap] = strawberry.field(description="Targets it could not serve, and why.")
 
 
 @strawberry.type(description="From `fromWeek` to `toWeek`, these prescriptions' doses change by `dose`.")
 class DoseChange:
-    prescriptions: list[str]
-    from_week: int
-    to_week: int
-    dose: DosePatch
+    prescriptions: list[str] = strawberry.field(description="The prescriptions' ids.")
+    from_week: int = strawberry.field(description="The first week of the change.")
+    to_week: int = strawberry.field(description="The last week of the change.")
+    dose: DosePatch = strawberry.field(description="The fields that change; the others stay as they are.")
 
 
 @strawberry.type(description="The daily mobility routine of a week, the same every day of it.")
 class Routine:
-    items: list[str]
-    estimated_minutes: int
+    items: list[str] = strawberry.field(description="Prescription ids, in order.")
+    estimated_minutes: int = strawberry.field(description="About how long it takes.")
 
 
 @strawberry.type(description="A strength session: the warm-up, any preparation, then the training items.")
 class Session:
-    day: Weekday
-    preparation: list[str]
-    items: list[str]
-    estimated_minutes: int
+    day: Weekday = strawberry.field(description="The day of the session.")
+    preparation: list[str] = strawberry.field(
+        description="Release and lengthen prescription ids the daily routine has no room for, done after the warm-up."
+    )
+    items: list[str] = strawberry.field(description="Training prescription ids (8 at most), in order.")
+    estimated_minutes: int = strawberry.field(
+        description="About how long it takes: warm-up, set-up and changes between exercises included."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One week of the program: its daily routine and its strength sessions.")
 class Week:
-    week: int
-    stage: str
-    lighter: bool
-    routine: Routine
-    sessions: list[Session]
-    rest_days: list[Weekday]
+    week: int = strawberry.field(description="The week's number, from 1.")
+    stage: str = strawberry.field(description="Progression stage: foundation, volume or load.")
+    lighter: bool = strawberry.field(description="A lighter week (about 60 % of the training volume), every fourth.")
+    routine: Routine = strawberry.field(description="The daily mobility routine.")
+    sessions: list[Session] = strawberry.field(description="The strength sessions, by day.")
+    rest_days: list[Weekday] = strawberry.field(description="Days without strength work (the routine stays).")
     move_on_when: str | None = strawberry.field(
         description="On the first week of a stage: what must hold before starting it; otherwise repeat the week before."
     )
@@ -228,32 +247,42 @@ class Week:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The warm-up done at the start of every strength session.")
 class WarmUp:
-    minutes: int
-    steps: list[str]
+    minutes: int = strawberry.field(description="How long it takes.")
+    steps: list[str] = strawberry.field(description="What to do, in order.")
 
 
-@strawberry.type
+@strawberry.type(description="When to measure progress again.")
 class Reassessment:
-    week: int
-    date: date
-    tests: list[str]
+    week: int = strawberry.field(description="At the end of this week.")
+    date: dt.date = strawberry.field(description="The last day of that week.")
+    tests: list[str] = strawberry.field(description="What to measure again, in words.")
 
 
-@strawberry.type
+@strawberry.type(description="When to do what: the weeks, their sessions, and how doses change over them.")
 class Schedule:
-    days: list[Weekday]
-    warm_up: WarmUp
-    reassessments: list[Reassessment]
+    days: list[Weekday] = strawberry.field(description="The weekdays of the strength sessions.")
+    warm_up: WarmUp = strawberry.field(description="Done at the start of every strength session.")
+    reassessments: list[Reassessment] = strawberry.field(
+        description="When to measure progress again (after a lighter week, and at the end)."
+    )
     domain: strawberry.Private[s.Schedule]
 
     @strawberry.field(description="The weeks, or only week `number` (what a client renders).")
-    def weeks(self, number: int | None = None) -> list[Week]:
+    def weeks(
+        self,
+        number: Annotated[int | None, strawberry.argument(description="Only this week; every week when null.")] = None,
+    ) -> list[Week]:
         return [Week.from_domain(w) for w in self.domain.weeks if number is None or w.week == number]
 
     @strawberry.field(description="The dose changes, or only those that hold in week `week`.")
-    def dose_changes(self, week: int | None = None) -> list[DoseChange]:
+    def dose_changes(
+        self,
+        week: Annotated[
+            int | None, strawberry.argument(description="Only the changes holding in this week; all when null.")
+        ] = None,
+    ) -> list[DoseChange]:
         return [
             DoseChange(
                 prescriptions=c.prescriptions,
@@ -266,33 +295,37 @@ class Schedule:
         ]
 
 
-@strawberry.type
+@strawberry.type(description="An exercise the program left out, and why.")
 class Exclusion:
-    exercise: str
-    reason: str
+    exercise: str = strawberry.field(description="The exercise's slug.")
+    reason: str = strawberry.field(description="Why it was left out.")
 
 
-@strawberry.type
+@strawberry.type(description="Something the person should know while following the program.")
 class Lesson:
-    topic: str
-    title: str
-    text: str
+    topic: str = strawberry.field(
+        description="pain_monitoring, sitting_breaks, daily_walking, effort, flare_up or stage_criteria; more may come."
+    )
+    title: str = strawberry.field(description="Its title.")
+    text: str = strawberry.field(description="The lesson, in plain words.")
 
 
-@strawberry.type
+@strawberry.type(description="The request with every default filled in: what the program was generated from.")
 class ProgramParameters:
-    weeks: int
-    sessions_per_week: int
-    session_minutes: int
-    level: Level
-    available_equipment: list[str]
-    exclude_exercises: list[str]
-    conditions: list[str]
+    weeks: int = strawberry.field(description="Program length in weeks.")
+    sessions_per_week: int = strawberry.field(description="Strength sessions a week.")
+    session_minutes: int = strawberry.field(description="Time budget of one strength session, warm-up included.")
+    level: Level = strawberry.field(description="The training level it was made for.")
+    available_equipment: list[str] = strawberry.field(description="Slugs of the equipment it could use.")
+    exclude_exercises: list[str] = strawberry.field(description="Exercise slugs it was asked never to prescribe.")
+    conditions: list[str] = strawberry.field(
+        description="Every condition the generator honoured: declared ones and those from pain regions."
+    )
     irritability: Irritability | None = strawberry.field(
         description="How easily the pain flares (CLINICAL.md §3); null on programs made before program rules 2026.12.2."
     )
-    days: list[Weekday]
-    starts_on: date | None
+    days: list[Weekday] = strawberry.field(description="The weekdays of the strength sessions.")
+    starts_on: dt.date | None = strawberry.field(description="The first day of week 1.")
 
 
 async def _assessment(root: "Program | ProgramSummary", info: Info) -> Assessment | None:
@@ -309,20 +342,22 @@ def _assessment_field() -> Any:
     )
 
 
-@strawberry.type
+@strawberry.type(description="A four-phase corrective program generated from an assessment.")
 class Program:
-    id: strawberry.ID
-    created_at: datetime
-    subject_ref: str | None
-    assessment_id: strawberry.ID
-    ruleset_version: str
-    parameters: ProgramParameters
-    findings: list[Finding]
-    phases: list[ProgramPhase]
-    schedule: Schedule
-    excluded: list[Exclusion]
-    safety_notes: list[str]
-    education: list[Lesson]
+    id: strawberry.ID = strawberry.field(description="Its id (a UUID).")
+    created_at: dt.datetime = strawberry.field(description="When it was generated.")
+    subject_ref: str | None = strawberry.field(description="The assessment's reference for the person, if any.")
+    assessment_id: strawberry.ID = strawberry.field(description="The id of the assessment it answers.")
+    ruleset_version: str = strawberry.field(description="The version of the program rules that made it.")
+    parameters: ProgramParameters = strawberry.field(description="What it was generated from, defaults filled in.")
+    findings: list[Finding] = strawberry.field(
+        description="Every finding of the assessment the program answers or leaves unaddressed, once."
+    )
+    phases: list[ProgramPhase] = strawberry.field(description="The four phases, in order, with their prescriptions.")
+    schedule: Schedule = strawberry.field(description="When to do what, week by week.")
+    excluded: list[Exclusion] = strawberry.field(description="Exercises left out, and why.")
+    safety_notes: list[str] = strawberry.field(description="What to watch for while training, in plain words.")
+    education: list[Lesson] = strawberry.field(description="What the person should know while following it.")
     unaddressed: list[Unaddressed] = strawberry.field(
         description="Every finding of the assessment no item serves, with the reason (CLINICAL.md §2)."
     )
@@ -369,15 +404,15 @@ class Program:
 
 @strawberry.type(description="A program in a list: enough to choose one; `program(id)` gives the rest.")
 class ProgramSummary:
-    id: strawberry.ID
-    assessment_id: strawberry.ID
-    subject_ref: str | None
-    created_at: datetime
-    ruleset_version: str
-    weeks: int
-    sessions_per_week: int
-    days: list[Weekday]
-    starts_on: date | None
+    id: strawberry.ID = strawberry.field(description="Its id (a UUID).")
+    assessment_id: strawberry.ID = strawberry.field(description="The id of the assessment it answers.")
+    subject_ref: str | None = strawberry.field(description="The assessment's reference for the person, if any.")
+    created_at: dt.datetime = strawberry.field(description="When it was generated.")
+    ruleset_version: str = strawberry.field(description="The version of the program rules that made it.")
+    weeks: int = strawberry.field(description="Program length in weeks.")
+    sessions_per_week: int = strawberry.field(description="Strength sessions a week.")
+    days: list[Weekday] = strawberry.field(description="The weekdays of the strength sessions; empty when retired.")
+    starts_on: dt.date | None = strawberry.field(description="The first day of week 1.")
     status: ProgramStatus = strawberry.field(
         description="`active`; `retired`: made in an older program shape, no longer served: generate a new one."
     )
@@ -408,7 +443,9 @@ class ProgramSummary:
 @strawberry.type
 class ProgramQuery:
     @strawberry.field(description="One of your programs, or null.", permission_classes=[requires(Scope.programs_read)])
-    async def program(self, info: Info, id: strawberry.ID) -> Program | None:
+    async def program(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The program's id.")]
+    ) -> Program | None:
         principal = require(info.context.principal, Scope.programs_read)
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
             try:
@@ -436,7 +473,8 @@ class ProgramQuery:
             return Connection.empty()
         flt = services.ProgramFilter(assessment_id=parsed, subject_ref=subject_ref)
         async with tenant_session(info.context.session_factory, principal.client_id) as session:
-            page = await services.list_programs(session, flt, limit=first, cursor=after)
+            with named_as_arguments():
+                page = await services.list_programs(session, flt, limit=first, cursor=after)
         return Connection.of(page, ProgramSummary.from_domain)
 
 
@@ -454,7 +492,7 @@ def program_mutation(enums: SlugEnums) -> type:
         days: list[Weekday] | None = strawberry.field(
             default=None, description="The weekdays of the strength sessions. Default: spread over the week."
         )
-        starts_on: date | None = strawberry.field(
+        starts_on: dt.date | None = strawberry.field(
             default=None, description="The first day of week 1. Default: the day the program is made."
         )
         session_minutes: int = strawberry.field(
@@ -486,29 +524,34 @@ def program_mutation(enums: SlugEnums) -> type:
             permission_classes=[requires(Scope.programs_write)],
         )
         async def generate_program(
-            self, info: Info, input: ProgramInput, idempotency_key: str | None = None
+            self,
+            info: Info,
+            input: Annotated[ProgramInput, strawberry.argument(description="What to generate, and the constraints.")],
+            idempotency_key: Annotated[str | None, strawberry.argument(description=IDEMPOTENCY_KEY)] = None,
         ) -> Program:
             principal = require(info.context.principal, Scope.programs_write)
-            request = to_struct(input, s.ProgramRequest)
             runtime = info.context.runtime
-            created = await services.create(
-                runtime.session_factory,
-                runtime.statements,
-                principal.client_id,
-                request,
-                idempotency_key_of(idempotency_key),
-                catalogs=runtime.program_catalog,
-                rules=runtime.program_rules,
-                assessment_rules=runtime.assessment_rules,
-                anatomy=runtime.anatomy,
-            )
+            with named_as_arguments("input"):
+                created = await services.create(
+                    runtime.session_factory,
+                    runtime.statements,
+                    principal.client_id,
+                    to_struct(input, s.ProgramRequest),
+                    idempotency_key_of(idempotency_key),
+                    catalogs=runtime.program_catalog,
+                    rules=runtime.program_rules,
+                    assessment_rules=runtime.assessment_rules,
+                    anatomy=runtime.anatomy,
+                )
             return Program.from_domain(msgspec.convert(created.body, s.Program))
 
         @strawberry.mutation(
             description="Erase one of your programs; false when there is none.",
             permission_classes=[requires(Scope.programs_write)],
         )
-        async def delete_program(self, info: Info, id: strawberry.ID) -> bool:
+        async def delete_program(
+            self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The program's id.")]
+        ) -> bool:
             return await erase(info, Scope.programs_write, services.delete, str(id))
 
     return ProgramMutation

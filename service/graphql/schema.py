@@ -16,7 +16,6 @@ from strawberry.extensions import (
     QueryDepthLimiter,
 )
 from strawberry.litestar import make_graphql_controller
-from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from service.catalog.cache import CatalogCache
@@ -29,6 +28,7 @@ from service.graphql.catalog import SlugEnums, catalog_query
 from service.graphql.context import context_getter
 from service.graphql.errors import ClientMistakes, is_client_error, is_unavailable
 from service.graphql.programs import ProgramQuery, program_mutation
+from service.graphql.scalars import SCALAR_OVERRIDES
 from service.graphql.stats import StatsQuery
 from service.settings import Settings
 from service.web.problems import ProblemError
@@ -47,10 +47,23 @@ class RealignSchema(strawberry.Schema):
         super().process_errors(server_errors, execution_context)
 
 
+def _root(name: str, description: str, parts: tuple[type, ...]) -> type:
+    """One root type of the per-domain ones, as strawberry's merge_types makes it, with a description."""
+    return strawberry.type(type(name, parts, {}), description=description)
+
+
 def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schema:
     enums = SlugEnums.from_vocabulary(vocabulary)
-    query = merge_types("Query", (catalog_query(enums), AssessmentQuery, ProgramQuery, StatsQuery))
-    mutation = merge_types("Mutation", (assessment_mutation(enums), program_mutation(enums)))
+    query = _root(
+        "Query",
+        "Reading: the catalogue (public), your assessments and programs, and activity stats.",
+        (catalog_query(enums), AssessmentQuery, ProgramQuery, StatsQuery),
+    )
+    mutation = _root(
+        "Mutation",
+        "Writing: creating and erasing your assessments and programs.",
+        (assessment_mutation(enums), program_mutation(enums)),
+    )
     # Factories, so that each request gets fresh extensions carrying the configured limits.
     extensions: list[Any] = [
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
@@ -62,7 +75,7 @@ def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schem
     ]
     if not settings.graphql_introspection:
         extensions.append(DisableIntrospection)
-    return RealignSchema(query=query, mutation=mutation, extensions=extensions)
+    return RealignSchema(query=query, mutation=mutation, extensions=extensions, scalar_overrides=dict(SCALAR_OVERRIDES))
 
 
 def graphql_controller(

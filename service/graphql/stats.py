@@ -25,15 +25,16 @@ from service.stats.services import Counts, Point, ranked
 
 @strawberry.enum(description="The width of a time bucket (UTC).")
 class StatsBucket(Enum):
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
+    # Lower case, as every other enum of the schema (and the values REST and the database use).
+    day = "day"
+    week = "week"
+    month = "month"
 
 
 @strawberry.type(description="How many times a key (a status, pattern, reason, muscle or exercise slug) occurred.")
 class KeyCount:
-    key: str
-    count: int
+    key: str = strawberry.field(description="What was counted.")
+    count: int = strawberry.field(description="How many times.")
 
 
 def _key_counts(counts: dict[str, int], limit: int | None = None) -> list[KeyCount]:
@@ -42,14 +43,17 @@ def _key_counts(counts: dict[str, int], limit: int | None = None) -> list[KeyCou
 
 @strawberry.type(description="An API client (the `client` dimension, operator keys only see others).")
 class StatsClient:
-    id: strawberry.ID
-    name: str
+    id: strawberry.ID = strawberry.field(description="The client's id.")
+    name: str = strawberry.field(description="The client's name.")
 
 
 @strawberry.type(description="Exercises prescribed in one program phase, most frequent first.")
 class PhaseExercises:
-    phase: str
-    exercises: list[KeyCount]
+    phase: str = strawberry.field(description="The phase.")
+    exercises: list[KeyCount] = strawberry.field(description="Exercise slugs and how often they were prescribed.")
+
+
+LIMIT = strawberry.argument(description="At most this many, 1 to 100.")
 
 
 def _limit(value: int) -> int:
@@ -62,20 +66,22 @@ def _limit(value: int) -> int:
 class StatsPoint:
     start: date = strawberry.field(description="First day of the bucket (or of the range, in `totals`).")
     client: StatsClient | None = strawberry.field(description="Set when grouped by client.")
-    assessments: int
+    assessments: int = strawberry.field(description="Assessments made.")
     by_status: list[KeyCount] = strawberry.field(description="Assessments by status (ok, refer).")
     by_pattern: list[KeyCount] = strawberry.field(description="Assessments showing each pattern.")
-    referrals: int
+    referrals: int = strawberry.field(description="Assessments that referred the person to a clinician.")
     referral_rate: float | None = strawberry.field(description="Referrals / assessments; null without assessments.")
     programs: int = strawberry.field(description="Programs generated.")
     counts: strawberry.Private[Counts]
 
     @strawberry.field(description="The reasons people were referred (red-flag codes), most frequent first.")
-    def referral_reasons(self, limit: int = 20) -> list[KeyCount]:
+    def referral_reasons(self, limit: Annotated[int, LIMIT] = 20) -> list[KeyCount]:
         return _key_counts(self.counts.of("referral_reason"), _limit(limit))
 
     @strawberry.field(description="The most prescribed exercises of each phase, in phase order.")
-    def top_exercises(self, limit: int = 5) -> list[PhaseExercises]:
+    def top_exercises(
+        self, limit: Annotated[int, strawberry.argument(description="At most this many per phase, 1 to 100.")] = 5
+    ) -> list[PhaseExercises]:
         prescribed = self.counts.prescribed()
         order: list[str] = list(Phase)  # the phases' own order (StrEnum members are their string values)
         return [
@@ -84,11 +90,11 @@ class StatsPoint:
         ]
 
     @strawberry.field(description="The muscles most often found overactive.")
-    def overactive_muscles(self, limit: int = 10) -> list[KeyCount]:
+    def overactive_muscles(self, limit: Annotated[int, LIMIT] = 10) -> list[KeyCount]:
         return _key_counts(self.counts.of("overactive"), _limit(limit))
 
     @strawberry.field(description="The muscles most often found underactive.")
-    def underactive_muscles(self, limit: int = 10) -> list[KeyCount]:
+    def underactive_muscles(self, limit: Annotated[int, LIMIT] = 10) -> list[KeyCount]:
         return _key_counts(self.counts.of("underactive"), _limit(limit))
 
     @classmethod
@@ -109,13 +115,16 @@ class StatsPoint:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Activity over a range of days: a series by bucket, and the range's totals.")
 class Stats:
-    from_: date = strawberry.field(name="from")
-    to: date
-    bucket: StatsBucket
+    from_: date = strawberry.field(name="from", description="The range's first day (inclusive).")
+    to: date = strawberry.field(description="The day after the range (exclusive).")
+    bucket: StatsBucket = strawberry.field(description="The width of the series' buckets.")
     series: list[StatsPoint] = strawberry.field(description="One point per bucket (per client when grouped).")
-    totals: list[StatsPoint] = strawberry.field(description="The whole range: one point, or one per client.")
+    totals: StatsPoint = strawberry.field(description="The whole range, every client of the report together.")
+    client_totals: list[StatsPoint] = strawberry.field(
+        description="The whole range per client, when grouped by client (`byClient`); empty otherwise."
+    )
 
 
 @strawberry.type
@@ -130,10 +139,15 @@ class StatsQuery:
     async def stats(
         self,
         info: Info,
-        from_: Annotated[date, strawberry.argument(name="from")],
-        to: date,
-        bucket: StatsBucket = StatsBucket.WEEK,
-        by_client: bool = False,
+        from_: Annotated[date, strawberry.argument(name="from", description="The first day (inclusive).")],
+        to: Annotated[date, strawberry.argument(description="The day after the last (exclusive).")],
+        bucket: Annotated[
+            StatsBucket, strawberry.argument(description="The width of the series' buckets (UTC).")
+        ] = StatsBucket.week,
+        by_client: Annotated[
+            bool,
+            strawberry.argument(description="Add the client dimension: the series per client, and `clientTotals`."),
+        ] = False,
     ) -> Stats:
         principal = require(info.context.principal, Scope.stats_read)
         tenant = ALL_TENANTS if principal.internal else principal.client_id
@@ -144,5 +158,6 @@ class StatsQuery:
             to=result.end,
             bucket=bucket,
             series=[StatsPoint.of(p) for p in result.series],
-            totals=[StatsPoint.of(p) for p in result.totals],
+            totals=StatsPoint.of(result.total),
+            client_totals=[StatsPoint.of(p) for p in result.client_totals],
         )

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from litestar import Response
+from litestar import MediaType, Response
 from litestar.params import HeaderParameter
 
 from service.idempotency.services import MAX_KEY_LENGTH, Created
@@ -27,4 +27,5 @@ def created_response(created: Created, collection: str) -> Response[Any]:
     headers = {"Location": f"{collection}/{created.body['id']}"}
     if created.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return Response(created.body, status_code=created.status, headers=headers)
+    # The stored text as it is (not the dict encoded anew): a replay is byte-identical to the first answer.
+    return Response(created.encoded, status_code=created.status, headers=headers, media_type=MediaType.JSON)

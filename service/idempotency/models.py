@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base
@@ -22,7 +22,8 @@ class IdempotencyRecord(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     # NULL while the first request is still being processed.
     response_status: Mapped[int | None] = mapped_column(Integer)
-    response_body: Mapped[Any | None] = mapped_column(JSONB)
+    # JSON, not JSONB: the text is kept as the first answer sent it, so that a replay sends the same bytes.
+    response_body: Mapped[Any | None] = mapped_column(JSON)
     # The resource it created, so that erasing the resource erases the stored copy of it too.
     resource_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

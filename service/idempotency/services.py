@@ -87,8 +87,12 @@ async def forget_answers_naming(session: AsyncSession, client_id: uuid.UUID, fie
 
 @dataclass(frozen=True)
 class Created:
+    """A creating request's answer. `encoded` is its JSON text: what the first answer sent, and what every replay
+    sends again byte for byte; `body` is the same as a dict, for the front doors to read."""
+
     status: int
     body: dict[str, Any]
+    encoded: bytes
     replayed: bool
 
 
@@ -124,14 +128,16 @@ def _insert_sql(table: Table, columns: tuple[str, ...], claimed: bool) -> str:
     return (
         f"WITH claim AS (INSERT INTO {IdempotencyRecord.__tablename__} "
         "(client_id, operation, key, request_hash, response_status, response_body, resource_id) "
-        f"VALUES ($1, $2, $3, $4, $5, $6::JSONB, ${resource_id}) "
+        f"VALUES ($1, $2, $3, $4, $5, $6::JSON, ${resource_id}) "
         "ON CONFLICT DO NOTHING RETURNING 1) "
         f"{insert} WHERE EXISTS (SELECT 1 FROM claim) RETURNING 1"
     )
 
 
+# The stored answer as its text: the column is JSON (not JSONB), which keeps the text as written, key order and all.
 _EXISTING = f"""
-SELECT request_hash, response_status, response_body, created_at < now() - $4::INTERVAL AS abandoned
+SELECT request_hash, response_status, response_body::TEXT AS response_text,
+    created_at < now() - $4::INTERVAL AS abandoned
 FROM {IdempotencyRecord.__tablename__} WHERE client_id = $1 AND operation = $2 AND key = $3
 """
 _TAKE_OVER = f"""
@@ -151,14 +157,16 @@ async def insert_once(
     they are taken over, before that a 409 says to retry."""
     columns = tuple(row.values)
     values = list(row.values.values())
+    answer = json_text(row.body)
+    created = Created(status=201, body=row.body, encoded=answer.encode(), replayed=False)
     if key is None:
         await driver.execute(_insert_sql(row.table, columns, False), *values)
-        return Created(status=201, body=row.body, replayed=False)
+        return created
     scoped = key.operation(operation)
-    claim = (client_id, scoped, key.value, request_digest, 201, json_text(row.body))
+    claim = (client_id, scoped, key.value, request_digest, 201, answer)
     for _ in range(2):
         if await driver.fetchval(_insert_sql(row.table, columns, True), *claim, *values):
-            return Created(status=201, body=row.body, replayed=False)
+            return created
         existing = await driver.fetchrow(_EXISTING, client_id, scoped, key.value, ABANDONED_AFTER)
         if existing is None:
             continue  # the holder of the key was erased meanwhile: claim it anew
@@ -169,9 +177,10 @@ async def insert_once(
                 title="Idempotency key reused",
             )
         if existing["response_status"] is not None:
-            body = existing["response_body"]  # decoded by the engine's codec (service.db.engine), or JSON text
-            body = msgspec.json.decode(body) if isinstance(body, str | bytes) else body
-            return Created(status=existing["response_status"], body=body, replayed=True)
+            text = existing["response_text"].encode()
+            return Created(
+                status=existing["response_status"], body=msgspec.json.decode(text), encoded=text, replayed=True
+            )
         if not existing["abandoned"]:
             break
         await driver.execute(_TAKE_OVER, client_id, scoped, key.value)

@@ -18,6 +18,7 @@ from service.programs import schemas, services
 from service.runtime import RuntimeDep
 from service.web.bodies import StrictJSON
 from service.web.problems import problem_spec
+from service.web.strictness import UNSUPPORTED_MEDIA_TYPE
 
 NOT_FOUND = problem_spec("No program with that id for this client.")
 ProgramId = Annotated[
@@ -53,6 +54,7 @@ class ProgramController(Controller):
             **SECURED_PROBLEMS,
             409: IN_FLIGHT,
             413: problem_spec("The body is larger than 1 MiB."),
+            415: UNSUPPORTED_MEDIA_TYPE,
             422: problem_spec(
                 "`assessment_id` names no assessment of yours (`errors` names the field); the assessment refers "
                 "the person to a clinician (`type` ends in `/referral-required`, `reasons` lists why); or this "

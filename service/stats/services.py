@@ -114,7 +114,9 @@ class Report:
     end: date
     bucket: Bucket
     series: list[Point]
-    totals: list[Point]  # the whole range: one point, or one per client; `start` is the range's start
+    # The whole range (`start` is the range's start): every client together, and per client when grouped.
+    total: Point
+    client_totals: list[Point]
 
 
 async def report(session: AsyncSession, start: date, end: date, bucket: Bucket, *, by_client: bool) -> Report:
@@ -146,10 +148,12 @@ async def report(session: AsyncSession, start: date, end: date, bucket: Bucket, 
 
     series: dict[tuple[date, uuid.UUID | None], Counts] = {}
     totals: dict[uuid.UUID | None, Counts] = {}
+    total = Counts()
     for row in rows:
         client_id = row.client_id if by_client else None
         series.setdefault((row.start, client_id), Counts()).add(row.metric, row.key, int(row.total))
         totals.setdefault(client_id, Counts()).add(row.metric, row.key, int(row.total))
+        total.add(row.metric, row.key, int(row.total))
     keys = sorted(totals, key=lambda c: (clients[c].name, str(c)) if c else ("", ""))
     if not by_client:
         keys = [None]
@@ -158,5 +162,6 @@ async def report(session: AsyncSession, start: date, end: date, bucket: Bucket, 
         end=end,
         bucket=bucket,
         series=[Point(s, clients.get(c) if c else None, series.get((s, c), Counts())) for s in starts for c in keys],
-        totals=[Point(start, clients.get(c) if c else None, totals.get(c, Counts())) for c in keys],
+        total=Point(start, None, total),
+        client_totals=[Point(start, clients.get(c) if c else None, totals[c]) for c in keys] if by_client else [],
     )

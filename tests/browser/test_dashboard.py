@@ -17,7 +17,7 @@ from devkit.personas import DESK_WORKER, UPPER_CROSSED
 from service.clients.scopes import ALL_SCOPES
 from service.settings import Settings
 
-TOTALS = "{ stats(from: $from, to: $to, bucket: WEEK) { totals { assessments referrals programs } } }"
+TOTALS = "{ stats(from: $from, to: $to, bucket: week) { totals { assessments referrals programs } } }"
 
 
 async def open_dashboard(browser: Browser, server: str, key: str) -> Page:
@@ -50,7 +50,7 @@ async def api_totals(server: str, key: str) -> dict[str, Any]:
     query = f"query ($from: Date!, $to: Date!) {TOTALS}"
     async with httpx.AsyncClient(base_url=server, headers={"Authorization": f"Bearer {key}"}) as http:
         response = await http.post("/graphql", json={"query": query, "variables": variables})
-    totals: dict[str, Any] = response.json()["data"]["stats"]["totals"][0]
+    totals: dict[str, Any] = response.json()["data"]["stats"]["totals"]
     return totals
 
 

@@ -2,7 +2,7 @@
 operation that sends it, and conditional GETs declare `If-None-Match`.
 
 Real requests through the ASGI app reach every operation with the statuses they can be driven to here (200, 201,
-204, 304, 400, 401, 403, 404, 422, 429, an idempotent replay); each response's headers are compared with the
+204, 304, 400, 401, 403, 404, 415, 422, 429, an idempotent replay); each response's headers are compared with the
 committed document (test_schemas_committed proves it is the one served)."""
 
 from __future__ import annotations
@@ -137,6 +137,7 @@ async def test_every_header_sent_is_declared(
         await call("POST", "/v1/assessments", json=other_body, headers={**auth, "Idempotency-Key": key})
     ).status_code == 422
     await call("POST", "/v1/assessments", json={"pain": {"intensity": 11}}, headers=auth)
+    await call("POST", "/v1/assessments", content=b"{}", headers={**auth, "Content-Type": "text/plain"})
     await call("POST", "/v1/assessments", json=DESK_WORKER, headers={"Authorization": f"Bearer {reader}"})
     await call("POST", "/v1/assessments", json=DESK_WORKER)
     assessment_id = created.json()["id"]
@@ -163,7 +164,7 @@ async def test_every_header_sent_is_declared(
             for _ in range(2):
                 responses.append(await limited_client.get(path, headers=headers))
         responses.append(await limited_client.post("/v1/assessments", json=DESK_WORKER, headers=auth))
-    assert {r.status_code for r in responses} >= {200, 201, 204, 304, 400, 401, 403, 404, 422, 429}
+    assert {r.status_code for r in responses} >= {200, 201, 204, 304, 400, 401, 403, 404, 415, 422, 429}
     reached = {_operation(r.request.method, r.request.url.path)["operationId"] for r in responses}
     every = {op["operationId"] for item in DOCUMENT["paths"].values() for op in item.values()}
     assert reached == every, f"not exercised: {every - reached}"

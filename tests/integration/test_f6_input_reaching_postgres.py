@@ -78,13 +78,13 @@ EXERCISES = "query ($f: ExerciseFilter, $after: String) { exercises(filter: $f, 
 @pytest.mark.parametrize("value", ["\x00", "lower_crossed\x00syndrome"])
 async def test_f6_nul_in_pattern_filter(client: Client, reader: Headers, value: str) -> None:
     await rest_400(client, reader, f"/v1/assessments?pattern={quote(value)}", "pattern")
-    await graphql_bad_input(client, reader, ASSESSMENTS, {"f": {"pattern": value}}, "pattern")
+    await graphql_bad_input(client, reader, ASSESSMENTS, {"f": {"pattern": value}}, "filter.pattern")
 
 
 async def test_f6_other_text_filters_with_nul_are_client_errors(client: Client, reader: Headers) -> None:
     await rest_400(client, reader, "/v1/assessments?subject_ref=%00", "subject_ref")
     await rest_400(client, reader, "/v1/programs?subject_ref=%00", "subject_ref")
-    await graphql_bad_input(client, reader, ASSESSMENTS, {"f": {"subjectRef": "\x00"}}, "subject_ref")
+    await graphql_bad_input(client, reader, ASSESSMENTS, {"f": {"subjectRef": "\x00"}}, "filter.subjectRef")
     # Catalogue text filters either refuse a NUL or match nothing: never a database error.
     for path in ("/v1/exercises?q=%00", "/v1/exercises?source=%00", "/v1/exercises/%00", "/v1/muscles/%00"):
         assert (await client.get(path, headers=reader)).status_code in (200, 400, 404), path
@@ -97,7 +97,7 @@ async def test_f6_assessment_instants_outside_years_1_to_9999_in_utc(
 ) -> None:
     await rest_400(client, reader, f"/v1/assessments?{field}={quote(instant)}", field)
     camel = {"created_after": "createdAfter", "created_before": "createdBefore"}[field]
-    await graphql_bad_input(client, reader, ASSESSMENTS, {"f": {camel: instant}}, field)
+    await graphql_bad_input(client, reader, ASSESSMENTS, {"f": {camel: instant}}, f"filter.{camel}")
 
 
 @pytest.mark.parametrize("instant", OUT_OF_RANGE)
@@ -105,7 +105,7 @@ async def test_f6_exercises_updated_since_outside_years_1_to_9999_in_utc(
     client: Client, reader: Headers, instant: str
 ) -> None:
     await rest_400(client, reader, f"/v1/exercises?updated_since={quote(instant)}", "updated_since")
-    await graphql_bad_input(client, reader, EXERCISES, {"f": {"updatedSince": instant}}, "updated_since")
+    await graphql_bad_input(client, reader, EXERCISES, {"f": {"updatedSince": instant}}, "filter.updatedSince")
 
 
 async def test_f6_instants_at_the_ends_of_the_range_still_work(client: Client, reader: Headers) -> None:
@@ -133,15 +133,15 @@ async def test_f6_keyset_cursor_with_an_instant_postgres_cannot_take(
     after = cursor(position)
     await rest_400(client, reader, f"/v1/assessments?cursor={after}", "cursor")
     await rest_400(client, reader, f"/v1/programs?cursor={after}", "cursor")
-    await graphql_bad_input(client, reader, ASSESSMENTS, {"after": after}, "cursor")
-    await graphql_bad_input(client, reader, PROGRAMS, {"after": after}, "cursor")
+    await graphql_bad_input(client, reader, ASSESSMENTS, {"after": after}, "after")
+    await graphql_bad_input(client, reader, PROGRAMS, {"after": after}, "after")
 
 
 @pytest.mark.parametrize("offset", [2**63, 2**64 - 1, 2**64, True])
 async def test_f6_search_cursor_offset_beyond_bigint(client: Client, reader: Headers, offset: int) -> None:
     after = cursor({"offset": offset})
     await rest_400(client, reader, f"/v1/exercises?q=squat&cursor={after}", "cursor")
-    await graphql_bad_input(client, reader, EXERCISES, {"f": {"q": "squat"}, "after": after}, "cursor")
+    await graphql_bad_input(client, reader, EXERCISES, {"f": {"q": "squat"}, "after": after}, "after")
 
 
 async def test_f6_search_cursor_offset_at_the_bigint_limit_is_an_empty_page(client: Client, reader: Headers) -> None:
@@ -154,7 +154,7 @@ async def test_f6_search_cursor_offset_at_the_bigint_limit_is_an_empty_page(clie
 async def test_f6_slug_cursor_with_nul(client: Client, reader: Headers, after: str) -> None:
     position = cursor({"after": after})
     await rest_400(client, reader, f"/v1/exercises?cursor={position}", "cursor")
-    await graphql_bad_input(client, reader, EXERCISES, {"after": position}, "cursor")
+    await graphql_bad_input(client, reader, EXERCISES, {"after": position}, "after")
 
 
 @pytest.mark.parametrize("path", ["/v1/muscles", "/v1/equipment", "/v1/conditions", "/v1/patterns"])

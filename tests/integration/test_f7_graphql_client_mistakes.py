@@ -141,17 +141,17 @@ async def test_f7_problem_inside_a_nested_resolver_is_a_client_error(
     query = f'{{ stats(from: "2026-01-01", to: "2026-02-01") {{ totals {{ {field}(limit: {limit}) {{ key }} }} }} }}'
     error = client_error(await gql(client, writer, query))
     assert "limit" in error["message"] and error["extensions"]["errors"][0]["field"] == "limit"
-    assert error["path"] == ["stats", "totals", 0, field]
+    assert error["path"] == ["stats", "totals", field]
     no_errors_logged(caplog)
 
 
 @pytest.mark.parametrize(
     ("bucket", "start", "end", "first_bucket", "last_bucket"),
     [
-        ("WEEK", "9999-12-01", "9999-12-31", "9999-11-29", "9999-12-27"),
-        ("MONTH", "9999-10-15", "9999-12-31", "9999-10-01", "9999-12-01"),
-        ("DAY", "9999-12-29", "9999-12-31", "9999-12-29", "9999-12-30"),
-        ("WEEK", "0001-01-01", "0001-01-15", "0001-01-01", "0001-01-08"),
+        ("week", "9999-12-01", "9999-12-31", "9999-11-29", "9999-12-27"),
+        ("month", "9999-10-15", "9999-12-31", "9999-10-01", "9999-12-01"),
+        ("day", "9999-12-29", "9999-12-31", "9999-12-29", "9999-12-30"),
+        ("week", "0001-01-01", "0001-01-15", "0001-01-01", "0001-01-08"),
     ],
 )
 async def test_f7_stats_buckets_at_the_ends_of_the_calendar(
@@ -169,7 +169,7 @@ async def test_f7_stats_buckets_at_the_ends_of_the_calendar(
     assert not result.get("errors"), result
     series = result["data"]["stats"]["series"]
     assert series[0]["start"] == first_bucket and series[-1]["start"] == last_bucket
-    assert result["data"]["stats"]["totals"] == [{"assessments": 0}]
+    assert result["data"]["stats"]["totals"] == {"assessments": 0}
     no_errors_logged(caplog)
 
 

@@ -18,7 +18,7 @@ query Dashboard($from: Date!, $to: Date!, $bucket: StatsBucket!) {
              topExercises(limit: 5) { phase exercises { key count } } }
   }
   clients: stats(from: $from, to: $to, bucket: $bucket, byClient: true) {
-    totals { client { id name } assessments referralRate programs }
+    clientTotals { client { id name } assessments referralRate programs }
   }
 }`;
 
@@ -86,7 +86,7 @@ function countOf(point, field, key) {
 
 function render(data) {
   const series = data.overall.series;
-  const totals = data.overall.totals[0];
+  const totals = data.overall.totals;
   const labels = series.map((p) => p.start);
   $("total-assessments").textContent = String(totals.assessments);
   $("total-programs").textContent = String(totals.programs);
@@ -148,7 +148,7 @@ function render(data) {
   );
 
   $("clients").querySelector("tbody").replaceChildren(
-    ...data.clients.totals.map((t) => {
+    ...data.clients.clientTotals.map((t) => {
       const row = document.createElement("tr");
       const rate = t.referralRate === null ? "–" : `${(t.referralRate * 100).toFixed(1)} %`;
       [t.client.name, t.assessments, rate, t.programs].forEach((value) => {

@@ -20,7 +20,7 @@ mutation ($input: AssessmentInput!, $key: String) {
     patterns { slug score evidence { rule inputs summary } }
     overactive { muscle reasons { inputs } }
     underactive { muscle }
-    input
+    input { subjectRef tenderSpots }
   }
 }
 """
@@ -54,7 +54,7 @@ async def test_create_read_list_delete(client: Client, assessor: dict[str, str])
     created = (await _gql(client, assessor, CREATE, {"input": DESK_WORKER_INPUT}))["data"]["createAssessment"]
     assert created["status"] == "ok" and created["patterns"][0]["slug"] == "lower_crossed_syndrome"
     assert "hamstrings" in {m["muscle"] for m in created["overactive"]}
-    assert created["input"]["tender_spots"] == DESK_WORKER_INPUT["tenderSpots"]
+    assert created["input"]["tenderSpots"] == DESK_WORKER_INPUT["tenderSpots"]
     rest = (await client.get(f"/v1/assessments/{created['id']}", headers=assessor)).json()
     assert rest["patterns"][0]["score"] == created["patterns"][0]["score"]
 
@@ -87,7 +87,7 @@ async def test_out_of_range_input_is_a_client_error(client: Client, assessor: di
     result = await _gql(client, assessor, CREATE, {"input": {"pain": {"intensity": 11}}})
     error = result["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert error["extensions"]["errors"][0]["field"] == "pain.intensity"
+    assert error["extensions"]["errors"][0]["field"] == "input.pain.intensity"
 
 
 async def test_writing_needs_the_scope(client: Client) -> None:

@@ -136,7 +136,7 @@ async def test_bad_arguments_are_client_errors_naming_the_field(client: Client) 
     for query, field in (
         ("{ exercises(first: 501) { edges { node { slug } } } }", "first"),
         ("{ exercises(first: 0) { edges { node { slug } } } }", "first"),
-        ('{ exercises(after: "garbage") { edges { node { slug } } } }', "cursor"),
+        ('{ exercises(after: "garbage") { edges { node { slug } } } }', "after"),
     ):
         error = (await _query(client, query))["errors"][0]
         assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["status"] == 400

@@ -79,4 +79,5 @@ async def test_graphql_names_every_wrong_input_field(client: Client, planner: He
     response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=planner)
     extensions = response.json()["errors"][0]["extensions"]
     errors = {e["field"]: e["message"] for e in extensions["errors"]}
-    assert errors == {"weeks": "must be at least 1", "session_minutes": "must be at least 20"}
+    # GraphQL's argument paths, camelCase (issue 17, item 10).
+    assert errors == {"input.weeks": "must be at least 1", "input.sessionMinutes": "must be at least 20"}

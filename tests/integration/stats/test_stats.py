@@ -26,15 +26,17 @@ query ($from: Date!, $to: Date!, $bucket: StatsBucket!, $byClient: Boolean!) {
   stats(from: $from, to: $to, bucket: $bucket, byClient: $byClient) {
     from to bucket
     series { start client { name } assessments referrals programs byStatus { key count } byPattern { key count } }
-    totals {
-      client { id name } assessments referrals referralRate programs
-      byStatus { key count } byPattern { key count }
-      referralReasons { key count }
-      overactiveMuscles(limit: 100) { key count }
-      underactiveMuscles(limit: 100) { key count }
-      topExercises(limit: 100) { phase exercises { key count } }
-    }
+    totals { ...range }
+    clientTotals { ...range }
   }
+}
+fragment range on StatsPoint {
+  client { id name } assessments referrals referralRate programs
+  byStatus { key count } byPattern { key count }
+  referralReasons { key count }
+  overactiveMuscles(limit: 100) { key count }
+  underactiveMuscles(limit: 100) { key count }
+  topExercises(limit: 100) { phase exercises { key count } }
 }
 """
 REFERRED = {**DESK_WORKER, "red_flags": {**DESK_WORKER["red_flags"], "constant_night_pain": True}}
@@ -46,7 +48,7 @@ async def stats(
     *,
     start: date | None = None,
     end: date | None = None,
-    bucket: str = "WEEK",
+    bucket: str = "week",
     by_client: bool = False,
 ) -> dict[str, Any]:
     today = datetime.now(UTC).date()  # read per call: a run may cross midnight UTC
@@ -129,12 +131,12 @@ async def test_a_client_sees_exactly_its_own_aggregates(
     body = await stats(client, keys["a"])
     assert "errors" not in body, body
     result = body["data"]["stats"]
-    assert len(result["totals"]) == 1 and result["totals"][0]["client"] is None
-    check(result["totals"][0], expected_totals(seeded["a"], [seeded["program"]]))
-    counts = [m["count"] for m in result["totals"][0]["overactiveMuscles"]]
+    assert result["totals"]["client"] is None and result["clientTotals"] == []
+    check(result["totals"], expected_totals(seeded["a"], [seeded["program"]]))
+    counts = [m["count"] for m in result["totals"]["overactiveMuscles"]]
     assert counts == sorted(counts, reverse=True)  # most frequent first
 
-    other = (await stats(client, keys["b"]))["data"]["stats"]["totals"][0]
+    other = (await stats(client, keys["b"]))["data"]["stats"]["totals"]
     check(other, expected_totals(seeded["b"], []))  # B never sees A's counts
 
 
@@ -154,9 +156,9 @@ async def test_weekly_series_puts_everything_in_this_week(
     assert all(p["assessments"] == 0 for p in result["series"][:-1])  # empty weeks are there, at zero
 
     one_day = {"start": day, "end": day + timedelta(days=1)}
-    daily = (await stats(client, keys["a"], **one_day, bucket="DAY"))["data"]["stats"]["series"]
+    daily = (await stats(client, keys["a"], **one_day, bucket="day"))["data"]["stats"]["series"]
     assert [p["start"] for p in daily] == [str(day)] and daily[0]["assessments"] == 4
-    monthly = (await stats(client, keys["a"], **one_day, bucket="MONTH"))["data"]["stats"]["series"]
+    monthly = (await stats(client, keys["a"], **one_day, bucket="month"))["data"]["stats"]["series"]
     assert [p["start"] for p in monthly] == [str(day.replace(day=1))] and monthly[0]["assessments"] == 4
 
 
@@ -164,14 +166,15 @@ async def test_the_operator_sees_every_client_and_can_group_by_client(
     client: Client, keys: dict[str, Headers], seeded: dict[str, Any]
 ) -> None:
     grouped = (await stats(client, keys["operator"], by_client=True))["data"]["stats"]
-    by_name = {t["client"]["name"]: t for t in grouped["totals"]}
+    by_name = {t["client"]["name"]: t for t in grouped["clientTotals"]}
     check(by_name["stats-client-a"], expected_totals(seeded["a"], [seeded["program"]]))
     check(by_name["stats-client-b"], expected_totals(seeded["b"], []))
     assert {p["client"]["name"] for p in grouped["series"]} >= {"stats-client-a", "stats-client-b"}
-    overall = (await stats(client, keys["operator"]))["data"]["stats"]["totals"][0]
-    assert overall["assessments"] == sum(t["assessments"] for t in grouped["totals"])
+    overall = (await stats(client, keys["operator"]))["data"]["stats"]["totals"]
+    assert overall["assessments"] == sum(t["assessments"] for t in grouped["clientTotals"])
+    assert grouped["totals"]["assessments"] == overall["assessments"]  # grouped or not, one total of the range
     # A client's key asking for the client dimension still sees only itself.
-    own = (await stats(client, keys["a"], by_client=True))["data"]["stats"]["totals"]
+    own = (await stats(client, keys["a"], by_client=True))["data"]["stats"]["clientTotals"]
     assert [t["client"]["name"] for t in own] == ["stats-client-a"]
 
 
@@ -179,9 +182,9 @@ async def test_counters_follow_deletions(client: Client, keys: dict[str, Headers
     created = (await client.post("/v1/assessments", json=UPPER_CROSSED, headers=keys["b"])).json()
     program = await client.post("/v1/programs", json={"assessment_id": created["id"]}, headers=keys["b"])
     assert program.status_code == 201
-    before = (await stats(client, keys["b"]))["data"]["stats"]["totals"][0]
+    before = (await stats(client, keys["b"]))["data"]["stats"]["totals"]
     assert (await client.delete(f"/v1/assessments/{created['id']}", headers=keys["b"])).status_code == 204
-    after = (await stats(client, keys["b"]))["data"]["stats"]["totals"][0]
+    after = (await stats(client, keys["b"]))["data"]["stats"]["totals"]
     assert after["assessments"] == before["assessments"] - 1
     assert after["programs"] == before["programs"] - 1  # the program went with its assessment (cascade)
     assert as_dict(after["byPattern"]).get("upper_crossed_syndrome", 0) == (
@@ -207,7 +210,7 @@ async def test_bad_ranges_and_missing_scope_are_client_errors(client: Client, ke
     today = datetime.now(UTC).date()
     backwards = await stats(client, keys["a"], start=today, end=today - timedelta(days=1))
     assert backwards["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    too_many = await stats(client, keys["a"], start=today - timedelta(days=5000), bucket="DAY")
+    too_many = await stats(client, keys["a"], start=today - timedelta(days=5000), bucket="day")
     assert "1000 buckets" in too_many["errors"][0]["message"]
     refused = await stats(client, keys["no_stats"])
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN" and refused["data"] is None
