@@ -19,7 +19,7 @@ from service.programs.generator import ReferralRequired, generate
 from service.programs.rules import ProgramRules
 from service.programs.schemas import Program, ProgramList, ProgramRequest
 from service.settings import DEFAULT_PUBLIC_URL
-from service.web.problem_types import type_uri
+from service.web.problem_types import BY_SLUG, type_uri
 from service.web.problems import REFERRAL_REQUIRED
 
 PROGRAM_ID = uuid.UUID("5e2d8f17-9a4b-4b6c-8e3f-1a7c9d2b4e60")
@@ -61,7 +61,7 @@ def program_examples(
     except ReferralRequired as referral:
         refused = {
             "type": type_uri(public_url, REFERRAL_REQUIRED),
-            "title": "Referral required",
+            "title": BY_SLUG[REFERRAL_REQUIRED].title,
             "status": 422,
             "detail": referral.message,
             "instance": "/v1/programs",
