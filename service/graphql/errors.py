@@ -10,18 +10,21 @@ from strawberry.extensions import SchemaExtension
 
 from service.db.errors import database_unavailable
 from service.lib.errors import DomainError, FieldError
-from service.web.problems import PROBLEM_BASE, ProblemError, problem_of
+from service.settings import DEFAULT_PUBLIC_URL
+from service.web.problem_types import type_uri
+from service.web.problems import ProblemError, problem_of
 
 # The conventional code for a request the client must change (Apollo's and graphql-java's spelling).
 CLIENT_ERROR_CODE = "BAD_USER_INPUT"
 
 
-def as_graphql_error(error: ProblemError | DomainError) -> GraphQLError:
+def as_graphql_error(error: ProblemError | DomainError, public_url: str = DEFAULT_PUBLIC_URL) -> GraphQLError:
     """A problem, or a domain error through the problem REST would answer, as a GraphQL error: the same message,
-    with the code, problem type, status and field errors in `extensions`."""
+    with the code, problem type (the absolute URI REST gives, on the service at `public_url`), status and field
+    errors in `extensions`."""
     exc = problem_of(error) if isinstance(error, DomainError) else error
     code = CLIENT_ERROR_CODE if exc.status_code < 500 else "INTERNAL_SERVER_ERROR"
-    extensions: dict[str, object] = {"code": code, "type": PROBLEM_BASE + exc.kind, "status": exc.status_code}
+    extensions: dict[str, object] = {"code": code, "type": type_uri(public_url, exc.kind), "status": exc.status_code}
     if exc.errors:
         extensions["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
     if exc.reasons is not None:
@@ -65,7 +68,7 @@ def is_unavailable(error: GraphQLError) -> bool:
     return error.original_error is not None and database_unavailable(error.original_error)
 
 
-def _translated(error: GraphQLError) -> GraphQLError:
+def _translated(error: GraphQLError, public_url: str) -> GraphQLError:
     """`error` as as_graphql_error words it when a resolver raised a ProblemError, where it was raised; the
     database failing to answer as a retryable SERVICE_UNAVAILABLE error, not a masked "Unexpected error."."""
     if is_unavailable(error) and not isinstance(error.original_error, DatabaseUnavailable):
@@ -76,7 +79,7 @@ def _translated(error: GraphQLError) -> GraphQLError:
             positions=error.positions,
             path=error.path,
             original_error=DatabaseUnavailable(type(error.original_error).__name__),
-            extensions={"code": UNAVAILABLE_CODE, "type": PROBLEM_BASE + "unavailable", "status": 503},
+            extensions={"code": UNAVAILABLE_CODE, "type": type_uri(public_url, "unavailable"), "status": 503},
         )
     if not isinstance(error.original_error, ProblemError | DomainError):
         return error
@@ -87,7 +90,7 @@ def _translated(error: GraphQLError) -> GraphQLError:
         source=error.source,
         positions=error.positions,
         path=error.path,
-        original_error=as_graphql_error(problem),
+        original_error=as_graphql_error(problem, public_url),
     )
 
 
@@ -137,7 +140,8 @@ class ClientMistakes(SchemaExtension):
                 400, f"Variable '${name}' at '{path}' {message}.", errors=[FieldError(field=path, message=message)]
             )
             # A result set here is what strawberry answers instead of executing the operation.
-            self.execution_context.result = ExecutionResult(data=None, errors=[as_graphql_error(problem)])
+            errors = [as_graphql_error(problem, self._public_url())]
+            self.execution_context.result = ExecutionResult(data=None, errors=errors)
         yield
 
     def on_operation(self) -> Iterator[None]:
@@ -145,4 +149,9 @@ class ClientMistakes(SchemaExtension):
         result = self.execution_context.result
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = [_translated(e) for e in errors]  # type: ignore[union-attr]
+            public_url = self._public_url()
+            result.errors = [_translated(e, public_url) for e in errors]  # type: ignore[union-attr]
+
+    def _public_url(self) -> str:
+        runtime = getattr(self.execution_context.context, "runtime", None)
+        return runtime.settings.public_url if runtime is not None else DEFAULT_PUBLIC_URL

@@ -30,14 +30,11 @@ from service.lib.instants import check_instant
 from service.runtime import runtime_of
 from service.web.field_errors import every_error, located, plain
 from service.web.observability import assign_request_id
-from service.web.problem_types import BY_STATUS, PATH, type_uri
+from service.web.problem_types import BY_STATUS, type_uri
 
 T = TypeVar("T")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-# The relative form of the types, still used by GraphQL's error extensions (service.graphql.errors); REST answers
-# with the absolute URIs of service.web.problem_types.
-PROBLEM_BASE = PATH + "/"
 # Problem types beyond the one per status (the `kind` of a ProblemError, a slug of service.web.problem_types).
 REFERRAL_REQUIRED = "referral-required"
 

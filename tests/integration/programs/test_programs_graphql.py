@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -172,6 +173,10 @@ async def test_referral_is_a_client_error_saying_why(
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["status"] == 422
     assert error["extensions"]["type"].endswith("/referral-required")
     assert error["extensions"]["reasons"] == ["saddle_numbness"]
+    # The same absolute, resolvable problem type REST answers with (issue 17, item 8).
+    rest = await client.post("/v1/programs", json={"assessment_id": assessment["id"]}, headers=planner)
+    assert rest.status_code == 422 and error["extensions"]["type"] == rest.json()["type"]
+    assert (await client.get(urlsplit(rest.json()["type"]).path)).status_code == 200
 
 
 async def test_invalid_input_names_the_field(client: Client, planner: Headers, new_assessment: NewAssessment) -> None:
