@@ -23,9 +23,9 @@ class ItemDone(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     prescription: Annotated[str, msgspec.Meta(pattern=r"^p[1-9][0-9]{0,2}$", description="Its id in the program.")]
     sets: Annotated[int, msgspec.Meta(ge=0, le=20)]
-    reps: Annotated[int | None, msgspec.Meta(ge=0, le=200, description="Per set.")] = None
-    seconds: Annotated[int | None, msgspec.Meta(ge=0, le=3600, description="Per set: a hold or a duration.")] = None
-    load_kg: Annotated[float | None, msgspec.Meta(ge=0, le=500, description="Where loaded.")] = None
+    reps: Annotated[int, msgspec.Meta(ge=0, le=200, description="Per set.")] | None = None
+    seconds: Annotated[int, msgspec.Meta(ge=0, le=3600, description="Per set: a hold or a duration.")] | None = None
+    load_kg: Annotated[float, msgspec.Meta(ge=0, le=500, description="Where loaded.")] | None = None
 
 
 class CheckInInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -37,10 +37,11 @@ class CheckInInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     pain_before: Pain
     pain_during: Annotated[int, msgspec.Meta(ge=0, le=10, description="The worst pain during, 0-10.")]
     pain_after: Pain
-    pain_next_morning: Annotated[
-        int | None, msgspec.Meta(ge=0, le=10, description="0-10; null until the next morning (send it then).")
-    ] = None
-    effort: Annotated[int | None, msgspec.Meta(ge=0, le=10, description="How hard it felt: RPE 0-10.")] = None
+    pain_next_morning: (
+        Annotated[int, msgspec.Meta(ge=0, le=10, description="0-10; null until the next morning (send it then).")]
+        | None
+    ) = None
+    effort: Annotated[int, msgspec.Meta(ge=0, le=10, description="How hard it felt: RPE 0-10.")] | None = None
     symptoms: Annotated[
         dict[str, bool],
         msgspec.Meta(

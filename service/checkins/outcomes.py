@@ -1,0 +1,50 @@
+"""Outcome measures as decisions read them (issue 18): each measure taken after its first (the baseline) becomes a
+change against that baseline, with its MCID reached or not (service.outcomes.scoring.change). PSFS compares the
+activities named both times, so that one activity's rise of 3 points can count. STarT Back stratifies at baseline
+and has no change."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from service.checkins.decisions import MeasureChange
+from service.outcomes import schemas as s
+from service.outcomes.rules import OutcomeRules
+from service.outcomes.scoring import change, score
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A measure as recorded: what was answered, on which day."""
+
+    taken_on: date
+    answers: s.OutcomeInput
+
+
+def changes_of(taken: Sequence[Taken], rules: OutcomeRules) -> list[MeasureChange]:
+    """For every measure, each later taking against the first, in the order they were taken."""
+    firsts: dict[s.Measure, Taken] = {}
+    found = []
+    for now in sorted(taken, key=lambda t: t.taken_on):
+        current = score(now.answers, rules)
+        measure = current.measure
+        if measure is s.Measure.start_back:
+            continue
+        baseline = firsts.setdefault(measure, now)
+        if baseline is now:
+            continue
+        items = _same_activities(baseline.answers, now.answers)
+        moved = change(measure, score(baseline.answers, rules), current, rules, items)
+        found.append(MeasureChange(measure=measure.value, taken_on=now.taken_on, mcid_reached=moved.mcid_reached))
+    return found
+
+
+def _same_activities(before: s.OutcomeInput, after: s.OutcomeInput) -> tuple[list[int], list[int]] | None:
+    if not isinstance(before, s.Psfs) or not isinstance(after, s.Psfs):
+        return None
+    then = {a.name.strip().lower(): a.score for a in before.activities}
+    now = {a.name.strip().lower(): a.score for a in after.activities}
+    both = [name for name in then if name in now]
+    return [then[n] for n in both], [now[n] for n in both]
