@@ -9,10 +9,11 @@ imports nothing of the domains at run time (only for type checking), so any modu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from litestar import Litestar
-from litestar.params import Dependency
+from litestar.di import NamedDependency
+from litestar.params import SkipValidation
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -64,4 +65,4 @@ def runtime_of(scope: Any) -> Runtime:
 
 # A handler parameter `runtime: RuntimeDep` receives the app's runtime (create_app declares the dependency).
 # Validation is skipped: it is the app's own object, not input.
-RuntimeDep = Annotated[Runtime, Dependency(skip_validation=True)]
+RuntimeDep = NamedDependency[SkipValidation[Runtime]]
