@@ -32,7 +32,8 @@ import msgspec.inspect as mi
 import yaml
 
 from service.assessments import screening as screening_rules
-from service.assessments.schemas import AssessmentInput, OneSide, PainRegion, RedFlags
+from service.assessments.input_paths import NUMERIC, OPERATORS, field_type, strip_optional, values_ok
+from service.assessments.schemas import OneSide, PainRegion, RedFlags
 from service.assessments.screening import ScreeningRules
 
 RULES_PATH = Path(__file__).parent / "rules.yaml"
@@ -183,60 +184,6 @@ class _Document(_Data, frozen=True):
     rules: list[Any]
 
 
-# ---------------------------------------------------------------- input paths and their types
-
-_INPUT_TYPE = mi.type_info(AssessmentInput)
-_OPERATORS = (
-    "eq",
-    "in_",
-    "lt",
-    "lte",
-    "gt",
-    "gte",
-    "contains",
-    "contains_any",
-    "nonempty",
-    "absent",
-    "differs_by_more_than",
-)
-_NUMERIC = (mi.FloatType, mi.IntType)
-
-
-def _strip_optional(t: mi.Type) -> mi.Type:
-    """The type without its documentation wrapper (`Metadata`) and its `| None`."""
-    while True:
-        if isinstance(t, mi.Metadata):
-            t = t.type
-        elif isinstance(t, mi.UnionType) and sum(not isinstance(m, mi.NoneType) for m in t.types) == 1:
-            t = next(m for m in t.types if not isinstance(m, mi.NoneType))
-        else:
-            return t
-
-
-def field_type(path: str) -> mi.Type | None:
-    """The type of the input field at a dotted path (optionality removed), or None when no such field exists."""
-    current: mi.Type = _INPUT_TYPE
-    for part in path.split("."):
-        current = _strip_optional(current)
-        if not isinstance(current, mi.StructType):
-            return None
-        found = next((f for f in current.fields if f.encode_name == part), None)
-        if found is None:
-            return None
-        current = found.type
-    return _strip_optional(current)
-
-
-def _values_ok(t: mi.Type, values: list[str]) -> list[str]:
-    """The values that the (enum or free string) type does not accept."""
-    if isinstance(t, mi.EnumType):
-        allowed = {member.value for member in t.cls}
-        return [v for v in values if v not in allowed]
-    if isinstance(t, mi.StrType):
-        return []
-    return values
-
-
 # ---------------------------------------------------------------- validation
 
 
@@ -255,7 +202,7 @@ def _template(label: str, where: str, template: str, allowed: set[str]) -> None:
 
 
 def _check_condition(cond: Condition, label: str, where: str, known_muscles: frozenset[str] | None) -> None:
-    operators = [name for name in _OPERATORS if getattr(cond, name) is not None]
+    operators = [name for name in OPERATORS if getattr(cond, name) is not None]
     branches = [name for name in ("all_", "any_") if getattr(cond, name) is not None]
     if branches:
         if len(branches) > 1 or cond.path is not None or operators or cond.paired_with is not None:
@@ -289,19 +236,19 @@ def _check_condition(cond: Condition, label: str, where: str, known_muscles: fro
             if not isinstance(t, mi.BoolType):
                 raise fail("a yes/no value needs a yes/no field")
         elif isinstance(cond.eq, str):
-            if not isinstance(t, (mi.EnumType, mi.StrType)) or _values_ok(t, [cond.eq]):
+            if not isinstance(t, (mi.EnumType, mi.StrType)) or values_ok(t, [cond.eq]):
                 raise fail(f"{cond.eq!r} is not a value of this field")
-        elif not isinstance(t, _NUMERIC):
+        elif not isinstance(t, NUMERIC):
             raise fail("a number needs a numeric field")
     elif op == "in_":
         values = cond.in_ or []
         if not values:
             raise fail("needs at least one value")
-        bad = _values_ok(t, values)
+        bad = values_ok(t, values)
         if not isinstance(t, (mi.EnumType, mi.StrType)) or bad:
             raise fail(f"not values of this field: {', '.join(map(repr, bad or values))}")
     elif op in ("lt", "lte", "gt", "gte"):
-        if not isinstance(t, _NUMERIC):
+        if not isinstance(t, NUMERIC):
             raise fail("needs a numeric field")
     elif op == "absent":
         if cond.absent is not True:
@@ -316,7 +263,7 @@ def _check_condition(cond: Condition, label: str, where: str, known_muscles: fro
             values = [cond.contains] if op == "contains" and cond.contains is not None else (cond.contains_any or [])
             if not values:
                 raise fail("needs at least one value")
-            bad = _values_ok(_strip_optional(t.item_type), values)
+            bad = values_ok(strip_optional(t.item_type), values)
             if bad:
                 raise fail(f"not values of this list: {', '.join(map(repr, bad))}")
             if cond.path in MUSCLE_LIST_PATHS and known_muscles is not None:
@@ -324,12 +271,12 @@ def _check_condition(cond: Condition, label: str, where: str, known_muscles: fro
                 if unknown:
                     raise fail(f"unknown muscle(s) {', '.join(unknown)}")
     else:  # differs_by_more_than
-        if not isinstance(t, _NUMERIC):
+        if not isinstance(t, NUMERIC):
             raise fail("needs a numeric field")
         if cond.paired_with is None:
             raise fail("needs paired_with (the field to compare with)")
         other = field_type(cond.paired_with)
-        if not isinstance(other, _NUMERIC):
+        if not isinstance(other, NUMERIC):
             raise fail(f"paired_with {cond.paired_with!r} is not a numeric input field")
         if cond.differs_by_more_than is None or not 0 < cond.differs_by_more_than < 1:
             raise fail("the fraction must be between 0 and 1")
@@ -475,7 +422,7 @@ def _check_extras(document: _Document, source: str, known_muscles: frozenset[str
     for test in document.asymmetry:
         label = f"{source}: asymmetry {test.test}"
         for side in ("left", "right"):
-            if not isinstance(field_type(f"{test.test}.{side}"), _NUMERIC):
+            if not isinstance(field_type(f"{test.test}.{side}"), NUMERIC):
                 raise RulesError(f"{label}: {test.test}.{side} is not a numeric input field")
         if test.measure == "ratio" and not test.at_least < 1:
             raise RulesError(f"{label}: a ratio must be below 1")

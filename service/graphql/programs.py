@@ -12,13 +12,15 @@ import strawberry
 from service.clients.auth import require
 from service.clients.scopes import Scope
 from service.db.tenancy import tenant_session
-from service.graphql.assessments import Assessment, OneSide
+from service.graphql.assessment_enums import OneSide
+from service.graphql.assessments import Assessment
 from service.graphql.catalog import Dose, Exercise, Level, Phase, SlugEnums
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
 from service.graphql.inputs import IDEMPOTENCY_KEY, idempotency_key_of, named_as_arguments, to_struct
 from service.graphql.owned import erase
 from service.graphql.permissions import CatalogReadable, requires
+from service.graphql.program_schedule import Reassessment, Schedule, WarmUp
 from service.lib.errors import NotFound
 from service.lib.ids import parse_uuid
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -35,7 +37,6 @@ strawberry.enum(
     ),
 )
 strawberry.enum(s.Irritability, description="How easily the pain flares: it decides how hard the program may load.")
-strawberry.enum(s.Weekday, description="A day of the week.")
 strawberry.enum(
     s.ProgramStatus,
     description="active; retired: made in the first program shape, no longer served: generate a new one.",
@@ -73,19 +74,6 @@ class ProgramDose(Dose):
 
 def _dose(dose: s.ProgramDose) -> ProgramDose:
     return ProgramDose(**msgspec.structs.asdict(dose))
-
-
-@strawberry.type(description="The fields of a dose that change; a null field stays as in the prescription's own dose.")
-class DosePatch:
-    sets: int | None = strawberry.field(description="Sets.")
-    reps: int | None = strawberry.field(description="Repetitions per set.")
-    hold_seconds: int | None = strawberry.field(description="Seconds each hold lasts.")
-    duration_seconds: int | None = strawberry.field(description="Seconds per set (and per side when `perSide`).")
-    per_side: bool | None = strawberry.field(description="Whether the dose is per side.")
-    tempo: str | None = strawberry.field(description="Seconds lowering-pause-lifting-pause, e.g. `3-0-1-0`.")
-    rest_seconds: int | None = strawberry.field(description="Rest between sets, in seconds.")
-    intensity: str | None = strawberry.field(description="How hard, in words (effort, RPE).")
-    weaker_side: OneSide | None = strawberry.field(description="The side that gets one extra set, first.")
 
 
 @strawberry.type(description="An assessment finding the program answers, listed once; items refer to it by `id`.")
@@ -191,108 +179,6 @@ class ProgramPhase:
     focus_muscles: list[str] = strawberry.field(description="Slugs of the muscles it targets.")
     items: list[ProgramItem] = strawberry.field(description="Its prescriptions, in order.")
     gaps: list[Gap] = strawberry.field(description="Targets it could not serve, and why.")
-
-
-@strawberry.type(description="From `fromWeek` to `toWeek`, these prescriptions' doses change by `dose`.")
-class DoseChange:
-    prescriptions: list[str] = strawberry.field(description="The prescriptions' ids.")
-    from_week: int = strawberry.field(description="The first week of the change.")
-    to_week: int = strawberry.field(description="The last week of the change.")
-    dose: DosePatch = strawberry.field(description="The fields that change; the others stay as they are.")
-
-
-@strawberry.type(description="The daily mobility routine of a week, the same every day of it.")
-class Routine:
-    items: list[str] = strawberry.field(description="Prescription ids, in order.")
-    estimated_minutes: int = strawberry.field(description="About how long it takes.")
-
-
-@strawberry.type(description="A strength session: the warm-up, any preparation, then the training items.")
-class Session:
-    day: Weekday = strawberry.field(description="The day of the session.")
-    preparation: list[str] = strawberry.field(
-        description="Release and lengthen prescription ids the daily routine has no room for, done after the warm-up."
-    )
-    items: list[str] = strawberry.field(description="Training prescription ids (8 at most), in order.")
-    estimated_minutes: int = strawberry.field(
-        description="About how long it takes: warm-up, set-up and changes between exercises included."
-    )
-
-
-@strawberry.type(description="One week of the program: its daily routine and its strength sessions.")
-class Week:
-    week: int = strawberry.field(description="The week's number, from 1.")
-    stage: str = strawberry.field(description="Progression stage: foundation, volume or load.")
-    lighter: bool = strawberry.field(description="A lighter week (about 60 % of the training volume), every fourth.")
-    routine: Routine = strawberry.field(description="The daily mobility routine.")
-    sessions: list[Session] = strawberry.field(description="The strength sessions, by day.")
-    rest_days: list[Weekday] = strawberry.field(description="Days without strength work (the routine stays).")
-    move_on_when: str | None = strawberry.field(
-        description="On the first week of a stage: what must hold before starting it; otherwise repeat the week before."
-    )
-
-    @classmethod
-    def from_domain(cls, week: s.Week) -> "Week":
-        return cls(
-            week=week.week,
-            stage=week.stage,
-            lighter=week.lighter,
-            routine=Routine(items=week.routine.items, estimated_minutes=week.routine.estimated_minutes),
-            sessions=[
-                Session(day=x.day, preparation=x.preparation, items=x.items, estimated_minutes=x.estimated_minutes)
-                for x in week.sessions
-            ],
-            rest_days=week.rest_days,
-            move_on_when=week.move_on_when,
-        )
-
-
-@strawberry.type(description="The warm-up done at the start of every strength session.")
-class WarmUp:
-    minutes: int = strawberry.field(description="How long it takes.")
-    steps: list[str] = strawberry.field(description="What to do, in order.")
-
-
-@strawberry.type(description="When to measure progress again.")
-class Reassessment:
-    week: int = strawberry.field(description="At the end of this week.")
-    date: dt.date = strawberry.field(description="The last day of that week.")
-    tests: list[str] = strawberry.field(description="What to measure again, in words.")
-
-
-@strawberry.type(description="When to do what: the weeks, their sessions, and how doses change over them.")
-class Schedule:
-    days: list[Weekday] = strawberry.field(description="The weekdays of the strength sessions.")
-    warm_up: WarmUp = strawberry.field(description="Done at the start of every strength session.")
-    reassessments: list[Reassessment] = strawberry.field(
-        description="When to measure progress again (after a lighter week, and at the end)."
-    )
-    domain: strawberry.Private[s.Schedule]
-
-    @strawberry.field(description="The weeks, or only week `number` (what a client renders).")
-    def weeks(
-        self,
-        number: Annotated[int | None, strawberry.argument(description="Only this week; every week when null.")] = None,
-    ) -> list[Week]:
-        return [Week.from_domain(w) for w in self.domain.weeks if number is None or w.week == number]
-
-    @strawberry.field(description="The dose changes, or only those that hold in week `week`.")
-    def dose_changes(
-        self,
-        week: Annotated[
-            int | None, strawberry.argument(description="Only the changes holding in this week; all when null.")
-        ] = None,
-    ) -> list[DoseChange]:
-        return [
-            DoseChange(
-                prescriptions=c.prescriptions,
-                from_week=c.from_week,
-                to_week=c.to_week,
-                dose=DosePatch(**msgspec.structs.asdict(c.dose)),
-            )
-            for c in self.domain.dose_changes
-            if week is None or c.from_week <= week <= c.to_week
-        ]
 
 
 @strawberry.type(description="An exercise the program left out, and why.")

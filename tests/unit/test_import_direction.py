@@ -222,3 +222,12 @@ def test_the_walker_sees_hidden_imports(tmp_path: Path) -> None:
     }
     rule = next(r for r in RULES if r.title == "service.catalog imports no higher domain")
     assert len(rule.violations(imports_under("service", root=tmp_path), root=tmp_path)) == 3
+
+
+def test_every_module_under_service_is_under_500_lines() -> None:
+    """Issue 13: small modules. Data files (rules, the catalogue) and vendored assets are not Python and not counted."""
+    lengths = {
+        path.relative_to(ROOT).as_posix(): len(path.read_text().splitlines())
+        for path in (ROOT / "service").rglob("*.py")
+    }
+    assert {name: n for name, n in lengths.items() if n >= 500} == {}
