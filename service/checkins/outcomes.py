@@ -12,7 +12,7 @@ from datetime import date
 from service.checkins.decisions import MeasureChange
 from service.outcomes import schemas as s
 from service.outcomes.rules import OutcomeRules
-from service.outcomes.scoring import change, score
+from service.outcomes.scoring import change, same_activities, score
 
 
 @dataclass(frozen=True)
@@ -35,16 +35,7 @@ def changes_of(taken: Sequence[Taken], rules: OutcomeRules) -> list[MeasureChang
         baseline = firsts.setdefault(measure, now)
         if baseline is now:
             continue
-        items = _same_activities(baseline.answers, now.answers)
+        items = same_activities(baseline.answers, now.answers)
         moved = change(measure, score(baseline.answers, rules), current, rules, items)
         found.append(MeasureChange(measure=measure.value, taken_on=now.taken_on, mcid_reached=moved.mcid_reached))
     return found
-
-
-def _same_activities(before: s.OutcomeInput, after: s.OutcomeInput) -> tuple[list[int], list[int]] | None:
-    if not isinstance(before, s.Psfs) or not isinstance(after, s.Psfs):
-        return None
-    then = {a.name.strip().lower(): a.score for a in before.activities}
-    now = {a.name.strip().lower(): a.score for a in after.activities}
-    both = [name for name in then if name in now]
-    return [then[n] for n in both], [now[n] for n in both]

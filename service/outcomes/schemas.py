@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -96,3 +98,16 @@ class Change(msgspec.Struct, kw_only=True):
     improved: bool
     mcid_reached: Annotated[bool, msgspec.Meta(description="An improvement at least the measure's MCID.")]
     explanation: str
+
+
+class Outcome(msgspec.Struct, kw_only=True):
+    """An outcome measure as stored: what was answered, on which day, its score, and its change against the first
+    taking of the same measure for the assessment (null for that first taking, and for STarT Back)."""
+
+    id: uuid.UUID
+    assessment_id: uuid.UUID
+    taken_on: date
+    created_at: datetime
+    answers: OutcomeInput
+    score: Score
+    change: Change | None = None

@@ -118,3 +118,13 @@ def change(
         mcid_reached=gain > 0 and reached,
         explanation=f"{why}; a meaningful change is {threshold}: {'reached' if gain > 0 and reached else 'not yet'}",
     )
+
+
+def same_activities(before: s.OutcomeInput, after: s.OutcomeInput) -> tuple[list[int], list[int]] | None:
+    """PSFS: the scores of the activities named both times, in the first taking's order."""
+    if not isinstance(before, s.Psfs) or not isinstance(after, s.Psfs):
+        return None
+    then = {a.name.strip().lower(): a.score for a in before.activities}
+    now = {a.name.strip().lower(): a.score for a in after.activities}
+    both = [name for name in then if name in now]
+    return [then[n] for n in both], [now[n] for n in both]

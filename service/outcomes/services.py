@@ -1,0 +1,99 @@
+"""Recording and reading outcome measures (issue 18, item 2), in the caller's tenant session: a measure belongs to
+one of the caller's assessments, is scored when recorded (an invalid answer is an `Invalid` naming each field, and
+nothing is stored), and is read back with its change against the first taking of the same measure."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import msgspec
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.assessments import models as assessment_models
+from service.lib.errors import FieldError, NotFound, Unprocessable
+from service.outcomes import models
+from service.outcomes import schemas as s
+from service.outcomes.rules import OutcomeRules
+from service.outcomes.scoring import change, same_activities, score
+
+
+async def record(
+    session: AsyncSession, assessment_id: uuid.UUID, taken_on: date, answers: s.OutcomeInput, rules: OutcomeRules
+) -> s.Outcome:
+    """Score and store a measure of one of the session tenant's assessments (flushed, in the caller's transaction)."""
+    if await session.get(assessment_models.Assessment, assessment_id) is None:
+        message = "no assessment of yours has this id"  # the same whether unknown or another client's
+        raise Unprocessable(
+            f"assessment_id: {message} ('{assessment_id}')", errors=[FieldError(field="assessment_id", message=message)]
+        )
+    scored = score(answers, rules)
+    row = models.Outcome(
+        assessment_id=assessment_id,
+        measure=scored.measure.value,
+        taken_on=taken_on,
+        ruleset_version=scored.ruleset_version,
+        answers=msgspec.to_builtins(answers),
+        score=msgspec.to_builtins(scored),
+    )
+    session.add(row)
+    await session.flush()
+    await session.refresh(row, ["created_at"])
+    return (await _with_changes(session, [row], rules))[0]
+
+
+async def for_assessment(session: AsyncSession, assessment_id: uuid.UUID, rules: OutcomeRules) -> list[s.Outcome]:
+    """Every measure of the assessment, in the order taken."""
+    rows = list(await session.scalars(_taken(assessment_id)))
+    return await _with_changes(session, rows, rules, every=rows)
+
+
+async def delete(session: AsyncSession, outcome_id: uuid.UUID) -> None:
+    row = await session.get(models.Outcome, outcome_id)
+    if row is None:
+        raise NotFound(f"No outcome with id '{outcome_id}'.")
+    await session.delete(row)
+
+
+def _taken(assessment_id: uuid.UUID) -> Select[models.Outcome]:
+    table = models.Outcome
+    return (
+        select(table).where(table.assessment_id == assessment_id).order_by(table.taken_on, table.created_at, table.id)
+    )
+
+
+async def _with_changes(
+    session: AsyncSession,
+    rows: list[models.Outcome],
+    rules: OutcomeRules,
+    every: list[models.Outcome] | None = None,
+) -> list[s.Outcome]:
+    """The rows as resources, each with its change against its measure's first taking (read once per assessment)."""
+    firsts: dict[tuple[uuid.UUID, str], models.Outcome] = {}
+    for assessment_id in sorted({r.assessment_id for r in rows}):
+        taken = every if every is not None else list(await session.scalars(_taken(assessment_id)))
+        for row in taken:
+            firsts.setdefault((row.assessment_id, row.measure), row)
+    found = []
+    for row in rows:
+        answers: s.OutcomeInput = msgspec.convert(row.answers, s.OutcomeInput)
+        scored = msgspec.convert(row.score, s.Score)
+        first = firsts[(row.assessment_id, row.measure)]
+        moved = None
+        if first.id != row.id and scored.measure is not s.Measure.start_back:
+            before: s.OutcomeInput = msgspec.convert(first.answers, s.OutcomeInput)
+            items = same_activities(before, answers)
+            moved = change(scored.measure, msgspec.convert(first.score, s.Score), scored, rules, items)
+        found.append(
+            s.Outcome(
+                id=row.id,
+                assessment_id=row.assessment_id,
+                taken_on=row.taken_on,
+                created_at=row.created_at,
+                answers=answers,
+                score=scored,
+                change=moved,
+            )
+        )
+    return found
