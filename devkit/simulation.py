@@ -89,12 +89,13 @@ def _follow(rng: random.Random, assessment: Assessment, program: ProgramBody, ba
     pain, regressed, check_ins, seen = float(baseline), {}, [], set()
     for week in range(1, WEEKS + 1):
         schedule = program.schedule.weeks[min(week, len(program.schedule.weeks)) - 1]
+        prescribed = program.exercises()
         for offset, weekday in enumerate(WEEKDAYS):
             session = next((s for s in schedule.sessions if s.day.value == weekday), None)
             if session is None or rng.random() > adherence:
                 continue
             done = [*session.preparation, *session.items]
-            exercises = {_slug(program, pid) for pid in done}
+            exercises = {prescribed[pid].slug for pid in done}
             hurt = bool(exercises & aggravating)
             flag = rng.random() < RED_FLAG_CHANCE
             check_ins.append(
@@ -130,16 +131,6 @@ def _follow(rng: random.Random, assessment: Assessment, program: ProgramBody, ba
     else:
         summary.completed += 1
     summary.ever.update(seen)
-
-
-def _slug(program: ProgramBody, pid: str) -> str:
-    for phase in program.phases:
-        for item in phase.items:
-            if item.id == pid:
-                return item.exercise.slug
-            if item.start_with is not None and item.start_with.id == pid:
-                return item.start_with.exercise.slug
-    raise KeyError(pid)
 
 
 def _referral(reason: str) -> str:

@@ -66,12 +66,12 @@ def revise(
     request = request_of(program)
     now = dict(regressed or {})
     if decision.kind is DecisionKind.regress:
-        names = _exercises(program)
+        exercises = program.exercises()
         reason = (
             f"It hurt more than it should in your sessions up to {decision.made_on.isoformat()}: an easier exercise "
             "takes its place (its regression, where there is one)."
         )
-        now |= {names[pid][0]: reason for pid in decision.regress if pid in names}
+        now |= {exercises[pid].slug: reason for pid in decision.regress if pid in exercises}
     if decision.kind is DecisionKind.simplify and decision.simplify is not None:
         count = decision.simplify.sessions_per_week
         request = msgspec.structs.replace(
@@ -91,17 +91,6 @@ def _spread(days: list[Weekday], count: int) -> list[Weekday]:
     return [days[int(i * len(days) / count + 0.5)] for i in range(count)]
 
 
-def _exercises(program: ProgramBody) -> dict[str, tuple[str, str]]:
-    """Prescription id → (exercise slug, name), items and their easier starts alike."""
-    found = {}
-    for phase in program.phases:
-        for item in phase.items:
-            found[item.id] = (item.exercise.slug, item.exercise.name)
-            if item.start_with is not None:
-                found[item.start_with.id] = (item.start_with.exercise.slug, item.start_with.exercise.name)
-    return found
-
-
 def _changes(before: ProgramBody, after: ProgramBody) -> list[str]:
     changes = []
     old, new = before.parameters, after.parameters
@@ -110,8 +99,8 @@ def _changes(before: ProgramBody, after: ProgramBody) -> list[str]:
             f"{old.sessions_per_week} strength sessions a week of {old.session_minutes} minutes become "
             f"{new.sessions_per_week} of {new.session_minutes} minutes, on {', '.join(d.value for d in new.days)}."
         )
-    was = dict(_exercises(before).values())
-    now = dict(_exercises(after).values())
+    was = {e.slug: e.name for e in before.exercises().values()}
+    now = {e.slug: e.name for e in after.exercises().values()}
     if out := sorted(was.keys() - now.keys()):
         changes.append("Out: " + ", ".join(was[slug] for slug in out) + ".")
     if added := sorted(now.keys() - was.keys()):

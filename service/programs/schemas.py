@@ -398,6 +398,16 @@ class ProgramBody(_Struct, kw_only=True):
         ),
     ] = []
 
+    def exercises(self) -> dict[str, ExerciseRef]:
+        """Prescription id → its exercise, items and their easier starts alike."""
+        found = {}
+        for phase in self.phases:
+            for item in phase.items:
+                found[item.id] = item.exercise
+                if item.start_with is not None:
+                    found[item.start_with.id] = item.start_with.exercise
+        return found
+
 
 class Program(ProgramBody, kw_only=True):
     """A stored program, as the API returns it."""
