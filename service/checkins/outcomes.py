@@ -12,7 +12,7 @@ from datetime import date
 from service.checkins.decisions import MeasureChange
 from service.outcomes import schemas as s
 from service.outcomes.rules import OutcomeRules
-from service.outcomes.scoring import change, same_activities, score
+from service.outcomes.scoring import against_first, score
 
 
 @dataclass(frozen=True)
@@ -25,17 +25,10 @@ class Taken:
 
 def changes_of(taken: Sequence[Taken], rules: OutcomeRules) -> list[MeasureChange]:
     """For every measure, each later taking against the first, in the order they were taken."""
-    firsts: dict[s.Measure, Taken] = {}
-    found = []
-    for now in sorted(taken, key=lambda t: t.taken_on):
-        current = score(now.answers, rules)
-        measure = current.measure
-        if measure is s.Measure.start_back:
-            continue
-        baseline = firsts.setdefault(measure, now)
-        if baseline is now:
-            continue
-        items = same_activities(baseline.answers, now.answers)
-        moved = change(measure, score(baseline.answers, rules), current, rules, items)
-        found.append(MeasureChange(measure=measure.value, taken_on=now.taken_on, mcid_reached=moved.mcid_reached))
-    return found
+    ordered = sorted(taken, key=lambda t: t.taken_on)
+    scored = [(t.answers, score(t.answers, rules)) for t in ordered]
+    return [
+        MeasureChange(measure=current.measure.value, taken_on=t.taken_on, mcid_reached=moved.mcid_reached)
+        for t, (_, current), moved in zip(ordered, scored, against_first(scored, rules), strict=True)
+        if moved is not None
+    ]

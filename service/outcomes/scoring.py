@@ -5,6 +5,8 @@ offending field (a 400 at the front doors)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from service.lib.errors import Invalid
 from service.outcomes import schemas as s
 from service.outcomes.rules import Measure, OutcomeRules
@@ -128,3 +130,18 @@ def same_activities(before: s.OutcomeInput, after: s.OutcomeInput) -> tuple[list
     now = {a.name.strip().lower(): a.score for a in after.activities}
     both = [name for name in then if name in now]
     return [then[n] for n in both], [now[n] for n in both]
+
+
+def against_first(taken: Sequence[tuple[s.OutcomeInput, s.Score]], rules: OutcomeRules) -> list[s.Change | None]:
+    """Each of `taken` (answers and score, in the order taken) against the first taking of its measure: None for that
+    first taking and for STarT Back (it stratifies at baseline); PSFS by the activities named both times."""
+    firsts: dict[s.Measure, int] = {}
+    found: list[s.Change | None] = []
+    for index, (answers, scored) in enumerate(taken):
+        first = firsts.setdefault(scored.measure, index)
+        if first == index or scored.measure is s.Measure.start_back:
+            found.append(None)
+        else:
+            before, baseline = taken[first]
+            found.append(change(scored.measure, baseline, scored, rules, same_activities(before, answers)))
+    return found

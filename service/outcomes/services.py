@@ -8,7 +8,7 @@ import uuid
 from datetime import date
 
 import msgspec
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.assessments import models as assessment_models
@@ -16,7 +16,7 @@ from service.lib.errors import FieldError, NotFound, Unprocessable
 from service.outcomes import models
 from service.outcomes import schemas as s
 from service.outcomes.rules import OutcomeRules
-from service.outcomes.scoring import change, same_activities, score
+from service.outcomes.scoring import against_first, score
 
 
 async def record(
@@ -40,13 +40,17 @@ async def record(
     session.add(row)
     await session.flush()
     await session.refresh(row, ["created_at"])
-    return (await _with_changes(session, [row], rules))[0]
+    taken = await for_assessment(session, assessment_id, rules)
+    return next(outcome for outcome in taken if outcome.id == row.id)
 
 
 async def for_assessment(session: AsyncSession, assessment_id: uuid.UUID, rules: OutcomeRules) -> list[s.Outcome]:
     """Every measure of the assessment, in the order taken."""
-    rows = list(await session.scalars(_taken(assessment_id)))
-    return await _with_changes(session, rows, rules, every=rows)
+    table = models.Outcome
+    rows = await session.scalars(
+        select(table).where(table.assessment_id == assessment_id).order_by(table.taken_on, table.created_at, table.id)
+    )
+    return _resources(list(rows), rules)
 
 
 async def delete(session: AsyncSession, outcome_id: uuid.UUID) -> None:
@@ -56,44 +60,19 @@ async def delete(session: AsyncSession, outcome_id: uuid.UUID) -> None:
     await session.delete(row)
 
 
-def _taken(assessment_id: uuid.UUID) -> Select[models.Outcome]:
-    table = models.Outcome
-    return (
-        select(table).where(table.assessment_id == assessment_id).order_by(table.taken_on, table.created_at, table.id)
-    )
-
-
-async def _with_changes(
-    session: AsyncSession,
-    rows: list[models.Outcome],
-    rules: OutcomeRules,
-    every: list[models.Outcome] | None = None,
-) -> list[s.Outcome]:
-    """The rows as resources, each with its change against its measure's first taking (read once per assessment)."""
-    firsts: dict[tuple[uuid.UUID, str], models.Outcome] = {}
-    for assessment_id in sorted({r.assessment_id for r in rows}):
-        taken = every if every is not None else list(await session.scalars(_taken(assessment_id)))
-        for row in taken:
-            firsts.setdefault((row.assessment_id, row.measure), row)
-    found = []
-    for row in rows:
-        answers: s.OutcomeInput = msgspec.convert(row.answers, s.OutcomeInput)
-        scored = msgspec.convert(row.score, s.Score)
-        first = firsts[(row.assessment_id, row.measure)]
-        moved = None
-        if first.id != row.id and scored.measure is not s.Measure.start_back:
-            before: s.OutcomeInput = msgspec.convert(first.answers, s.OutcomeInput)
-            items = same_activities(before, answers)
-            moved = change(scored.measure, msgspec.convert(first.score, s.Score), scored, rules, items)
-        found.append(
-            s.Outcome(
-                id=row.id,
-                assessment_id=row.assessment_id,
-                taken_on=row.taken_on,
-                created_at=row.created_at,
-                answers=answers,
-                score=scored,
-                change=moved,
-            )
+def _resources(taken: list[models.Outcome], rules: OutcomeRules) -> list[s.Outcome]:
+    """An assessment's rows, in the order taken, as resources with their changes (from the scores as stored: each
+    under the rules that produced it)."""
+    answered = [(msgspec.convert(row.answers, s.OutcomeInput), msgspec.convert(row.score, s.Score)) for row in taken]
+    return [
+        s.Outcome(
+            id=row.id,
+            assessment_id=row.assessment_id,
+            taken_on=row.taken_on,
+            created_at=row.created_at,
+            answers=answers,
+            score=scored,
+            change=moved,
         )
-    return found
+        for row, (answers, scored), moved in zip(taken, answered, against_first(answered, rules), strict=True)
+    ]
