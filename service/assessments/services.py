@@ -120,6 +120,15 @@ def check_programmable(
     )
 
 
+def not_yours(assessment_id: uuid.UUID) -> Unprocessable:
+    """What a request naming an assessment it cannot use gets (a program's, an outcome's `assessment_id`): the same
+    answer whether the id is unknown or another client's, so that existence elsewhere is never revealed."""
+    message = "no assessment of yours has this id"
+    return Unprocessable(
+        f"assessment_id: {message} ('{assessment_id}')", errors=[FieldError(field="assessment_id", message=message)]
+    )
+
+
 async def _row(session: AsyncSession, assessment_id: str) -> models.Assessment:
     parsed = parse_uuid(assessment_id)
     row = await session.get(models.Assessment, parsed) if parsed else None

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.assessments import models as assessment_models
-from service.lib.errors import FieldError, NotFound, Unprocessable
+from service.assessments import services as assessments
+from service.lib.errors import NotFound
 from service.outcomes import models
 from service.outcomes import schemas as s
 from service.outcomes.rules import OutcomeRules
@@ -24,10 +25,7 @@ async def record(
 ) -> s.Outcome:
     """Score and store a measure of one of the session tenant's assessments (flushed, in the caller's transaction)."""
     if await session.get(assessment_models.Assessment, assessment_id) is None:
-        message = "no assessment of yours has this id"  # the same whether unknown or another client's
-        raise Unprocessable(
-            f"assessment_id: {message} ('{assessment_id}')", errors=[FieldError(field="assessment_id", message=message)]
-        )
+        raise assessments.not_yours(assessment_id)
     scored = score(answers, rules)
     row = models.Outcome(
         assessment_id=assessment_id,

@@ -27,7 +27,7 @@ from service.db.oneshot import StatementPool, never_sent, on_driver_connection
 from service.db.tenancy import tenant_session
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
-from service.lib.errors import FieldError, Invalid, NotFound, ReferralRequired, Retired, Unprocessable
+from service.lib.errors import Invalid, NotFound, ReferralRequired, Retired
 from service.lib.ids import parse_uuid
 from service.lib.pagination import newest_first
 from service.programs import generator, models, schemas
@@ -52,19 +52,11 @@ def _resource(row: models.Program) -> schemas.Program:
     )
 
 
-def _unknown_assessment(assessment_id: uuid.UUID) -> Unprocessable:
-    # The same answer whether the id is unknown or another client's: existence elsewhere is never revealed.
-    message = "no assessment of yours has this id"
-    return Unprocessable(
-        f"assessment_id: {message} ('{assessment_id}')", errors=[FieldError(field="assessment_id", message=message)]
-    )
-
-
 async def _assessment(session: AsyncSession, assessment_id: uuid.UUID) -> assessment_schemas.Assessment:
     try:
         return await assessments.get(session, str(assessment_id))
     except NotFound:
-        raise _unknown_assessment(assessment_id) from None
+        raise assessments.not_yours(assessment_id) from None
 
 
 def _repeats(request: schemas.ProgramRequest) -> list[tuple[str, str]]:
@@ -227,4 +219,4 @@ async def create(
         )
     except asyncpg.ForeignKeyViolationError:
         # The assessment was erased between its lookup and this insert (the foreign key caught it).
-        raise _unknown_assessment(request.assessment_id) from None
+        raise assessments.not_yours(request.assessment_id) from None
