@@ -109,33 +109,30 @@ def _muscles(before: Assessment, after: Assessment) -> Iterator[FindingCompariso
     for role, words in (("overactive", "short or overactive"), ("underactive", "weak or underactive")):
         was = {m.muscle: m.side.value for m in getattr(before, role)}
         now = {m.muscle: m.side.value for m in getattr(after, role)}
-        for muscle in sorted(was.keys() | now.keys()):
-            trend = (
-                Trend.unchanged if muscle in was and muscle in now else Trend.resolved if muscle in was else Trend.new
-            )
-            said = {Trend.unchanged: "still", Trend.resolved: "no longer", Trend.new: "now"}[trend]
-            yield FindingComparison(
-                type=role,
-                target=muscle,
-                before=was.get(muscle),
-                after=now.get(muscle),
-                trend=trend,
-                summary=f"{muscle.replace('_', ' ').capitalize()}: {said} {words}.",
-            )
+        yield from _presence(role, was, now, words)
 
 
 def _tender(before: Assessment, after: Assessment) -> Iterator[FindingComparison]:
-    was, now = set(before.trigger_points), set(after.trigger_points)
-    for spot in sorted(was | now):
-        trend = Trend.unchanged if spot in was and spot in now else Trend.resolved if spot in was else Trend.new
+    yield from _presence(
+        "trigger_point",
+        dict.fromkeys(before.trigger_points, "tender"),
+        dict.fromkeys(after.trigger_points, "tender"),
+        "tender",
+    )
+
+
+def _presence(kind: str, was: dict[str, str], now: dict[str, str], words: str) -> Iterator[FindingComparison]:
+    """Findings that are there or not (a muscle's role, a tender spot): still, no longer (resolved) or now (new)."""
+    for target in sorted(was.keys() | now.keys()):
+        trend = Trend.unchanged if target in was and target in now else Trend.resolved if target in was else Trend.new
         said = {Trend.unchanged: "still", Trend.resolved: "no longer", Trend.new: "now"}[trend]
         yield FindingComparison(
-            type="trigger_point",
-            target=spot,
-            before="tender" if spot in was else None,
-            after="tender" if spot in now else None,
+            type=kind,
+            target=target,
+            before=was.get(target),
+            after=now.get(target),
             trend=trend,
-            summary=f"{spot.replace('_', ' ').capitalize()}: {said} tender.",
+            summary=f"{target.replace('_', ' ').capitalize()}: {said} {words}.",
         )
 
 
