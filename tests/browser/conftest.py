@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import Browser, async_playwright
+
+from tests import apt
 
 NAMES = ("chromium", "chromium-browser")
 
@@ -21,25 +22,11 @@ def _find() -> str | None:
     return next((path for name in NAMES if (path := shutil.which(name))), None)
 
 
-def _install() -> str:
-    """Try `apt-get install chromium`; return what happened, for the skip message."""
-    if not shutil.which("apt-get"):
-        return "no apt-get on this machine"
-    if os.geteuid() != 0:
-        return "installing it needs root (apt-get install chromium)"
-    install = ["apt-get", "install", "-y", "-q", "chromium"]
-    done = subprocess.run(install, capture_output=True, text=True, timeout=900, check=False)
-    if done.returncode != 0:  # stale package lists on a fresh machine: refresh them once and retry
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=900, check=False)
-        done = subprocess.run(install, capture_output=True, text=True, timeout=900, check=False)
-    return "installed" if done.returncode == 0 else f"apt-get failed: {done.stderr.strip()[-300:]}"
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     path = _find()
     if path is None:
-        outcome = _install()
+        outcome = apt.install("chromium")
         path = _find()
         if path is None:
             message = f"no Chromium for the browser tests ({outcome})"

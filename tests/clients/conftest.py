@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import apt
 from tests.conftest import PROJECT_ROOT
 
 HERE = Path(__file__).resolve().parent
@@ -79,25 +80,11 @@ def python_tools() -> Path:
     return venv / "bin"
 
 
-def _install_node() -> str:
-    """Try `apt-get install nodejs npm`; what happened, for the skip message."""
-    if not shutil.which("apt-get"):
-        return "no apt-get on this machine"
-    if os.geteuid() != 0:
-        return "installing it needs root (apt-get install nodejs npm)"
-    install = ["apt-get", "install", "-y", "-q", "nodejs", "npm"]
-    done = subprocess.run(install, capture_output=True, text=True, timeout=900, check=False)
-    if done.returncode != 0:  # stale package lists on a fresh machine: refresh them once and retry
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=900, check=False)
-        done = subprocess.run(install, capture_output=True, text=True, timeout=900, check=False)
-    return "installed" if done.returncode == 0 else f"apt-get failed: {done.stderr.strip()[-300:]}"
-
-
 @pytest.fixture(scope="session")
 def node_tools() -> Path:
     """A directory holding ts/package.json with its locked node_modules, where the TypeScript client is built."""
     if not (shutil.which("node") and shutil.which("npm")):
-        outcome = _install_node()
+        outcome = apt.install("nodejs", "npm")
         if not (shutil.which("node") and shutil.which("npm")):
             unavailable(f"no Node.js for the TypeScript client ({outcome})")
     work = TOOLS / "ts"
