@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, func
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,3 +35,7 @@ class Program(TenantOwned, Base):
     parameters: Mapped[dict[str, Any]] = mapped_column(JSONB)
     body: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Check-ins change a program (service.checkins): the revision it is at (1: as generated, in `body`; later ones
+    # in `program_revisions`), and, once a decision referred the person to a clinician, the referral that paused it.
+    revision: Mapped[int] = mapped_column(Integer, server_default="1")
+    paused: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

@@ -1,0 +1,66 @@
+"""Stored check-ins, the decisions made over them and the program revisions those decisions made.
+
+Each belongs to a program and is erased with it (and so with its assessment). A check-in keeps what the person sent
+and the program revision it was done against (its prescription ids are that revision's). A decision keeps what it
+said when it was made, under the rules of the day, and what made it (a check-in or an outcome measure). A revision
+keeps the whole program it became, so an old revision reads back as it was.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db.base import Base
+from service.db.tenancy import TenantOwned
+
+
+class CheckIn(TenantOwned, Base):
+    __tablename__ = "check_ins"
+    __table_args__ = (Index("ix_check_ins_program_date", "program_id", "date", "created_at", "id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    input: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ProgramDecision(TenantOwned, Base):
+    __tablename__ = "program_decisions"
+    __table_args__ = (Index("ix_program_decisions_program_created", "program_id", "created_at", "id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    made_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # What it was made after; the decision outlives an erased check-in or measure (it was made, and may have
+    # revised the program), so these are cleared rather than the decision erased.
+    check_in_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("check_ins.id", ondelete="SET NULL"), index=True)
+    outcome_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("outcomes.id", ondelete="SET NULL"), index=True)
+    revision: Mapped[int | None] = mapped_column(Integer)  # the revision it made, if it changed the program
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ProgramRevision(TenantOwned, Base):
+    """Revision 2 onwards: revision 1 is the program as generated, kept in `programs.body`."""
+
+    __tablename__ = "program_revisions"
+
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("program_decisions.id", ondelete="CASCADE"))
+    body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # Every exercise sent to its regressions so far (slug -> why): the next revision keeps them out.
+    regressed: Mapped[dict[str, str]] = mapped_column(JSONB)
+    changes: Mapped[list[str]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
