@@ -30,6 +30,12 @@ from service.catalog.cache import CatalogCache
 from service.catalog.controllers import catalog_controller
 from service.catalog.records import CatalogData, load_catalog
 from service.catalog.vocabulary import Vocabulary
+from service.checkins.controllers import CheckInController, FollowUpController
+from service.checkins.examples import checkin_examples
+from service.checkins.followup import FollowUp
+from service.checkins.outcome_controllers import OutcomeController
+from service.checkins.rules import RED_FLAG_LEVELS, load_checkin_rules
+from service.checkins.schemas import CheckInInput, CheckInUpdate
 from service.clients.auth import RATE_LIMIT_STATE_KEY, SECURITY_SCHEME, Access, KeyLookups
 from service.clients.controllers import ClientController
 from service.clients.examples import client_examples
@@ -40,6 +46,8 @@ from service.docs.pages import ScalarPage, docs_assets_router, favicon
 from service.docs.problem_pages import problem_pages_router
 from service.graphql.cache import GraphQLCache
 from service.graphql.schema import graphql_controller
+from service.outcomes.rules import load_outcome_rules
+from service.outcomes.schemas import OutcomeRequest
 from service.programs.controllers import ProgramController
 from service.programs.examples import program_examples
 from service.programs.index_cache import CatalogIndexCache
@@ -49,7 +57,13 @@ from service.settings import Settings
 from service.web.json_depth import json_depth_middleware
 from service.web.observability import assign_request_id, forget_process, observe_middleware, watch_pool
 from service.web.openapi_components import describe_components, route_types
-from service.web.openapi_document import add_examples, parameters_without_null, publish_constraints, share_enums
+from service.web.openapi_document import (
+    add_examples,
+    parameters_without_null,
+    publish_constraints,
+    share_enums,
+    strict_bodies,
+)
 from service.web.openapi_examples import add_problem_examples
 from service.web.openapi_headers import declare_headers
 from service.web.problem_types import publish as publish_problem_types
@@ -200,6 +214,15 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
     )
     graphql_cache = GraphQLCache()
     catalog_cache.on_change(graphql_cache.clear)
+    program_catalog = CatalogIndexCache(session_factory, catalog, catalog_cache)
+    outcome_rules = load_outcome_rules()
+    follow_up = FollowUp(
+        rules=load_checkin_rules(assessment_rules.screening),
+        outcomes=outcome_rules,
+        screening=assessment_rules.screening,
+        program_rules=program_rules,
+        catalogs=program_catalog,
+    )
     runtime = Runtime(
         settings=settings,
         engine=engine,
@@ -216,8 +239,10 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         anatomy=anatomy,
         program_rules=program_rules,
         catalog_cache=catalog_cache,
-        program_catalog=CatalogIndexCache(session_factory, catalog, catalog_cache),
+        program_catalog=program_catalog,
         graphql_cache=graphql_cache,
+        outcome_rules=outcome_rules,
+        follow_up=follow_up,
     )
 
     @asynccontextmanager
@@ -271,6 +296,9 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
             AssessmentController,
             ScreeningController,
             ProgramController,
+            CheckInController,
+            FollowUpController,
+            OutcomeController,
             graphql_controller(settings, vocabulary, catalog_cache, graphql_cache),
             root_redirect,
             docs_redirect,
@@ -315,11 +343,17 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         settings.public_url,
         assessment_examples(assessment_rules),
         program_examples(catalog, assessment_rules, program_rules, settings.public_url),
+        checkin_examples(catalog, assessment_rules, program_rules, follow_up.rules, outcome_rules),
         client_examples(),
     )
     add_problem_examples(app.openapi_schema, settings.public_url)
     screening_questions = {code: q.question for code, q in assessment_rules.screening.questions().items()}
     publish_constraints(app.openapi_schema, catalog, screening_questions)
+    red_flags = {
+        code: q.question for code, q in assessment_rules.screening.questions().items() if q.level in RED_FLAG_LEVELS
+    }
+    symptoms = {(name, "symptoms"): red_flags for name in ("CheckInInput", "CheckInUpdate", "CheckIn")}
+    strict_bodies(app.openapi_schema, [CheckInInput, CheckInUpdate, OutcomeRequest], symptoms)
     parameters_without_null(app.openapi_schema)
     share_enums(app.openapi_schema, catalog)
     describe_components(app.openapi_schema, route_types(app, Problem))

@@ -21,9 +21,11 @@ if TYPE_CHECKING:
     from service.assessments.anatomy import Anatomy
     from service.assessments.rules import RuleSet
     from service.catalog.cache import CatalogCache
+    from service.checkins.followup import FollowUp
     from service.clients.auth import Access
     from service.db.oneshot import StatementPool
     from service.graphql.cache import GraphQLCache
+    from service.outcomes.rules import OutcomeRules
     from service.programs.index_cache import CatalogIndexCache
     from service.programs.rules import ProgramRules
     from service.settings import Settings
@@ -42,6 +44,8 @@ class Runtime:
     catalog_cache: CatalogCache
     program_catalog: CatalogIndexCache
     graphql_cache: GraphQLCache
+    outcome_rules: OutcomeRules
+    follow_up: FollowUp  # decisions and revisions after check-ins and outcome measures (service.checkins)
     # The methods served on each route path, for OPTIONS' `Allow`; filled once the app's routes exist.
     allow_by_path: dict[str, str] = field(default_factory=dict)
 

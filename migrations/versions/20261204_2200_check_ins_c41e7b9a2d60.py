@@ -90,7 +90,7 @@ def upgrade() -> None:
         "program_revisions",
         *_program("program_revisions"),
         sa.Column("number", sa.Integer(), nullable=False),
-        sa.Column("decision_id", sa.Uuid(), nullable=False),
+        sa.Column("decision_id", sa.Uuid(), nullable=True),
         sa.Column("body", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("regressed", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("changes", postgresql.JSONB(astext_type=sa.Text()), nullable=False),

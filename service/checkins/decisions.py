@@ -9,7 +9,8 @@ decision; the others' findings are not lost, they are the reasons a later decisi
    check-ins or any measure, counts; nothing is concluded from no check-ins and no measures).
 2. regress: a check-in in the window broke the pain limits (during above the limit, or too far above the baseline, or
    not settled to the baseline by the next morning); the prescriptions of those check-ins are named.
-3. simplify: fewer than half the strength sessions done in a full window.
+3. simplify: fewer than half the strength sessions done in a full window (not again within a window of the last
+   simplification: the new plan gets a whole window first).
 4. progress: a full window with most sessions done, every check-in within the pain limits and settled by the next
    morning.
 5. hold: otherwise.
@@ -28,7 +29,7 @@ import msgspec
 from service.assessments.schemas import ConcernLevel
 from service.assessments.screening import ScreeningRules
 from service.checkins.rules import RED_FLAG_LEVELS, CheckInRules
-from service.checkins.schemas import CheckInInput, CheckInKind, Decision, DecisionKind, Referral, Simplification
+from service.checkins.schemas import CheckInInput, CheckInKind, Decision, DecisionKind, DecisionReferral, Simplification
 from service.outcomes.rules import OutcomeRules
 
 WINDOW = 7  # days
@@ -55,6 +56,9 @@ class Situation:
     session_minutes: int
     check_ins: Sequence[CheckInInput] = ()
     changes: Sequence[MeasureChange] = field(default=())
+    simplified_on: date | None = None
+    """The day of the last decision that made the sessions fewer or shorter, if any: a window that began before it
+    judged the old plan, so it does not simplify again (the new plan gets a whole window first)."""
 
     def week(self) -> int:
         return (self.on - self.starts_on).days // WINDOW + 1
@@ -98,7 +102,7 @@ def decide(situation: Situation, rules: CheckInRules, outcomes: OutcomeRules, sc
         reasons: list[str],
         regress: list[str] | None = None,
         simplify: Simplification | None = None,
-        refer: Referral | None = None,
+        refer: DecisionReferral | None = None,
     ) -> Decision:
         return Decision(
             kind=kind,
@@ -116,7 +120,7 @@ def decide(situation: Situation, rules: CheckInRules, outcomes: OutcomeRules, sc
     referral = _red_flags(so_far, screening) or _no_progress(s, rules, outcomes)
     if referral is not None:
         reasons, level, message = referral
-        return made(DecisionKind.refer, reasons, refer=Referral(level=level, message=message))
+        return made(DecisionKind.refer, reasons, refer=DecisionReferral(level=level, message=message))
 
     hurt = [(c, why) for c in window for why in _broken_limits(c, s.baseline_pain, rules)]
     if hurt:
@@ -126,6 +130,11 @@ def decide(situation: Situation, rules: CheckInRules, outcomes: OutcomeRules, sc
     if adherence is not None and adherence < rules.adherence.simplify_below:
         simpler = _simpler(s, rules)
         done = f"You did {sessions} of your {s.sessions_per_week} strength sessions in the last 7 days."
+        if s.simplified_on is not None and s.simplified_on > s.on - timedelta(days=WINDOW):
+            since = s.simplified_on.isoformat()
+            return made(
+                DecisionKind.hold, [done + f" Your sessions were made fewer or shorter on {since}: give them a week."]
+            )
         if simpler is not None:
             return made(DecisionKind.simplify, [done], simplify=simpler)
         return made(DecisionKind.hold, [done + " Your sessions are already as few and as short as they go."])

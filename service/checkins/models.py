@@ -52,13 +52,15 @@ class ProgramDecision(TenantOwned, Base):
 
 
 class ProgramRevision(TenantOwned, Base):
-    """Revision 2 onwards: revision 1 is the program as generated, kept in `programs.body`."""
+    """Every revision of a program that was revised: `programs.body` is the current one, and the first revision (the
+    program as generated) is kept here when the second is made. A program never revised has no rows here."""
 
     __tablename__ = "program_revisions"
 
     program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
-    decision_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("program_decisions.id", ondelete="CASCADE"))
+    # The decision that made it; none for revision 1 (the program as generated, kept here once it is revised).
+    decision_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("program_decisions.id", ondelete="CASCADE"))
     body: Mapped[dict[str, Any]] = mapped_column(JSONB)
     # Every exercise sent to its regressions so far (slug -> why): the next revision keeps them out.
     regressed: Mapped[dict[str, str]] = mapped_column(JSONB)

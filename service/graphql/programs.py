@@ -12,6 +12,7 @@ import strawberry
 from service.clients.auth import require
 from service.clients.scopes import Scope
 from service.db.tenancy import tenant_session
+from service.graphql.assessment_enums import Level as ConcernLevel
 from service.graphql.assessment_enums import OneSide
 from service.graphql.assessments import Assessment
 from service.graphql.catalog import Dose, Exercise, Level, Phase, SlugEnums
@@ -39,12 +40,23 @@ strawberry.enum(
 strawberry.enum(s.Irritability, description="How easily the pain flares: it decides how hard the program may load.")
 strawberry.enum(
     s.ProgramStatus,
-    description="active; retired: made in the first program shape, no longer served: generate a new one.",
+    description=(
+        "active; paused: a check-in or measure referred the person to a clinician, so it takes no more check-ins; "
+        "retired: made in an older program shape, no longer served: generate a new one."
+    ),
 )
 FindingType = s.FindingType
 Irritability = s.Irritability
 Weekday = s.Weekday
 ProgramStatus = s.ProgramStatus
+
+
+@strawberry.type(description="Why a program is paused: the referral its check-ins or measures led to.")
+class Pause:
+    made_on: dt.date = strawberry.field(description="The day of the decision that referred the person.")
+    level: ConcernLevel = strawberry.field(description="How soon: emergency (today), urgent (days), routine.")
+    message: str = strawberry.field(description="Whom to see and how soon, in plain words.")
+    reasons: list[str] = strawberry.field(description="What led to it, each in plain words.")
 
 
 @strawberry.type(description="The exercise of a prescription.")
@@ -248,12 +260,21 @@ class Program:
         description="Every finding of the assessment no item serves, with the reason (CLINICAL.md §2)."
     )
 
+    revision: int = strawberry.field(
+        description="The revision shown: 1 as generated, one more for each check-in decision that changed it."
+    )
+    status: ProgramStatus = strawberry.field(description="`active`, `paused` (see `paused`) or `retired`.")
+    paused: Pause | None = strawberry.field(description="The referral that paused it; null while active.")
+
     assessment: Assessment | None = _assessment_field()
 
     @classmethod
     def from_domain(cls, p: s.Program) -> "Program":
         schedule = p.schedule
         return cls(
+            revision=p.revision,
+            status=p.status,
+            paused=Pause(**msgspec.structs.asdict(p.paused)) if p.paused is not None else None,
             id=strawberry.ID(str(p.id)),
             created_at=p.created_at,
             subject_ref=p.subject_ref,
@@ -299,8 +320,10 @@ class ProgramSummary:
     sessions_per_week: int = strawberry.field(description="Strength sessions a week.")
     days: list[Weekday] = strawberry.field(description="The weekdays of the strength sessions; empty when retired.")
     starts_on: dt.date | None = strawberry.field(description="The first day of week 1.")
+    revision: int = strawberry.field(description="The current revision: 1 as generated.")
     status: ProgramStatus = strawberry.field(
-        description="`active`; `retired`: made in an older program shape, no longer served: generate a new one."
+        description="`active`; `paused`: a decision referred the person to a clinician; `retired`: made in an older "
+        "program shape, no longer served: generate a new one."
     )
 
     assessment: Assessment | None = _assessment_field()
@@ -322,6 +345,7 @@ class ProgramSummary:
             sessions_per_week=x.sessions_per_week,
             days=x.days,
             starts_on=x.starts_on,
+            revision=x.revision,
             status=x.status,
         )
 

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import msgspec
 
+from service.lib.pagination import NextCursor
+
 
 class _Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, tag_field="measure"):
     pass
@@ -17,30 +19,36 @@ class _Input(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, tag_field
 class Nprs(_Input, tag="nprs"):
     """Numeric Pain Rating Scale: pain now, 0 (none) to 10 (worst imaginable)."""
 
-    value: Annotated[int, msgspec.Meta(ge=0, le=10)]
+    value: Annotated[int, msgspec.Meta(ge=0, le=10, description="Pain now, 0-10.")]
 
 
 class Odi(_Input, tag="odi"):
     """Oswestry Disability Index: the 10 sections' answers, each 0-5, in order; null for a section left out."""
 
-    answers: Annotated[list[int | None], msgspec.Meta(min_length=10, max_length=10)]
+    answers: Annotated[
+        list[int | None],
+        msgspec.Meta(min_length=10, max_length=10, description="Sections 1-10 in order: 0-5 each, null if skipped."),
+    ]
 
 
 class Ndi(_Input, tag="ndi"):
     """Neck Disability Index: the 10 items' answers, each 0-5, in order; null for an item left out."""
 
-    answers: Annotated[list[int | None], msgspec.Meta(min_length=10, max_length=10)]
+    answers: Annotated[
+        list[int | None],
+        msgspec.Meta(min_length=10, max_length=10, description="Items 1-10 in order: 0-5 each, null if skipped."),
+    ]
 
 
 class Activity(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120, description="The activity, in the person's words.")]
     score: Annotated[int, msgspec.Meta(description="0: unable to do it; 10: able as before.")]
 
 
 class Psfs(_Input, tag="psfs"):
     """Patient-Specific Functional Scale: 3 to 5 activities the person names, each scored 0-10."""
 
-    activities: list[Activity]
+    activities: Annotated[list[Activity], msgspec.Meta(description="3 to 5 activities; the same names each time.")]
 
 
 class Bothersome(StrEnum):
@@ -54,8 +62,12 @@ class Bothersome(StrEnum):
 class StartBack(_Input, tag="start_back"):
     """STarT Back Screening Tool: items 1-8 agreed (true) or not (false), and item 9, how bothersome the pain was."""
 
-    agree: Annotated[list[bool], msgspec.Meta(min_length=8, max_length=8)]
-    bothersome: Bothersome
+    agree: Annotated[
+        list[bool], msgspec.Meta(min_length=8, max_length=8, description="Items 1-8 in order: agreed (true) or not.")
+    ]
+    bothersome: Annotated[
+        Bothersome, msgspec.Meta(description="Item 9: how bothersome the pain was, in the last 2 weeks.")
+    ]
 
 
 OutcomeInput = Nprs | Odi | Ndi | Psfs | StartBack
@@ -70,8 +82,10 @@ class Measure(StrEnum):
 
 
 class Score(msgspec.Struct, kw_only=True):
-    measure: Measure
-    ruleset_version: str
+    """A measure's score under the outcome rules of `ruleset_version`, with its interpretation."""
+
+    measure: Annotated[Measure, msgspec.Meta(description="Which measure.")]
+    ruleset_version: Annotated[str, msgspec.Meta(description="The version of the outcome rules that scored it.")]
     score: Annotated[
         float,
         msgspec.Meta(
@@ -91,23 +105,40 @@ class Score(msgspec.Struct, kw_only=True):
 class Change(msgspec.Struct, kw_only=True):
     """A score against the baseline's, in the direction the measure counts as better."""
 
-    baseline: float
-    current: float
+    baseline: Annotated[float, msgspec.Meta(description="The first taking's score.")]
+    current: Annotated[float, msgspec.Meta(description="This taking's score.")]
     absolute: Annotated[float, msgspec.Meta(description="current - baseline.")]
     percent: Annotated[float | None, msgspec.Meta(description="Of the baseline; null when the baseline is 0.")]
-    improved: bool
+    improved: Annotated[bool, msgspec.Meta(description="Moved in the measure's better direction.")]
     mcid_reached: Annotated[bool, msgspec.Meta(description="An improvement at least the measure's MCID.")]
-    explanation: str
+    explanation: Annotated[str, msgspec.Meta(description="The change, in plain words.")]
 
 
 class Outcome(msgspec.Struct, kw_only=True):
     """An outcome measure as stored: what was answered, on which day, its score, and its change against the first
     taking of the same measure for the assessment (null for that first taking, and for STarT Back)."""
 
-    id: uuid.UUID
-    assessment_id: uuid.UUID
-    taken_on: date
-    created_at: datetime
-    answers: OutcomeInput
-    score: Score
-    change: Change | None = None
+    id: Annotated[uuid.UUID, msgspec.Meta(description="The measure's id.")]
+    assessment_id: Annotated[uuid.UUID, msgspec.Meta(description="The assessment it measures.")]
+    taken_on: Annotated[date, msgspec.Meta(description="The day it was answered.")]
+    created_at: Annotated[datetime, msgspec.Meta(description="When it was recorded.")]
+    answers: Annotated[OutcomeInput, msgspec.Meta(description="The answers as sent, tagged by `measure`.")]
+    score: Annotated[Score, msgspec.Meta(description="Its score and interpretation.")]
+    change: Annotated[
+        Change | None,
+        msgspec.Meta(description="Against the first taking of the same measure; null for that one and STarT Back."),
+    ] = None
+
+
+class OutcomeRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """One outcome measure as the person answered it, and the day they did."""
+
+    taken_on: Annotated[date, msgspec.Meta(description="The day it was answered; the first taking is the baseline.")]
+    answers: Annotated[
+        OutcomeInput, msgspec.Meta(description="The measure's answers, tagged by `measure` (CLINICAL.md §8).")
+    ]
+
+
+class OutcomeList(msgspec.Struct):
+    items: Annotated[list[Outcome], msgspec.Meta(description="This page of measures, in the order taken.")]
+    next_cursor: NextCursor

@@ -52,6 +52,9 @@ def program_examples(
             "id": str(PROGRAM_ID),
             "created_at": EXAMPLE_TIME.isoformat(),
             "subject_ref": desk_worker.subject_ref,
+            "revision": 1,
+            "status": "active",
+            "paused": None,
         },
         Program,
     )
@@ -76,6 +79,8 @@ def program_examples(
         ruleset_version=program.ruleset_version,
         parameters=msgspec.to_builtins(program.parameters),
         created_at=EXAMPLE_TIME,
+        revision=1,
+        paused=None,
     )
     return {
         "createProgram": {"request": REQUEST, "201": program, "422": refused},

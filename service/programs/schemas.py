@@ -23,6 +23,7 @@ from typing import Annotated
 
 import msgspec
 
+from service.assessments.enums import ConcernLevel
 from service.assessments.schemas import OneSide
 from service.catalog.enums import Level, Phase
 from service.lib.pagination import NextCursor
@@ -409,19 +410,48 @@ class ProgramBody(_Struct, kw_only=True):
         return found
 
 
+class ProgramStatus(StrEnum):
+    active = "active"
+    paused = "paused"
+    retired = "retired"
+
+
+STATUS_DESCRIPTION = (
+    "`active`; `paused`: a check-in or measure referred the person to a clinician (`paused` says whom and how soon), "
+    "so the program takes no more check-ins; `retired`: made in an older program shape, which this API no longer "
+    "serves (its GET answers 410): generate a new one from the same assessment."
+)
+
+
+class Pause(_Struct, kw_only=True):
+    """Why a program is paused: the referral its check-ins or measures led to."""
+
+    made_on: Annotated[date, msgspec.Meta(description="The day of the decision that referred the person.")]
+    level: Annotated[ConcernLevel, msgspec.Meta(description="How soon: emergency (today), urgent (days), routine.")]
+    message: Annotated[str, msgspec.Meta(description="Whom to see and how soon, in plain words.")]
+    reasons: Annotated[list[str], msgspec.Meta(description="What led to it, each in plain words.")]
+
+
 class Program(ProgramBody, kw_only=True):
-    """A stored program, as the API returns it."""
+    """A stored program, as the API returns it: its current revision."""
 
     id: Annotated[uuid.UUID, msgspec.Meta(description="The program's id; `Location` of the 201 names it.")]
     created_at: Annotated[datetime, msgspec.Meta(description="When it was generated.")]
     subject_ref: Annotated[
         str | None, msgspec.Meta(description="The assessment's `subject_ref`; null when it has none.")
     ]
-
-
-class ProgramStatus(StrEnum):
-    active = "active"
-    retired = "retired"
+    revision: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            description=(
+                "The revision shown: 1 as generated, then one more for each check-in decision that changed it "
+                "(`GET /v1/programs/{id}/revisions` lists them with what changed and why)."
+            ),
+        ),
+    ]
+    status: Annotated[ProgramStatus, msgspec.Meta(description=STATUS_DESCRIPTION)]
+    paused: Annotated[Pause | None, msgspec.Meta(description="The referral that paused it; null while active.")]
 
 
 class ProgramSummary(_Struct, kw_only=True):
@@ -438,15 +468,8 @@ class ProgramSummary(_Struct, kw_only=True):
     sessions_per_week: Annotated[int, msgspec.Meta(description="Strength sessions a week.")]
     days: Annotated[list[Weekday], msgspec.Meta(description="Empty on retired programs.")]
     starts_on: Annotated[date | None, msgspec.Meta(description="The first day of week 1; null on retired programs.")]
-    status: Annotated[
-        ProgramStatus,
-        msgspec.Meta(
-            description=(
-                "`active`; `retired`: made in an older program shape, which this API no longer serves (its GET "
-                "answers 410): generate a new one from the same assessment."
-            )
-        ),
-    ]
+    revision: Annotated[int, msgspec.Meta(ge=1, description="The current revision: 1 as generated.")]
+    status: Annotated[ProgramStatus, msgspec.Meta(description=STATUS_DESCRIPTION)]
 
 
 class ProgramList(msgspec.Struct):

@@ -41,15 +41,30 @@ OPERATION = "createProgram"
 def _resource(row: models.Program) -> schemas.Program:
     """The stored program as the API shows it: the body as generated, plus its identity. A program of an older
     shape (before program rules 2026.12.10) is no longer served."""
+    _refuse_retired(row)
+    identity = {
+        "id": str(row.id),
+        "created_at": row.created_at.isoformat(),
+        "subject_ref": row.subject_ref,
+        "revision": row.revision,
+        "status": _status(row),
+        "paused": row.paused,
+    }
+    return msgspec.convert({**row.body, **identity}, schemas.Program)
+
+
+def _refuse_retired(row: models.Program) -> None:
     if schemas.retired(row.ruleset_version):
         raise Retired(
             f"Program '{row.id}' was made in an older program shape, which this API no longer serves: generate a new "
             f"one from assessment '{row.assessment_id}' (POST /v1/programs)."
         )
-    return msgspec.convert(
-        {**row.body, "id": str(row.id), "created_at": row.created_at.isoformat(), "subject_ref": row.subject_ref},
-        schemas.Program,
-    )
+
+
+def _status(row: models.Program) -> schemas.ProgramStatus:
+    if schemas.retired(row.ruleset_version):
+        return schemas.ProgramStatus.retired
+    return schemas.ProgramStatus.active if row.paused is None else schemas.ProgramStatus.paused
 
 
 async def _assessment(session: AsyncSession, assessment_id: uuid.UUID) -> assessment_schemas.Assessment:
@@ -101,6 +116,9 @@ async def new_row(
         id=uuid.uuid4(),
         created_at=created_at,
         subject_ref=assessment.subject_ref,
+        revision=1,
+        status=schemas.ProgramStatus.active,
+        paused=None,
     )
     values = {
         "id": answer.id,
@@ -125,6 +143,27 @@ async def _row(session: AsyncSession, program_id: str) -> models.Program:
 
 async def get(session: AsyncSession, program_id: str) -> schemas.Program:
     return _resource(await _row(session, program_id))
+
+
+def check_served(row: models.Program) -> None:
+    """Retired when the program is of a shape this API no longer serves."""
+    _refuse_retired(row)
+
+
+def is_served(row: models.Program) -> bool:
+    return not schemas.retired(row.ruleset_version)
+
+
+async def served(session: AsyncSession, program_id: str) -> models.Program:
+    """The caller's program row, if this API still serves it (NotFound, Retired)."""
+    row = await _row(session, program_id)
+    check_served(row)
+    return row
+
+
+def body_of(row: models.Program) -> schemas.ProgramBody:
+    """The program as its current revision is (the row keeps the current one)."""
+    return msgspec.convert(row.body, schemas.ProgramBody)
 
 
 async def by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, schemas.Program]:
@@ -181,7 +220,8 @@ def summary(row: models.Program) -> schemas.ProgramSummary:
         "sessions_per_week": parameters["sessions_per_week"],
         "days": [] if retired else parameters["days"],
         "starts_on": None if retired else parameters["starts_on"],
-        "status": "retired" if retired else "active",
+        "revision": row.revision,
+        "status": _status(row),
     }
     return msgspec.convert(summary, schemas.ProgramSummary)
 

@@ -17,7 +17,7 @@ from typing import Any, get_args
 
 import msgspec
 from litestar import Litestar
-from litestar.openapi.spec import OpenAPI
+from litestar.openapi.spec import OpenAPI, Schema
 from litestar.routes import HTTPRoute
 
 
@@ -73,3 +73,7 @@ def describe_components(document: OpenAPI, annotations: Iterable[Any]) -> None:
     for name, schema in ((document.components.schemas if document.components else None) or {}).items():
         docs = {inspect.cleandoc(c.__dict__["__doc__"]) for c in classes.get(name, ()) if c.__dict__.get("__doc__")}
         schema.description = next(iter(docs)) if len(docs) == 1 else None
+        for field, prop in (schema.properties or {}).items():
+            if isinstance(prop, Schema) and prop.const is not None and not prop.description:
+                # A tagged union's tag (msgspec's `tag_field`), which no annotation can describe.
+                prop.description = f"Always `{prop.const}`: which kind of `{field}` this is."

@@ -4,7 +4,7 @@ drift from real data) and the constraints the body types cannot express themselv
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -346,3 +346,57 @@ def share_enums(document: OpenAPI, data: CatalogData) -> None:
         for name, (values, description) in shared.items():
             schemas_[name] = Schema(type=OpenAPIType.STRING, enum=list(values), title=name, description=description)
         document.components.schemas = dict(sorted(schemas_.items()))
+
+
+def strict_bodies(
+    document: OpenAPI, roots: Sequence[type], named_keys: Mapping[tuple[str, str], Mapping[str, str]]
+) -> None:
+    """What Litestar leaves out of the request bodies `roots` and the structs inside them: that unknown fields are
+    refused (msgspec's forbid_unknown_fields), lower bounds of 0 (Litestar drops a falsy bound), and the keys a dict
+    field takes ((schema, field) → key → description)."""
+    schemas_ = (document.components.schemas if document.components else None) or {}
+    for root in roots:
+        for name, fields in numeric_bounds(root).items():
+            if (schema := schemas_.get(name)) is None or not schema.properties:
+                continue
+            for field_name, (low, high) in fields.items():
+                for branch in _branches(schema.properties[field_name]):
+                    if getattr(branch, "type", None) in (OpenAPIType.INTEGER, OpenAPIType.NUMBER):
+                        branch.minimum, branch.maximum = low, high
+        for struct in _structs(root):
+            if struct.__struct_config__.forbid_unknown_fields and (schema := schemas_.get(struct.__name__)):
+                schema.additional_properties = False
+    for (name, field_name), keys in named_keys.items():
+        if (schema := schemas_.get(name)) is None or not schema.properties:
+            continue
+        for branch in _branches(schema.properties[field_name]):
+            if getattr(branch, "type", None) == OpenAPIType.OBJECT:
+                branch.properties = {
+                    key: Schema(type=OpenAPIType.BOOLEAN, description=keys[key]) for key in sorted(keys)
+                }
+                branch.additional_properties = False
+
+
+def _branches(schema: Any) -> list[Any]:
+    return list(schema.one_of or []) if getattr(schema, "one_of", None) else [schema]
+
+
+def _structs(root: type) -> list[Any]:
+    """The struct classes inside `root`, itself included."""
+    found: list[Any] = []
+
+    def walk(t: Any) -> None:
+        while isinstance(t, msgspec.inspect.Metadata):
+            t = t.type
+        if isinstance(t, msgspec.inspect.UnionType):
+            for member in t.types:
+                walk(member)
+        elif isinstance(t, msgspec.inspect.ListType | msgspec.inspect.DictType):
+            walk(getattr(t, "item_type", None) or getattr(t, "value_type", None))
+        elif isinstance(t, msgspec.inspect.StructType) and t.cls not in found:
+            found.append(t.cls)
+            for field in t.fields:
+                walk(field.type)
+
+    walk(msgspec.inspect.type_info(root))
+    return found

@@ -77,6 +77,14 @@ PROBLEM_TYPES: Final[tuple[ProblemType, ...]] = (
         "retry gets the first request's answer.",
     ),
     ProblemType(
+        "program-paused",
+        409,
+        "Program paused",
+        "A check-in or outcome measure led to a decision that the person should see a clinician (the program's "
+        "`paused` says whom and how soon), so the program takes no more check-ins. After that visit, assess the "
+        "person again and generate a new program from the new assessment.",
+    ),
+    ProblemType(
         "gone",
         410,
         "Gone",

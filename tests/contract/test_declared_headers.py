@@ -153,6 +153,40 @@ async def test_every_header_sent_is_declared(
     await call("GET", f"/v1/programs/{uuid.uuid4()}", headers=auth)
     await call("GET", "/v1/programs", headers=auth)
     await call("GET", "/v1/programs", headers={"Authorization": f"Bearer {reader}"})
+
+    follow_up = f"/v1/programs/{program.json()['id']}"
+    first_session = program.json()["schedule"]["weeks"][0]["sessions"][0]
+    check_in = {
+        "date": program.json()["parameters"]["starts_on"],
+        "kind": "session",
+        "items": [{"prescription": first_session["items"][0], "sets": 1, "reps": 5}],
+        "pain_before": 2,
+        "pain_during": 2,
+        "pain_after": 2,
+    }
+    recorded = await call("POST", f"{follow_up}/check-ins", json=check_in, headers={**auth, "Idempotency-Key": key})
+    assert recorded.status_code == 201, recorded.text
+    await call("POST", f"{follow_up}/check-ins", json=check_in, headers={**auth, "Idempotency-Key": key})
+    await call("POST", f"{follow_up}/check-ins", json={**check_in, "pain_during": 11}, headers=auth)
+    check_in_url = f"{follow_up}/check-ins/{recorded.json()['id']}"
+    await call("GET", f"{follow_up}/check-ins", headers=auth)
+    await call("GET", check_in_url, headers=auth)
+    await call("GET", f"{follow_up}/check-ins/{uuid.uuid4()}", headers=auth)
+    assert (await call("PATCH", check_in_url, json={"effort": 4}, headers=auth)).status_code == 200
+    await call("GET", f"{follow_up}/revisions", headers=auth)
+    await call("GET", f"{follow_up}/revisions/1", headers=auth)
+    await call("GET", f"{follow_up}/revisions/9", headers=auth)
+    await call("GET", f"{follow_up}/progress", headers=auth)
+    assert (await call("DELETE", check_in_url, headers=auth)).status_code == 204
+    outcomes = f"/v1/assessments/{assessment_id}/outcomes"
+    nprs = {"taken_on": check_in["date"], "answers": {"measure": "nprs", "value": 3}}
+    measured = await call("POST", outcomes, json=nprs, headers={**auth, "Idempotency-Key": key})
+    assert measured.status_code == 201, measured.text
+    await call("POST", outcomes, json=nprs, headers={**auth, "Idempotency-Key": key})
+    await call("GET", outcomes, headers=auth)
+    await call("GET", f"{outcomes}/{measured.json()['id']}", headers=auth)
+    assert (await call("DELETE", f"{outcomes}/{measured.json()['id']}", headers=auth)).status_code == 204
+    await call("DELETE", f"{outcomes}/{measured.json()['id']}", headers=auth)
     assert (await call("DELETE", f"/v1/programs/{program.json()['id']}", headers=auth)).status_code == 204
     await call("DELETE", f"/v1/programs/{uuid.uuid4()}", headers=auth)
     assert (await call("DELETE", f"/v1/assessments/{assessment_id}", headers=auth)).status_code == 204

@@ -79,9 +79,9 @@ async def test_measures_are_scored_stored_and_compared_with_their_first_taking(
                 session, assessment_id, date(2026, 12, 1), answers({"measure": "nprs", "value": 1}), RULES
             )
         with pytest.raises(NotFound):
-            await services.delete(session, odi[0].id)
+            await services.delete(session, assessment_id, str(odi[0].id))
     async with tenant_session(factory, tenant) as session, session.begin():
-        await services.delete(session, nprs.id)
+        await services.delete(session, assessment_id, str(nprs.id))
     async with tenant_session(factory, tenant) as session:
         assert [o.id for o in await services.for_assessment(session, assessment_id, RULES)] == [o.id for o in odi]
     # Erasing the assessment erases its measures.

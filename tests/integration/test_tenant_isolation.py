@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -80,6 +81,18 @@ def _owner(path: str) -> TenantResource | None:
     return next((r for r in RESOURCES if path == r.collection or path.startswith(r.collection + "/")), None)
 
 
+def _valid_body(method: str, path: str) -> dict[str, Any] | None:
+    """A body that would be accepted for a record of B's own: so that only the record's owner can make it a 404."""
+    today = datetime.now(UTC).date().isoformat()
+    if method == "POST" and path.endswith("/check-ins"):
+        return {"date": today, "kind": "routine", "pain_before": 2, "pain_during": 2, "pain_after": 2}
+    if method == "POST" and path.endswith("/outcomes"):
+        return {"taken_on": today, "answers": {"measure": "nprs", "value": 3}}
+    if method == "PATCH" and "/check-ins/" in path:
+        return {"effort": 3}
+    return {} if method in {"PUT", "PATCH"} else None
+
+
 def test_every_tenant_route_is_covered(app: Litestar) -> None:
     routes = list(_tenant_routes(app))
     assert routes, "no tenant-owned routes found: is the opt marker still set?"
@@ -115,7 +128,7 @@ async def test_client_b_cannot_reach_client_a_records(
             continue
         url = re.sub(r"\{[^}]+\}", record_id, path)
         if "{" in path:
-            response = await client.request(method, url, headers=b, json={} if method in {"PUT", "PATCH"} else None)
+            response = await client.request(method, url, headers=b, json=_valid_body(method, path))
             assert response.status_code == 404, f"{method} {path} as another client: {response.status_code}"
         elif method == "GET":
             response = await client.get(url, params={"limit": 500}, headers=b)

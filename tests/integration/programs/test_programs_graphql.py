@@ -20,7 +20,7 @@ NewAssessment = Callable[..., Awaitable[dict[str, Any]]]
 
 DOSE = "sets reps holdSeconds durationSeconds perSide tempo restSeconds intensity weakerSide"
 PROGRAM = f"""
-  id createdAt subjectRef assessmentId rulesetVersion
+  id createdAt subjectRef assessmentId rulesetVersion revision status paused {{ madeOn level message reasons }}
   parameters {{
     weeks sessionsPerWeek sessionMinutes level availableEquipment excludeExercises conditions irritability
     days startsOn

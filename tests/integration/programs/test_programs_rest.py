@@ -79,6 +79,7 @@ async def test_the_desk_worker_gets_the_four_phases_and_a_get_returns_the_post(
             "sessions_per_week": 3,
             "days": ["mon", "wed", "fri"],
             "starts_on": parameters["starts_on"],
+            "revision": 1,
             "status": "active",
         }
     ]

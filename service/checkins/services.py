@@ -1,0 +1,265 @@
+"""Check-ins (issue 18, items 1 and 3): record, read, change and erase a program's check-ins, and after each one
+decide what the program does next (service.checkins.decisions), revising it when the decision changes it
+(service.checkins.revisions) or pausing it when the decision refers the person to a clinician.
+
+Sessions passed in here are tenant sessions (service.db.tenancy): every query is scoped to the calling client by the
+session itself. Everything that records runs in one transaction that first locks the program's row, so that two
+check-ins of one program are decided one after the other, each seeing the other, and revisions are numbered without
+gaps. A check-in's decision and revision are worked out before anything is written, so that with an
+Idempotency-Key the claim, the check-in and its answer are one statement (service.idempotency.services.insert_once)
+and a replay writes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import msgspec
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.checkins import models
+from service.checkins import schemas as s
+from service.checkins.followup import FollowUp, plan, record_plan
+from service.idempotency import services as idempotency
+from service.idempotency.services import NewRow
+from service.lib.errors import Conflict, Invalid, NotFound
+from service.lib.ids import parse_uuid
+from service.lib.pagination import newest_first
+from service.programs import models as program_models
+from service.programs import services as programs
+from service.programs.schemas import ProgramBody
+
+OPERATION = "createCheckIn"
+
+
+class _Keyed(msgspec.Struct):
+    """What an Idempotency-Key's reuse is compared by: the same body for another program is another request."""
+
+    program_id: uuid.UUID
+    check_in: s.CheckInInput
+
+
+async def locked_program(session: AsyncSession, program_id: str) -> program_models.Program:
+    """The caller's program, its row locked until the transaction ends (NotFound, or Retired for an old shape)."""
+    parsed = parse_uuid(program_id)
+    row = None
+    if parsed is not None:
+        row = await session.scalar(
+            select(program_models.Program).where(program_models.Program.id == parsed).with_for_update()
+        )
+    if row is None:
+        raise NotFound(f"No program with id '{program_id}'.")
+    programs.check_served(row)
+    return row
+
+
+def _refuse_if_paused(row: program_models.Program) -> None:
+    if row.paused is not None:
+        raise Conflict(
+            f"Program '{row.id}' is paused: on {row.paused['made_on']} a decision referred the person to a clinician "
+            f"({' '.join(row.paused['message'].split())}). It takes no more check-ins; after that visit, assess "
+            "again and generate a new program.",
+            kind="program-paused",
+            title="Program paused",
+        )
+
+
+async def create(
+    session: AsyncSession,
+    client_id: uuid.UUID,
+    program_id: str,
+    check_in: s.CheckInInput,
+    key: idempotency.Key | None,
+    follow: FollowUp,
+) -> idempotency.Created:
+    """Record a check-in and decide after it, in the caller's transaction (`session.begin()` around this call)."""
+    program = await locked_program(session, program_id)
+    body = programs.body_of(program)
+    today = datetime.now(UTC).date()
+    problems = follow.check_in_problems(check_in, body, today)
+    if problems:
+        raise Invalid(problems)
+    _refuse_if_paused(program)
+    check_in_id, now = uuid.uuid4(), datetime.now(UTC)
+    planned = await plan(session, program, body, check_in.date, follow, added=check_in)
+    answer = s.CheckIn(
+        **msgspec.structs.asdict(check_in),
+        id=check_in_id,
+        program_id=program.id,
+        revision=program.revision,
+        created_at=now,
+        updated_at=now,
+        decision=planned.decision,
+    )
+    row = NewRow(
+        table=cast(Table, models.CheckIn.__table__),
+        values={
+            "id": check_in_id,
+            "client_id": client_id,
+            "program_id": program.id,
+            "revision": program.revision,
+            "date": check_in.date,
+            "kind": check_in.kind.value,
+            "input": msgspec.json.encode(check_in).decode(),
+            "created_at": now,
+            "updated_at": now,
+        },
+        body=msgspec.to_builtins(answer),
+    )
+    driver = await driver_of(session)
+    digest = idempotency.request_digest(_Keyed(program.id, check_in))
+    created = await idempotency.insert_once(driver, client_id, OPERATION, key, digest, row)
+    if not created.replayed:
+        await record_plan(session, program, planned, check_in_id=check_in_id)
+    return created
+
+
+async def driver_of(session: AsyncSession) -> Any:
+    """The asyncpg connection under the session's transaction: insert_once writes through it, in that transaction."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
+async def _row(session: AsyncSession, program_id: uuid.UUID, check_in_id: str) -> models.CheckIn:
+    parsed = parse_uuid(check_in_id)
+    row = None
+    if parsed is not None:
+        row = await session.scalar(
+            select(models.CheckIn).where(models.CheckIn.id == parsed, models.CheckIn.program_id == program_id)
+        )
+    if row is None:
+        raise NotFound(f"No check-in with id '{check_in_id}' in program '{program_id}'.")
+    return row
+
+
+async def update(
+    session: AsyncSession, program_id: str, check_in_id: str, change: s.CheckInUpdate, follow: FollowUp
+) -> s.CheckIn:
+    """Change a recorded check-in (the next morning's pain, usually) and decide again over its date."""
+    program = await locked_program(session, program_id)
+    row = await _row(session, program.id, check_in_id)
+    given = {name: value for name, value in msgspec.structs.asdict(change).items() if value is not None}
+    if not given:
+        raise Invalid.field("body", "names nothing to change: give at least one field")
+    before = msgspec.convert(row.input, s.CheckInInput)
+    after = msgspec.structs.replace(before, **given)
+    at_revision = await revision_body(session, program, row.revision)
+    problems = follow.check_in_problems(after, at_revision, datetime.now(UTC).date())
+    if problems:
+        raise Invalid(problems)
+    _refuse_if_paused(program)
+    row.input = msgspec.to_builtins(after)
+    row.updated_at = datetime.now(UTC)
+    await session.flush()
+    planned = await plan(session, program, programs.body_of(program), after.date, follow)
+    await record_plan(session, program, planned, check_in_id=row.id)
+    return _resource(row, planned.decision)
+
+
+async def get(session: AsyncSession, program_id: str, check_in_id: str) -> s.CheckIn:
+    program = await programs.served(session, program_id)
+    row = await _row(session, program.id, check_in_id)
+    return _resource(row, (await _latest_decisions(session, [row.id])).get(row.id))
+
+
+async def list_check_ins(
+    session: AsyncSession, program_id: str, *, limit: int, cursor: str | None
+) -> tuple[list[s.CheckIn], str | None]:
+    program = await programs.served(session, program_id)
+    query = select(models.CheckIn).where(models.CheckIn.program_id == program.id)
+    rows, _, next_cursor = await newest_first(session, models.CheckIn, query, limit=limit, cursor=cursor)
+    decisions = await _latest_decisions(session, [row.id for row in rows])
+    return [_resource(row, decisions.get(row.id)) for row in rows], next_cursor
+
+
+async def delete(session: AsyncSession, program_id: str, check_in_id: str) -> None:
+    """Erase a check-in and the stored answer of the request that recorded it. The decisions made after it stay (they
+    were made, and may have revised the program), no longer pointing at it."""
+    program = await programs.served(session, program_id)
+    row = await _row(session, program.id, check_in_id)
+    await session.delete(row)
+    await idempotency.forget_resource(session, row.id)
+
+
+async def revision_body(session: AsyncSession, program: program_models.Program, number: int) -> ProgramBody:
+    """The program as revision `number` made it (the current one is the program's own body)."""
+    if number == program.revision:
+        return programs.body_of(program)
+    stored = await session.get(models.ProgramRevision, (program.id, number))
+    if stored is None:
+        raise NotFound(f"Program '{program.id}' has no revision {number}.")
+    return msgspec.convert(stored.body, ProgramBody)
+
+
+async def _latest_decisions(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, s.Decision]:
+    """The last decision made after each of these check-ins, in one statement."""
+    if not ids:
+        return {}
+    table = models.ProgramDecision
+    rows = await session.execute(
+        select(table.check_in_id, table.decision)
+        .where(table.check_in_id.in_(ids))
+        .order_by(table.check_in_id, table.created_at.desc(), table.id.desc())
+        .ext(distinct_on(table.check_in_id))
+    )
+    return {check_in_id: msgspec.convert(decision, s.Decision) for check_in_id, decision in rows}
+
+
+def _resource(row: models.CheckIn, decision: s.Decision | None) -> s.CheckIn:
+    recorded = msgspec.convert(row.input, s.CheckInInput)
+    return s.CheckIn(
+        **msgspec.structs.asdict(recorded),
+        id=row.id,
+        program_id=row.program_id,
+        revision=row.revision,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        decision=decision,
+    )
+
+
+async def list_revisions(session: AsyncSession, program_id: str) -> list[s.Revision]:
+    """Every revision, first to last (the bodies stay in the database); a program never revised has one."""
+    program = await programs.served(session, program_id)
+    table, decisions = models.ProgramRevision, models.ProgramDecision
+    rows = await session.execute(
+        select(table.number, table.created_at, table.changes, decisions.decision)
+        .outerjoin(decisions, decisions.id == table.decision_id)
+        .where(table.program_id == program.id)
+        .order_by(table.number)
+    )
+    found = [
+        s.Revision(
+            number=number,
+            created_at=created_at,
+            changes=changes,
+            decision=msgspec.convert(decision, s.Decision) if decision is not None else None,
+        )
+        for number, created_at, changes, decision in rows
+    ]
+    return found or [s.Revision(number=1, created_at=program.created_at, changes=[], decision=None)]
+
+
+async def get_revision(session: AsyncSession, program_id: str, number: int) -> s.RevisionDetail:
+    program = await programs.served(session, program_id)
+    if number == 1 and program.revision == 1:
+        return s.RevisionDetail(
+            number=1, created_at=program.created_at, changes=[], decision=None, program=programs.body_of(program)
+        )
+    stored = await session.get(models.ProgramRevision, (program.id, number))
+    if stored is None:
+        raise NotFound(f"Program '{program.id}' has no revision {number}: it has {program.revision}.")
+    decision = await session.get(models.ProgramDecision, stored.decision_id) if stored.decision_id else None
+    return s.RevisionDetail(
+        number=number,
+        created_at=stored.created_at,
+        changes=stored.changes,
+        decision=msgspec.convert(decision.decision, s.Decision) if decision is not None else None,
+        program=msgspec.convert(stored.body, ProgramBody),
+    )

@@ -1,0 +1,256 @@
+"""Issue 18, items 1-3 over REST: check-ins are recorded against a program and decided on; a decision that changes the
+program makes a numbered revision (old revisions stay readable, the program shows the current one), a referral
+pauses it; outcome measures are recorded against the assessment, scored, compared with the first taking and decided
+on. Through the real app and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from devkit.personas import DESK_WORKER
+from tests.integration.programs.conftest import Client, Headers
+
+TODAY = datetime.now(UTC).date()
+STARTS_ON = TODAY - timedelta(days=21)  # in week 4 today
+
+
+async def _program(client: Client, headers: Headers, **changes: Any) -> dict[str, Any]:
+    response = await client.post("/v1/assessments", json=DESK_WORKER, headers=headers)
+    assert response.status_code == 201, response.text
+    request = {"assessment_id": response.json()["id"], "starts_on": STARTS_ON.isoformat(), **changes}
+    response = await client.post("/v1/programs", json=request, headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _session_items(program: dict[str, Any], week: int = 1) -> list[str]:
+    session = program["schedule"]["weeks"][week - 1]["sessions"][0]
+    return [*session["preparation"], *session["items"]]
+
+
+def _check_in(day: date, items: list[str], during: int = 2, **changes: Any) -> dict[str, Any]:
+    return {
+        "date": day.isoformat(),
+        "kind": "session",
+        "items": [{"prescription": pid, "sets": 2, "reps": 10} for pid in items],
+        "pain_before": 3,
+        "pain_during": during,
+        "pain_after": 3,
+        **changes,
+    }
+
+
+async def _post(client: Client, headers: Headers, program_id: str, body: dict[str, Any], **extra: str) -> Any:
+    return await client.post(f"/v1/programs/{program_id}/check-ins", json=body, headers={**headers, **extra})
+
+
+async def test_a_flare_up_regresses_the_program_into_a_new_revision(client: Client, planner: Headers) -> None:
+    program = await _program(client, planner)
+    pid, items = program["id"], _session_items(program)
+    assert (program["revision"], program["status"], program["paused"]) == (1, "active", None)
+
+    calm = await _post(client, planner, pid, _check_in(STARTS_ON, items))
+    assert calm.status_code == 201, calm.text
+    assert calm.headers["location"] == f"/v1/programs/{pid}/check-ins/{calm.json()['id']}"
+    assert calm.json()["decision"]["kind"] == "hold"
+    assert calm.json()["revision"] == 1
+
+    flare = await _post(client, planner, pid, _check_in(STARTS_ON + timedelta(days=2), items, during=7))
+    assert flare.status_code == 201, flare.text
+    decision = flare.json()["decision"]
+    assert decision["kind"] == "regress"
+    assert any("7/10" in reason for reason in decision["reasons"])
+    assert decision["revision"] == 2
+
+    now = (await client.get(f"/v1/programs/{pid}", headers=planner)).json()
+    assert now["revision"] == 2 and now["status"] == "active"
+    revisions = (await client.get(f"/v1/programs/{pid}/revisions", headers=planner)).json()["items"]
+    assert [r["number"] for r in revisions] == [1, 2]
+    assert revisions[0]["decision"] is None and revisions[1]["decision"]["kind"] == "regress"
+    assert revisions[1]["changes"], "a revision says what changed"
+    first = (await client.get(f"/v1/programs/{pid}/revisions/1", headers=planner)).json()
+    second = (await client.get(f"/v1/programs/{pid}/revisions/2", headers=planner)).json()
+    assert first["program"]["phases"] == program["phases"], "the first revision is the program as generated"
+    assert second["program"]["phases"] == now["phases"] != program["phases"]
+    missing = await client.get(f"/v1/programs/{pid}/revisions/3", headers=planner)
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+
+    # The same flare reported again changes nothing more: what hurt is already out of the program.
+    again = await _post(client, planner, pid, _check_in(STARTS_ON + timedelta(days=3), [], during=7))
+    assert again.json()["decision"]["kind"] == "regress" and "revision" not in again.json()["decision"]
+    assert (await client.get(f"/v1/programs/{pid}", headers=planner)).json()["revision"] == 2
+
+
+async def test_the_next_morning_arrives_by_patch_and_is_decided_on(client: Client, planner: Headers) -> None:
+    program = await _program(client, planner)
+    pid, items = program["id"], _session_items(program)
+    created = (await _post(client, planner, pid, _check_in(STARTS_ON, items))).json()
+    url = f"/v1/programs/{pid}/check-ins/{created['id']}"
+
+    unsettled = await client.patch(url, json={"pain_next_morning": 6}, headers=planner)
+    assert unsettled.status_code == 200, unsettled.text
+    body = unsettled.json()
+    assert body["pain_next_morning"] == 6 and body["pain_during"] == 2, "only the field given changes"
+    assert body["decision"]["kind"] == "regress"
+    assert any("had not settled" in reason for reason in body["decision"]["reasons"])
+    assert (await client.get(url, headers=planner)).json()["decision"] == body["decision"]
+
+    nothing = await client.patch(url, json={}, headers=planner)
+    assert nothing.status_code == 400 and nothing.json()["errors"][0]["field"] == "body"
+    frozen = await client.patch(url, json={"date": TODAY.isoformat()}, headers=planner)
+    assert frozen.status_code == 400, "the date cannot change"
+
+    listed = (await client.get(f"/v1/programs/{pid}/check-ins", headers=planner)).json()
+    assert [c["id"] for c in listed["items"]] == [created["id"]] and listed["next_cursor"] is None
+    assert listed["items"][0]["decision"]["kind"] == "regress"
+
+    assert (await client.delete(url, headers=planner)).status_code == 204
+    assert (await client.get(url, headers=planner)).status_code == 404
+
+
+async def test_a_red_flag_refers_and_pauses_the_program(client: Client, planner: Headers) -> None:
+    program = await _program(client, planner)
+    pid, items = program["id"], _session_items(program)
+    flagged = await _post(client, planner, pid, _check_in(STARTS_ON, items, symptoms={"chest_pain": True}))
+    assert flagged.status_code == 201, flagged.text
+    decision = flagged.json()["decision"]
+    assert decision["kind"] == "refer" and decision["refer"]["level"] == "emergency"
+
+    paused = (await client.get(f"/v1/programs/{pid}", headers=planner)).json()
+    assert paused["status"] == "paused"
+    assert paused["paused"]["level"] == "emergency" and paused["paused"]["message"] == decision["refer"]["message"]
+    listed = await client.get("/v1/programs", params={"assessment_id": program["assessment_id"]}, headers=planner)
+    assert listed.json()["items"][0]["status"] == "paused"
+
+    refused = await _post(client, planner, pid, _check_in(STARTS_ON + timedelta(days=1), items))
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["type"].endswith("/program-paused")
+    assert len((await client.get(f"/v1/programs/{pid}/check-ins", headers=planner)).json()["items"]) == 1
+
+
+async def test_check_ins_that_disagree_with_the_program_are_400s_naming_each(client: Client, planner: Headers) -> None:
+    program = await _program(client, planner)
+    pid, items = program["id"], _session_items(program)
+    body = _check_in(TODAY + timedelta(days=1), [items[0], "p999", items[0]], symptoms={"made_up": True})
+    response = await _post(client, planner, pid, body)
+    assert response.status_code == 400, response.text
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert {"date", "items[1].prescription", "items[2].prescription", "symptoms.made_up"} <= fields
+    too_painful = await _post(client, planner, pid, _check_in(STARTS_ON, items, during=11))
+    assert too_painful.status_code == 400 and too_painful.json()["errors"][0]["field"] == "pain_during"
+    assert (await client.get(f"/v1/programs/{pid}/check-ins", headers=planner)).json()["items"] == []
+    unknown = await _post(client, planner, "00000000-0000-4000-8000-000000000000", _check_in(STARTS_ON, items))
+    assert unknown.status_code == 404
+
+
+async def test_a_replayed_check_in_is_byte_identical_and_decided_once(client: Client, planner: Headers) -> None:
+    program = await _program(client, planner)
+    pid, items = program["id"], _session_items(program)
+    body = _check_in(STARTS_ON, items, during=7)
+    first = await _post(client, planner, pid, body, **{"Idempotency-Key": "flare-1"})
+    replay = await _post(client, planner, pid, body, **{"Idempotency-Key": "flare-1"})
+    assert first.status_code == replay.status_code == 201
+    assert replay.content == first.content and replay.headers["idempotent-replayed"] == "true"
+    assert len((await client.get(f"/v1/programs/{pid}/check-ins", headers=planner)).json()["items"]) == 1
+    revisions = (await client.get(f"/v1/programs/{pid}/revisions", headers=planner)).json()["items"]
+    assert [r["number"] for r in revisions] == [1, 2], "the replay made no second revision"
+    other = await _post(client, planner, pid, {**body, "pain_after": 4}, **{"Idempotency-Key": "flare-1"})
+    assert other.status_code == 422
+
+
+async def test_another_client_reaches_none_of_it(client: Client, planner: Headers, other_planner: Headers) -> None:
+    program = await _program(client, planner)
+    pid, items = program["id"], _session_items(program)
+    created = (await _post(client, planner, pid, _check_in(STARTS_ON, items))).json()
+    url = f"/v1/programs/{pid}/check-ins/{created['id']}"
+    assert (await _post(client, other_planner, pid, _check_in(STARTS_ON, items))).status_code == 404
+    assert (await client.get(url, headers=other_planner)).status_code == 404
+    assert (await client.patch(url, json={"effort": 5}, headers=other_planner)).status_code == 404
+    assert (await client.delete(url, headers=other_planner)).status_code == 404
+    assert (await client.get(f"/v1/programs/{pid}/revisions", headers=other_planner)).status_code == 404
+    assert (await client.get(url, headers=planner)).status_code == 200
+
+
+async def test_outcome_measures_are_scored_compared_and_decided_on(client: Client, planner: Headers) -> None:
+    program = await _program(client, planner)
+    aid = program["assessment_id"]
+    url = f"/v1/assessments/{aid}/outcomes"
+    baseline = {"taken_on": STARTS_ON.isoformat(), "answers": {"measure": "odi", "answers": [2] * 10}}
+    first = await client.post(url, json=baseline, headers=planner)
+    assert first.status_code == 201, first.text
+    assert first.json()["score"]["score"] == 40.0 and first.json()["change"] is None
+    assert [d["program_id"] for d in first.json()["decisions"]] == [program["id"]]
+
+    later = {
+        "taken_on": (STARTS_ON + timedelta(days=20)).isoformat(),
+        "answers": {"measure": "odi", "answers": [1, 1, 1, 1, 1, 1, 1, 1, 1, None]},
+    }
+    second = await client.post(url, json=later, headers={**planner, "Idempotency-Key": "odi-week-3"})
+    assert second.status_code == 201, second.text
+    change = second.json()["change"]
+    assert second.json()["score"]["answered"] == 9
+    assert change["baseline"] == 40.0 and change["current"] == 20.0 and change["mcid_reached"] is True
+    replay = await client.post(url, json=later, headers={**planner, "Idempotency-Key": "odi-week-3"})
+    assert replay.content == second.content
+
+    listed = (await client.get(url, headers=planner)).json()
+    assert [o["id"] for o in listed["items"]] == [first.json()["id"], second.json()["id"]]
+    one = await client.get(f"{url}/{second.json()['id']}", headers=planner)
+    assert one.json()["change"] == change
+
+    wrong = await client.post(
+        url,
+        json={"taken_on": TODAY.isoformat(), "answers": {"measure": "odi", "answers": [7] + [None] * 9}},
+        headers=planner,
+    )
+    assert wrong.status_code == 400, wrong.text
+    assert len((await client.get(url, headers=planner)).json()["items"]) == 2
+
+    assert (await client.delete(f"{url}/{first.json()['id']}", headers=planner)).status_code == 204
+    rest = (await client.get(url, headers=planner)).json()["items"]
+    assert [o["change"] for o in rest] == [None], "the next taking is now the baseline"
+    assert (
+        await client.get("/v1/assessments/00000000-0000-4000-8000-000000000000/outcomes", headers=planner)
+    ).status_code == 404
+
+
+async def test_progress_tells_the_weeks_the_measures_and_the_decisions(client: Client, planner: Headers) -> None:
+    program = await _program(client, planner)
+    pid, items = program["id"], _session_items(program)
+    for offset, during in ((0, 2), (2, 3), (9, 2)):
+        created = await _post(client, planner, pid, _check_in(STARTS_ON + timedelta(days=offset), items, during))
+        assert created.status_code == 201, created.text
+    routine = {"date": STARTS_ON.isoformat(), "kind": "routine", "pain_before": 3, "pain_during": 1, "pain_after": 2}
+    assert (await _post(client, planner, pid, routine)).status_code == 201
+    odi = f"/v1/assessments/{program['assessment_id']}/outcomes"
+    for day, answers in ((0, [2] * 10), (20, [1] * 10)):
+        taken_on = (STARTS_ON + timedelta(days=day)).isoformat()
+        measured = await client.post(
+            odi, json={"taken_on": taken_on, "answers": {"measure": "odi", "answers": answers}}, headers=planner
+        )
+        assert measured.status_code == 201, measured.text
+
+    response = await client.get(f"/v1/programs/{pid}/progress", headers=planner)
+    assert response.status_code == 200, response.text
+    progress = response.json()
+    made = [(d["decision"]["kind"], d["decision"].get("revision")) for d in progress["decisions"]]
+    # Week 1 has not run whole (hold); by day 9 one session in 7 days simplifies 3 sessions to 2 (revision 2), and
+    # the routine's check-in of day 0 decides over day 0 again; no sessions in days 14-20 simplify again (revision 3).
+    assert made == [("hold", None), ("hold", None), ("simplify", 2), ("hold", None), ("hold", None), ("simplify", 3)]
+    assert (progress["program_id"], progress["revision"], progress["status"]) == (pid, 3, "active")
+    weeks = progress["weeks"]
+    assert [w["week"] for w in weeks] == [1, 2, 3, 4], "every week begun by today (week 4)"
+    first, second, third = weeks[0], weeks[1], weeks[2]
+    # Each week as the revision in force when it began scheduled it: 3 sessions, then 2 from week 3 on.
+    assert [w["sessions_scheduled"] for w in weeks] == [3, 3, 2, 2]
+    assert (first["sessions_done"], first["routines_done"]) == (2, 1)
+    assert first["adherence"] == 0.67 and first["pain_during_worst"] == 3 and first["pain_before"] == 3.0
+    assert (second["sessions_done"], second["adherence"]) == (1, 0.33)
+    assert (third["sessions_done"], third["adherence"], third["pain_before"]) == (0, 0.0, None)
+    assert [(o["measure"], o["score"]) for o in progress["outcomes"]] == [("odi", 40.0), ("odi", 20.0)]
+    assert progress["outcomes"][0]["change"] is None and progress["outcomes"][1]["change"]["mcid_reached"] is True
+    kinds = [(d["check_in_id"] is not None, d["outcome_id"] is not None) for d in progress["decisions"]]
+    assert kinds == [(True, False)] * 4 + [(False, True)] * 2, "one decision after each check-in and each measure"
+    assert progress["decisions"][-1]["decision"]["made_on"] == (STARTS_ON + timedelta(days=20)).isoformat()
