@@ -46,6 +46,8 @@ REPEATED_EQUIPMENT = "&".join(["equipment=bodyweight"] * 20)
 REPEATED_UNCACHED = "... + 20 x equipment=bodyweight, uncached"
 WRITE_CEILING = "write ceiling (one INSERT … RETURNING)"
 CREATE_ASSESSMENT = "POST /v1/assessments"
+CREATE_CHECK_IN = "POST /v1/programs/{id}/check-ins"
+CHECK_IN_PROGRAMS = 200
 LARGE_PAGE = "GET /v1/exercises?limit=500"
 LARGE_PAGE_GZIP = "GET /v1/exercises?limit=500, gzip"
 
@@ -153,12 +155,26 @@ end
 """
 
 
-def _lua(method: str, body: str | None, headers: dict[str, str], uncached: bool = False) -> str:
+# Each request to the next of `paths` in turn (a check-in to each of many programs, as many people would send them).
+_ROUND_ROBIN = """
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, paths[(n % #paths) + 1])
+end
+"""
+
+
+def _lua(
+    method: str, body: str | None, headers: dict[str, str], uncached: bool = False, paths: list[str] | None = None
+) -> str:
     lines = [f'wrk.method = "{method}"']
     for name, value in headers.items():
         lines.append(f'wrk.headers["{name}"] = "{value}"')
     if body is not None:
         lines.append(f"wrk.body = {json.dumps(body)}")
+    if paths:
+        lines.append("paths = {" + ", ".join(json.dumps(path) for path in paths) + "}" + _ROUND_ROBIN)
     return "\n".join(lines) + "\n" + (_UNCACHED if uncached else "")
 
 
@@ -175,9 +191,10 @@ def _wrk(
     headers: dict[str, str] | None = None,
     *,
     uncached: bool = False,
+    paths: list[str] | None = None,
 ) -> Row:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_lua(method, body, headers or {}, uncached))
+        script.write(_lua(method, body, headers or {}, uncached, paths))
     out = subprocess.run(
         ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", DURATION, "--latency", "-s", script.name, url],
         capture_output=True,
@@ -241,6 +258,16 @@ def main() -> None:
         program = httpx.post(f"{base}/v1/programs", content=program_request, headers=auth)
         program.raise_for_status()
         size = len(program.content)
+        # Issue 18: check-ins spread over many people's programs (one program's check-ins are decided one at a time).
+        check_in_paths = []
+        for _ in range(CHECK_IN_PROGRAMS):
+            made = httpx.post(f"{base}/v1/programs", content=program_request, headers=auth)
+            made.raise_for_status()
+            check_in_paths.append(f"/v1/programs/{made.json()['id']}/check-ins")
+        check_in = json.dumps(
+            {"date": made.json()["parameters"]["starts_on"], "kind": "routine", "pain_before": 3, "pain_during": 2,
+             "pain_after": 2}
+        )  # fmt: skip
         stats_auth = {**auth, "Authorization": f"Bearer {stats_key}"}
         rows += [
             _wrk("GET /v1/exercises?limit=20", f"{base}/v1/exercises?limit=20"),
@@ -254,6 +281,7 @@ def main() -> None:
             _wrk("GraphQL exercises(first: 20)", f"{base}/graphql", "POST", graphql_page, auth),
             _wrk(CREATE_ASSESSMENT, f"{base}/v1/assessments", "POST", json.dumps(DESK_WORKER), auth),
             replace(_wrk("POST /v1/programs", f"{base}/v1/programs", "POST", program_request, auth), body_bytes=size),
+            _wrk(CREATE_CHECK_IN, base, "POST", check_in, auth, paths=check_in_paths),
             _wrk(f"GraphQL stats, {stats_rows:,} assessments", f"{base}/graphql", "POST", STATS_QUERY, stats_auth),
         ]
     finally:
@@ -275,6 +303,8 @@ def main() -> None:
     print(f"\ncost of 20 repeated equipment values / plain list, both uncached: {repeats_cost:.2f} (goal: <= 2)")
     to_write_ceiling = by_name[CREATE_ASSESSMENT].requests_per_second / by_name[WRITE_CEILING].requests_per_second
     print(f"POST /v1/assessments / write ceiling: {to_write_ceiling:.2f} (goal: >= 0.40)")
+    check_ins = by_name[CREATE_CHECK_IN].requests_per_second / by_name[WRITE_CEILING].requests_per_second
+    print(f"POST /v1/programs/{{id}}/check-ins / write ceiling: {check_ins:.2f} (goal: >= 0.40)")
     compressed = by_name[LARGE_PAGE_GZIP].requests_per_second / by_name[LARGE_PAGE].requests_per_second
     print(f"500-exercise page gzipped / not: {compressed:.2f} (goal: >= 0.70)")
     from devkit.simulation import SEED, simulate

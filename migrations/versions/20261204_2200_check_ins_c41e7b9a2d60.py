@@ -19,6 +19,33 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# A revision replaces a program's body (the current revision is the row's), so the stats' counters of what programs
+# prescribe (migration 3b1f0c9a7d21, counted per body on insert and taken back on delete) take back the old body's
+# and count the new one's, in one ordered upsert; `programs` itself is unchanged by it. Copied from that migration:
+# the exercises of a body, per phase.
+_PRESCRIBED = """
+    SELECT 'prescribed:' || (ph ->> 'key') AS metric, item -> 'exercise' ->> 'slug' AS key
+    FROM jsonb_array_elements({row}.body -> 'phases') AS ph, jsonb_array_elements(ph -> 'items') AS item
+"""
+_RECOUNT = f"""
+CREATE FUNCTION recount_programs() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO activity_counts AS c (client_id, day, metric, key, shard, count)
+    SELECT NEW.client_id, (NEW.created_at AT TIME ZONE 'UTC')::date, m.metric, m.key, pg_backend_pid() % 16,
+        sum(m.delta)
+    FROM (
+        SELECT o.metric, o.key, -1 AS delta FROM ({_PRESCRIBED.format(row="OLD")}) AS o
+        UNION ALL SELECT n.metric, n.key, 1 FROM ({_PRESCRIBED.format(row="NEW")}) AS n
+    ) AS m
+    GROUP BY m.metric, m.key
+    HAVING sum(m.delta) <> 0
+    ORDER BY m.metric, m.key
+    ON CONFLICT (client_id, day, metric, key, shard) DO UPDATE SET count = c.count + EXCLUDED.count;
+    RETURN NULL;
+END $$
+"""
+
+
 def _tenant(table: str) -> list[Any]:
     return [
         sa.Column("client_id", sa.Uuid(), nullable=False),
@@ -105,9 +132,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("program_id", "number", name=op.f("pk_program_revisions")),
     )
     op.create_index(op.f("ix_program_revisions_client_id"), "program_revisions", ["client_id"])
+    op.execute(_RECOUNT)
+    op.execute(
+        "CREATE TRIGGER recount_programs AFTER UPDATE OF body ON programs FOR EACH ROW "
+        "WHEN (OLD.body IS DISTINCT FROM NEW.body) EXECUTE FUNCTION recount_programs()"
+    )
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER recount_programs ON programs")
+    op.execute("DROP FUNCTION recount_programs()")
     op.drop_table("program_revisions")
     op.drop_table("program_decisions")
     op.drop_table("check_ins")

@@ -84,6 +84,12 @@ async def create(
     problems = follow.check_in_problems(check_in, body, today)
     if problems:
         raise Invalid(problems)
+    digest = idempotency.request_digest(_Keyed(program.id, check_in))
+    if program.paused is not None and key is not None:
+        # The check-in that paused it, sent again: its first answer, not the refusal that later ones get.
+        first = await idempotency.replay(await driver_of(session), client_id, OPERATION, key, digest)
+        if first is not None:
+            return first
     _refuse_if_paused(program)
     check_in_id, now = uuid.uuid4(), datetime.now(UTC)
     planned = await plan(session, program, body, check_in.date, follow, added=check_in)
@@ -111,9 +117,7 @@ async def create(
         },
         body=msgspec.to_builtins(answer),
     )
-    driver = await driver_of(session)
-    digest = idempotency.request_digest(_Keyed(program.id, check_in))
-    created = await idempotency.insert_once(driver, client_id, OPERATION, key, digest, row)
+    created = await idempotency.insert_once(await driver_of(session), client_id, OPERATION, key, digest, row)
     if not created.replayed:
         await record_plan(session, program, planned, check_in_id=check_in_id)
     return created

@@ -146,6 +146,26 @@ WHERE client_id = $1 AND operation = $2 AND key = $3 AND response_status IS NULL
 """
 
 
+async def replay(driver: Any, client_id: uuid.UUID, operation: str, key: Key, request_digest: str) -> Created | None:
+    """The first answer to this key and request, if it was already given (a 422 for another request): for a create
+    whose resource now refuses new writes (a paused program), so that a retry still gets what the first try got."""
+    existing = await driver.fetchrow(_EXISTING, client_id, key.operation(operation), key.value, ABANDONED_AFTER)
+    if existing is None or existing["response_status"] is None:
+        return None
+    if existing["request_hash"] != request_digest:
+        raise _reused()
+    text = existing["response_text"].encode()
+    return Created(status=existing["response_status"], body=msgspec.json.decode(text), encoded=text, replayed=True)
+
+
+def _reused() -> Unprocessable:
+    return Unprocessable(
+        "This Idempotency-Key was already used with a different request body.",
+        kind="idempotency-key-reused",
+        title="Idempotency key reused",
+    )
+
+
 async def insert_once(
     driver: Any, client_id: uuid.UUID, operation: str, key: Key | None, request_digest: str, row: NewRow
 ) -> Created:
@@ -171,11 +191,7 @@ async def insert_once(
         if existing is None:
             continue  # the holder of the key was erased meanwhile: claim it anew
         if existing["request_hash"] != request_digest:
-            raise Unprocessable(
-                "This Idempotency-Key was already used with a different request body.",
-                kind="idempotency-key-reused",
-                title="Idempotency key reused",
-            )
+            raise _reused()
         if existing["response_status"] is not None:
             text = existing["response_text"].encode()
             return Created(

@@ -120,7 +120,7 @@ def test_path_ids_are_uuids_as_in_the_bodies() -> None:
         for p in op.get("parameters", [])
         if p["in"] == "path" and p["name"].endswith("_id")
     ]
-    assert len(ids) == 20  # assessments, programs, their check-ins, revisions and outcome measures
+    assert len(ids) == 21  # assessments, programs, their check-ins, revisions, progress and outcome measures
     assert all(schema.get("type") == "string" and schema.get("format") == "uuid" for _, schema in ids), ids
     assert SCHEMAS["Program"]["properties"]["assessment_id"]["format"] == "uuid"
 

@@ -85,7 +85,9 @@ def _shell_examples(readme: str, *headings: str) -> str:
 def test_the_readmes_assessment_and_program_examples_run_as_written(live_server: str, full_access_key: str) -> None:
     """Pasted into a shell in order, with `make run` up: every request succeeds (curl fails the script on any 4xx or
     5xx), ids flow from one example to the next, and nothing needs a tool the README does not name."""
-    examples = _shell_examples((cli.PROJECT_ROOT / "README.md").read_text(), "Assessments", "Programs")
+    examples = _shell_examples(
+        (cli.PROJECT_ROOT / "README.md").read_text(), "Assessments", "Programs", "Check-ins and outcome measures"
+    )
     assert "KEY=$(cat .data/dev-api-key)" in examples and "<id>" not in examples
     script = 'set -euo pipefail\ncurl() { command curl --fail-with-body "$@"; }\n' + examples.replace(
         "KEY=$(cat .data/dev-api-key)", f"KEY={full_access_key}"

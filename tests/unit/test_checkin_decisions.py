@@ -115,6 +115,14 @@ def test_fewer_than_half_the_sessions_simplifies_to_fewer_shorter_ones() -> None
     assert d.simplify is not None and (d.simplify.sessions_per_week, d.simplify.session_minutes) == (2, 33)
 
 
+def test_a_plan_simplified_within_the_window_is_not_simplified_again() -> None:
+    """The window of day 8 began before the simplification of day 6: it judged the old plan. A week later it may."""
+    week = week_of_sessions(1)[:1]
+    d = decided(situation(8, week, simplified_on=START + timedelta(days=6)))
+    assert d.kind is DecisionKind.hold and "made fewer or shorter on" in d.reasons[0]
+    assert decided(situation(13, week, simplified_on=START + timedelta(days=6))).kind is DecisionKind.simplify
+
+
 def test_a_program_already_at_its_simplest_holds_instead_of_simplifying() -> None:
     s = replace(situation(6, []), sessions_per_week=2, session_minutes=20)
     d = decided(s)

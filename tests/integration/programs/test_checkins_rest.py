@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from devkit.personas import DESK_WORKER
 from tests.integration.programs.conftest import Client, Headers
 
@@ -113,8 +116,11 @@ async def test_the_next_morning_arrives_by_patch_and_is_decided_on(client: Clien
 async def test_a_red_flag_refers_and_pauses_the_program(client: Client, planner: Headers) -> None:
     program = await _program(client, planner)
     pid, items = program["id"], _session_items(program)
-    flagged = await _post(client, planner, pid, _check_in(STARTS_ON, items, symptoms={"chest_pain": True}))
+    red_flag = _check_in(STARTS_ON, items, symptoms={"chest_pain": True})
+    flagged = await _post(client, planner, pid, red_flag, **{"Idempotency-Key": "chest"})
     assert flagged.status_code == 201, flagged.text
+    retried = await _post(client, planner, pid, red_flag, **{"Idempotency-Key": "chest"})
+    assert retried.status_code == 201 and retried.content == flagged.content, "a retry gets the first answer"
     decision = flagged.json()["decision"]
     assert decision["kind"] == "refer" and decision["refer"]["level"] == "emergency"
 
@@ -254,3 +260,56 @@ async def test_progress_tells_the_weeks_the_measures_and_the_decisions(client: C
     kinds = [(d["check_in_id"] is not None, d["outcome_id"] is not None) for d in progress["decisions"]]
     assert kinds == [(True, False)] * 4 + [(False, True)] * 2, "one decision after each check-in and each measure"
     assert progress["decisions"][-1]["decision"]["made_on"] == (STARTS_ON + timedelta(days=20)).isoformat()
+
+
+async def test_erasing_the_assessment_erases_check_ins_decisions_revisions_and_measures(
+    client: Client, planner: Headers, engine: AsyncEngine
+) -> None:
+    program = await _program(client, planner)
+    pid, items = program["id"], _session_items(program)
+    assert (await _post(client, planner, pid, _check_in(STARTS_ON, items, during=7))).json()["decision"][
+        "revision"
+    ] == 2
+    odi = {"taken_on": STARTS_ON.isoformat(), "answers": {"measure": "odi", "answers": [2] * 10}}
+    assert (
+        await client.post(f"/v1/assessments/{program['assessment_id']}/outcomes", json=odi, headers=planner)
+    ).status_code == 201
+
+    async def left() -> list[int]:
+        async with engine.connect() as connection:
+            return [
+                (
+                    await connection.execute(text(f"SELECT count(*) FROM {table} WHERE {column} = :id"), {"id": value})
+                ).scalar_one()
+                for table, column, value in (
+                    ("check_ins", "program_id", pid),
+                    ("program_decisions", "program_id", pid),
+                    ("program_revisions", "program_id", pid),
+                    ("outcomes", "assessment_id", program["assessment_id"]),
+                )
+            ]
+
+    assert await left() == [1, 2, 2, 1]
+    assert (await client.delete(f"/v1/assessments/{program['assessment_id']}", headers=planner)).status_code == 204
+    assert await left() == [0, 0, 0, 0]
+
+
+async def test_a_revision_keeps_the_stats_counters_equal_to_a_rebuild(
+    client: Client, planner: Headers, engine: AsyncEngine
+) -> None:
+    """The stats count what programs prescribe from their bodies; a revision replaces the body, so its counters
+    follow (the old body's taken back, the new one's counted), as a rebuild from the base tables would count them."""
+    program = await _program(client, planner)
+    flare = await _post(client, planner, program["id"], _check_in(STARTS_ON, _session_items(program), during=7))
+    assert flare.json()["decision"]["revision"] == 2
+    snapshot = text(
+        "SELECT client_id, day, metric, key, sum(count) FROM activity_counts GROUP BY 1, 2, 3, 4 "
+        "HAVING sum(count) <> 0 ORDER BY 1, 2, 3, 4"
+    )
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        kept = (await connection.execute(snapshot)).all()
+        await connection.execute(text("SELECT rebuild_activity_counts()"))
+        rebuilt = (await connection.execute(snapshot)).all()
+        await transaction.rollback()
+    assert kept and kept == rebuilt
