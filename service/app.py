@@ -40,6 +40,7 @@ from service.docs.pages import ScalarPage, docs_assets_router, favicon
 from service.docs.problem_pages import problem_pages_router
 from service.graphql.cache import GraphQLCache
 from service.graphql.schema import graphql_controller
+from service.outcomes.rules import load_outcome_rules
 from service.programs.controllers import ProgramController
 from service.programs.examples import program_examples
 from service.programs.index_cache import CatalogIndexCache
@@ -215,6 +216,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         assessment_rules=assessment_rules,
         anatomy=anatomy,
         program_rules=program_rules,
+        outcome_rules=load_outcome_rules(),
         catalog_cache=catalog_cache,
         program_catalog=CatalogIndexCache(session_factory, catalog, catalog_cache),
         graphql_cache=graphql_cache,

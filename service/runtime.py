@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from service.clients.auth import Access
     from service.db.oneshot import StatementPool
     from service.graphql.cache import GraphQLCache
+    from service.outcomes.rules import OutcomeRules
     from service.programs.index_cache import CatalogIndexCache
     from service.programs.rules import ProgramRules
     from service.settings import Settings
@@ -39,6 +40,7 @@ class Runtime:
     assessment_rules: RuleSet
     anatomy: Anatomy
     program_rules: ProgramRules
+    outcome_rules: OutcomeRules  # the measures' directions and MCIDs (stats' outcome changes)
     catalog_cache: CatalogCache
     program_catalog: CatalogIndexCache
     graphql_cache: GraphQLCache
