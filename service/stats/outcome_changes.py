@@ -33,7 +33,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Float, Integer, Numeric, String, and_, cast, column, func, literal, or_, select, true, values
+from sqlalchemy import Float, Integer, Numeric, String, and_, cast, column, func, literal, or_, select, values
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -102,22 +102,43 @@ def _name(activity: Any) -> Any:
 async def changes(
     session: AsyncSession, start: date, end: date, bucket: Bucket, rules: OutcomeRules, *, by_client: bool
 ) -> dict[Key, dict[str, MeasureChanges]]:
-    """Per bucket (and client when grouped) and measure: one statement."""
-    follow_up = aliased(Outcome, name="follow_up")
-    first = aliased(Outcome, name="first")
-    baseline = (
-        select(first.id, first.score, first.answers)
-        .where(first.assessment_id == follow_up.assessment_id, first.measure == follow_up.measure)
-        .order_by(first.taken_on, first.created_at, first.id)
-        .limit(1)
-        .lateral("baseline")
+    """Per bucket (and client when grouped) and measure: one statement.
+
+    The baseline of every follow-up comes from one window over the takings of the (assessment, measure) pairs taken
+    in the range, rather than a lateral lookup per follow-up: on 200,000 takings of a year, 0.95 s instead of 1.6 s,
+    0.6 s of which was PostgreSQL compiling the lateral plan (JIT, set off by that plan's high cost estimate). The
+    follow-up itself is read through its ORM entity: the tenant criterion (service.db.tenancy) is added where a
+    statement names a tenant-owned entity at its top level."""
+    taken = aliased(Outcome, name="taken")
+    measured = (
+        select(taken.assessment_id, taken.measure)
+        .where(taken.taken_on >= start, taken.taken_on < end, taken.measure != MeasureKey.start_back.value)
+        .distinct()
+        .subquery("measured")
     )
+    taking = aliased(Outcome, name="taking")
+    window: dict[str, Any] = {
+        "partition_by": (taking.assessment_id, taking.measure),
+        "order_by": (taking.taken_on, taking.created_at, taking.id),
+    }
+    ranked = (
+        select(
+            taking.id,
+            func.first_value(taking.id).over(**window).label("first_id"),
+            func.first_value(taking.score, type_=JSONB).over(**window).label("score"),
+            func.first_value(taking.answers, type_=JSONB).over(**window).label("answers"),
+        )
+        .join(measured, and_(measured.c.assessment_id == taking.assessment_id, measured.c.measure == taking.measure))
+        .subquery("ranked")
+    )
+    follow_up = aliased(Outcome, name="follow_up")
+    baseline = ranked.c  # the first taking's id, score and answers
     rule = _thresholds(rules)
-    before, now = _score(baseline.c.score), _score(follow_up.score)
+    before, now = _score(baseline.score), _score(follow_up.score)
     gain = rule.c.direction * (now - before)
     # PSFS: an activity named both times that rose by `one_item` or more.
     then_activity = (
-        func.jsonb_array_elements(baseline.c.answers["activities"]).table_valued(column("value", JSONB)).alias("then")
+        func.jsonb_array_elements(baseline.answers["activities"]).table_valued(column("value", JSONB)).alias("then")
     )
     now_activity = (
         func.jsonb_array_elements(follow_up.answers["activities"]).table_valued(column("value", JSONB)).alias("now")
@@ -152,9 +173,9 @@ async def changes(
             func.count().filter(reached).label("reached"),
         )
         .select_from(follow_up)
-        .join(baseline, true())
+        .join(ranked, ranked.c.id == follow_up.id)
         .join(rule, rule.c.measure == follow_up.measure)
-        .where(follow_up.taken_on >= start, follow_up.taken_on < end, baseline.c.id != follow_up.id)
+        .where(follow_up.taken_on >= start, follow_up.taken_on < end, ranked.c.first_id != follow_up.id)
         .group_by(start_column, *client, follow_up.measure)
     )
     found: dict[Key, dict[str, MeasureChanges]] = {}
