@@ -17,8 +17,8 @@ over its 7-day window):
   stats cannot tell a week skipped from an app that does not send check-ins (most programs made before issue 18),
   and `programWeeks` says how many weeks the rate stands on.
 - Done: the distinct days with a `session` check-in in the week (two check-ins of one day are one session), capped
-  at the sessions the week scheduled. Scheduled: `sessions_per_week` of the revision the week's latest check-in was
-  done against (revision 1 is the program as generated, later ones are in `program_revisions`).
+  at the sessions the week scheduled. Scheduled: `sessions_per_week` of the latest revision any of the week's
+  check-ins was done against (revision 1 is the program as generated, later ones are in `program_revisions`).
 - The rate of a bucket (or of the range) is the sum of its weeks' capped sessions done over the sum of its weeks'
   sessions scheduled: each program-week counts at most 1, and a week of 4 sessions weighs more than a week of 2.
 - A program-week belongs to the bucket its first day falls in, and counts only once it is over (its last day is

@@ -369,3 +369,20 @@ async def test_the_statements_do_not_grow_with_the_rows(client: Client, app: Lit
     # The counters, the check-ins, the decisions, adherence, the outcome changes (and the clients' names).
     assert counted["c", False] == counted["a", False] == counted["operator", False] == 5, counted
     assert counted["a", True] == counted["operator", True] == 6, counted
+
+
+def test_the_new_stats_hold_aggregates_only() -> None:
+    from service.graphql.stats_care import StatsAdherence, StatsOutcomeChange
+
+    fields = {f.name for t in (StatsAdherence, StatsOutcomeChange) for f in t.__strawberry_definition__.fields}
+    assert fields == {
+        "program_weeks",
+        "sessions_done",
+        "sessions_scheduled",
+        "rate",
+        "measure",
+        "follow_ups",
+        "mean_change",
+        "mcid_reached",
+        "mcid_reached_rate",
+    }  # counts, sums and rates: no id, subject reference, answer or date of a person
