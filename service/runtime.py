@@ -41,10 +41,10 @@ class Runtime:
     assessment_rules: RuleSet
     anatomy: Anatomy
     program_rules: ProgramRules
+    outcome_rules: OutcomeRules  # the measures' scoring, directions and MCIDs (outcomes, stats)
     catalog_cache: CatalogCache
     program_catalog: CatalogIndexCache
     graphql_cache: GraphQLCache
-    outcome_rules: OutcomeRules
     follow_up: FollowUp  # decisions and revisions after check-ins and outcome measures (service.checkins)
     # The methods served on each route path, for OPTIONS' `Allow`; filled once the app's routes exist.
     allow_by_path: dict[str, str] = field(default_factory=dict)

@@ -1,4 +1,5 @@
-"""Stats for dashboards over GraphQL: aggregates only (no subject reference, no input), scope `stats:read`.
+"""Stats for dashboards over GraphQL: aggregates only (no subject reference, no input), scope `stats:read`: activity,
+and (issue 18) check-ins, decisions, adherence and outcome-measure changes (service.graphql.stats_care).
 
 A client's key sees its own activity; an operator key (an internal client) sees every client's, and may group by
 client. Buckets are UTC days, ISO weeks (Monday) or months; a bucket counts what happened in it within [from, to).
@@ -18,6 +19,7 @@ from service.clients.scopes import Scope
 from service.db.tenancy import ALL_TENANTS, tenant_session
 from service.graphql.context import Info
 from service.graphql.permissions import requires
+from service.graphql.stats_care import StatsAdherence, StatsOutcomeChange, outcome_changes
 from service.lib.errors import Invalid
 from service.stats import services
 from service.stats.services import Counts, Point, ranked
@@ -31,7 +33,12 @@ class StatsBucket(Enum):
     month = "month"
 
 
-@strawberry.type(description="How many times a key (a status, pattern, reason, muscle or exercise slug) occurred.")
+@strawberry.type(
+    description=(
+        "How many times a key (a status, pattern, reason, muscle or exercise slug, or a check-in's or decision's "
+        "kind) occurred."
+    )
+)
 class KeyCount:
     key: str = strawberry.field(description="What was counted.")
     count: int = strawberry.field(description="How many times.")
@@ -72,6 +79,16 @@ class StatsPoint:
     referrals: int = strawberry.field(description="Assessments that referred the person to a clinician.")
     referral_rate: float | None = strawberry.field(description="Referrals / assessments; null without assessments.")
     programs: int = strawberry.field(description="Programs generated.")
+    check_ins: int = strawberry.field(description="Check-ins recorded (daily routines and strength sessions).")
+    check_ins_by_kind: list[KeyCount] = strawberry.field(description="Check-ins by kind (routine, session).")
+    decisions: int = strawberry.field(description="Decisions made over check-ins and outcome measures.")
+    decisions_by_kind: list[KeyCount] = strawberry.field(
+        description="Decisions by kind (progress, hold, regress, simplify, refer)."
+    )
+    adherence: StatsAdherence = strawberry.field(description="Strength sessions done of those scheduled.")
+    outcome_changes: list[StatsOutcomeChange] = strawberry.field(
+        description="Each outcome measure with a change (NPRS, ODI, NDI, PSFS, in that order): its follow-ups."
+    )
     counts: strawberry.Private[Counts]
 
     @strawberry.field(description="The reasons people were referred (red-flag codes), most frequent first.")
@@ -99,7 +116,7 @@ class StatsPoint:
 
     @classmethod
     def of(cls, point: Point) -> StatsPoint:
-        counts = point.counts
+        counts, activity = point.counts, point.care.activity
         return cls(
             start=point.start,
             client=StatsClient(id=strawberry.ID(str(point.client.id)), name=point.client.name)
@@ -111,6 +128,12 @@ class StatsPoint:
             referrals=counts.referrals,
             referral_rate=counts.referral_rate,
             programs=counts.programs,
+            check_ins=sum(activity.check_ins.values()),
+            check_ins_by_kind=_key_counts(activity.check_ins),
+            decisions=sum(activity.decisions.values()),
+            decisions_by_kind=_key_counts(activity.decisions),
+            adherence=StatsAdherence.of(activity.adherence),
+            outcome_changes=outcome_changes(point.care.outcomes),
             counts=counts,
         )
 
@@ -152,7 +175,14 @@ class StatsQuery:
         principal = require(info.context.principal, Scope.stats_read)
         tenant = ALL_TENANTS if principal.internal else principal.client_id
         async with tenant_session(info.context.session_factory, tenant) as session:
-            result = await services.report(session, from_, to, services.Bucket(bucket.value), by_client=by_client)
+            result = await services.report(
+                session,
+                from_,
+                to,
+                services.Bucket(bucket.value),
+                by_client=by_client,
+                outcome_rules=info.context.runtime.outcome_rules,
+            )
         return Stats(
             from_=result.start,
             to=result.end,

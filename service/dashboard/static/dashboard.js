@@ -3,22 +3,28 @@
 // 1. GET /v1/me checks the key: it must carry `stats:read` and belong to an internal (operator) client.
 // 2. ONE GraphQL query fetches everything drawn below (STATS_QUERY): a series per bucket and the range's totals,
 //    overall and per client.
+//    Adherence and outcome changes (issue 18) are aggregates of the same query: strength sessions done of those
+//    scheduled per bucket, and per outcome measure the share of follow-up takings that reached its MCID.
 // 3. Chart.js (vendored from the npm registry by `make dashboard-assets`) draws it; no CDN at run time.
 "use strict";
 
 const STATS_QUERY = `
 query Dashboard($from: Date!, $to: Date!, $bucket: StatsBucket!) {
   overall: stats(from: $from, to: $to, bucket: $bucket) {
-    series { start assessments referrals referralRate programs
-             byStatus { key count } byPattern { key count } }
-    totals { assessments referrals referralRate programs
+    series { start assessments referrals referralRate programs checkIns
+             byStatus { key count } byPattern { key count }
+             adherence { programWeeks sessionsDone sessionsScheduled rate } }
+    totals { assessments referrals referralRate programs checkIns decisions
+             decisionsByKind { key count }
+             adherence { programWeeks sessionsDone sessionsScheduled rate }
+             outcomeChanges { measure followUps meanChange mcidReached mcidReachedRate }
              referralReasons(limit: 10) { key count }
              overactiveMuscles(limit: 8) { key count }
              underactiveMuscles(limit: 8) { key count }
              topExercises(limit: 5) { phase exercises { key count } } }
   }
   clients: stats(from: $from, to: $to, bucket: $bucket, byClient: true) {
-    clientTotals { client { id name } assessments referralRate programs }
+    clientTotals { client { id name } assessments referralRate programs checkIns adherence { rate } }
   }
 }`;
 
@@ -84,14 +90,55 @@ function countOf(point, field, key) {
   return found ? found.count : 0;
 }
 
+function percent(rate) {
+  return rate === null ? "–" : `${(rate * 100).toFixed(1)} %`;
+}
+
+// Adherence per bucket (a line, 0-1; a bucket without a counted program-week has no point) over the check-ins
+// (bars), and the share of each measure's follow-ups that reached its MCID.
+function renderCare(series, totals, labels) {
+  $("total-check-ins").textContent = String(totals.checkIns);
+  $("adherence").textContent = percent(totals.adherence.rate);
+  draw("chart-adherence", {
+    type: "bar",
+    data: {
+      labels,
+      datasets: [
+        { type: "line", label: "adherence", data: series.map((p) => p.adherence.rate), yAxisID: "rate", spanGaps: true },
+        { type: "bar", label: "check-ins", data: series.map((p) => p.checkIns), yAxisID: "count" },
+      ],
+    },
+    options: {
+      scales: {
+        rate: { position: "left", beginAtZero: true, max: 1 },
+        count: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } },
+      },
+    },
+  });
+  const measures = totals.outcomeChanges;
+  draw("chart-mcid", {
+    type: "bar",
+    data: {
+      labels: measures.map((m) => `${m.measure} (${m.mcidReached} of ${m.followUps})`),
+      datasets: [{ label: "share of follow-ups reaching the MCID", data: measures.map((m) => m.mcidReachedRate) }],
+    },
+    options: { scales: { y: { beginAtZero: true, max: 1 } } },
+  });
+  draw("chart-decisions", {
+    type: "bar",
+    data: { labels: totals.decisionsByKind.map((kc) => kc.key), datasets: [{ label: "decisions", data: totals.decisionsByKind.map((kc) => kc.count) }] },
+    options: { indexAxis: "y" },
+  });
+}
+
 function render(data) {
   const series = data.overall.series;
   const totals = data.overall.totals;
   const labels = series.map((p) => p.start);
   $("total-assessments").textContent = String(totals.assessments);
   $("total-programs").textContent = String(totals.programs);
-  $("referral-rate").textContent =
-    totals.referralRate === null ? "–" : `${(totals.referralRate * 100).toFixed(1)} %`;
+  $("referral-rate").textContent = percent(totals.referralRate);
+  renderCare(series, totals, labels);
 
   const stacked = { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } };
   draw("chart-status", {
@@ -150,8 +197,7 @@ function render(data) {
   $("clients").querySelector("tbody").replaceChildren(
     ...data.clients.clientTotals.map((t) => {
       const row = document.createElement("tr");
-      const rate = t.referralRate === null ? "–" : `${(t.referralRate * 100).toFixed(1)} %`;
-      [t.client.name, t.assessments, rate, t.programs].forEach((value) => {
+      [t.client.name, t.assessments, percent(t.referralRate), t.programs, t.checkIns, percent(t.adherence.rate)].forEach((value) => {
         const cell = document.createElement("td");
         cell.textContent = String(value);
         row.append(cell);
