@@ -12,9 +12,12 @@ from __future__ import annotations
 import uuid
 from typing import Any, Final
 
-from sqlalchemy import ForeignKey, event
+from sqlalchemy import ForeignKey, Table, event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.sql import visitors
+
+from service.db.base import Base
 
 TENANT_KEY: Final = "tenant"
 ALL_TENANTS: Final = "all-tenants"
@@ -41,9 +44,24 @@ class TenantScopedSession(Session):
     this class only, not every SQLAlchemy Session in the process."""
 
 
+def _reads_tenant_tables(statement: Any) -> bool:
+    """Whether a statement in which the ORM sees no tenant-owned entity still reads a tenant-owned table: a UNION of
+    selects, or a select from a subquery. The criterion below would reach none of them, and they would read every
+    client's rows (tests/integration/test_tenancy_session.py)."""
+    tenant_tables = {m.local_table for m in Base.registry.mappers if issubclass(m.class_, TenantOwned)}
+    return any(isinstance(e, Table) and e in tenant_tables for e in visitors.iterate(statement))
+
+
 @event.listens_for(TenantScopedSession, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
-    if not (state.is_select or state.is_update or state.is_delete) or not _touches_tenant_rows(state):
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if not _touches_tenant_rows(state):
+        if state.session.info.get(TENANT_KEY) != ALL_TENANTS and _reads_tenant_tables(state.statement):
+            raise TenantScopeMissing(
+                "tenant-owned rows read where the tenant's criterion cannot reach them (a UNION, or a select from "
+                "a subquery): query the tenant-owned model itself"
+            )
         return
     tenant = state.session.info.get(TENANT_KEY)
     if tenant is None:
