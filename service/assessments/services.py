@@ -18,7 +18,7 @@ from typing import cast
 
 import asyncpg
 import msgspec
-from sqlalchemy import Table, Text, literal, select, update
+from sqlalchemy import Table, Text, literal, null, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -262,7 +262,7 @@ async def delete(session: AsyncSession, assessment_id: str) -> None:
         .where(models.Assessment.previous_assessment_id == row.id)
         .values(
             previous_assessment_id=None,
-            comparison=None,
+            comparison=null(),  # SQL NULL: a None would be stored as the JSON value null
             input=models.Assessment.input.op("-", return_type=JSONB)(literal(PREVIOUS, Text)),
         )
         .returning(models.Assessment.id)
