@@ -40,12 +40,22 @@ class _Output(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of the comparison's parts."""
 
 
-TrendOf = Annotated[
+TestTrend = Annotated[
     Trend,
     msgspec.Meta(
         description=(
-            "resolved: found before, not now; improved; unchanged; worse; new: found now, not before. A measured "
-            "test moves only by at least its threshold in the assessment rules (`reassessment`)."
+            "improved, unchanged or worse: a measured test moves only by at least its threshold in the assessment "
+            "rules (`reassessment.tests`); the Thomas test improves from positive to negative."
+        )
+    ),
+]
+FindingTrend = Annotated[
+    Trend,
+    msgspec.Meta(
+        description=(
+            "resolved: found before, not now; new: found now, not before; a pattern found in both is improved or "
+            "worse when its band changes or its score moves by at least the assessment rules' threshold, else "
+            "unchanged, as is a muscle or tender spot found in both."
         )
     ),
 ]
@@ -56,7 +66,7 @@ class TestComparison(_Output):
     """A field test both assessments measured, side by side."""
 
     test: Annotated[str, msgspec.Meta(description="The input path, e.g. `tests.straight_leg_raise_deg.left`.")]
-    trend: TrendOf
+    trend: TestTrend
     summary: Summary
     before: Annotated[
         float | None,
@@ -90,7 +100,7 @@ class FindingComparison(_Output):
     after: Annotated[
         str | None, msgspec.Meta(description="Now, in the same words as `before`; null when it is not found now.")
     ]
-    trend: TrendOf
+    trend: FindingTrend
     summary: Summary
 
 

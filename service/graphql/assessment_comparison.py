@@ -14,9 +14,14 @@ from service.graphql.assessment_enums import ThomasResult
 strawberry.enum(Trend, description="How a test or finding moved since the previous assessment.")
 strawberry.enum(FindingKind, description="What kind of finding a comparison is about.")
 
-TREND = (
-    "resolved: found before, not now; improved; unchanged; worse; new: found now, not before. A measured test moves "
-    "only by at least its threshold in the assessment rules."
+TEST_TREND = (
+    "improved, unchanged or worse: a measured test moves only by at least its threshold in the assessment rules; the "
+    "Thomas test improves from positive to negative."
+)
+FINDING_TREND = (
+    "resolved: found before, not now; new: found now, not before; a pattern found in both is improved or worse when "
+    "its band changes or its score moves by at least the assessment rules' threshold, else unchanged, as is a muscle "
+    "or tender spot found in both."
 )
 
 
@@ -25,7 +30,7 @@ class TestComparison:
     test: str = strawberry.field(
         description="The input path, in REST's names, e.g. `tests.straight_leg_raise_deg.left`."
     )
-    trend: Trend = strawberry.field(description=TREND)
+    trend: Trend = strawberry.field(description=TEST_TREND)
     summary: str = strawberry.field(description="The change in plain second-person words, for the person.")
     before: float | None = strawberry.field(
         description="The earlier measurement, in the test's unit; null for the Thomas test."
@@ -54,7 +59,7 @@ class FindingComparison:
     after: str | None = strawberry.field(
         description="Now, in the same words as `before`; null when it is not found now."
     )
-    trend: Trend = strawberry.field(description=TREND)
+    trend: Trend = strawberry.field(description=FINDING_TREND)
     summary: str = strawberry.field(description="The change in plain second-person words, for the person.")
 
 
