@@ -86,10 +86,10 @@ def new_row(
         subject_ref=data.subject_ref,
         input=data,
     )
-    if data.previous_assessment_id is not None:
+    if (previous_id := data.previous_assessment_id) is not None:
         if previous is None:
             raise TypeError("a reassessment needs the previous assessment looked up (services.create does)")
-        answer = msgspec.structs.replace(answer, comparison=_compared(answer, previous, rules))
+        answer = msgspec.structs.replace(answer, comparison=_compared(answer, previous_id, previous, rules))
     values = {
         "id": answer.id,
         "client_id": client_id,
@@ -107,14 +107,17 @@ def new_row(
 
 
 PREVIOUS = "previous_assessment_id"
+PREVIOUS_FOREIGN_KEY = "fk_assessments_previous_assessment_id_assessments"  # its name by the naming convention
 
 
-def _compared(answer: schemas.Assessment, previous: Previous, rules: RuleSet) -> schemas.Comparison:
+def _compared(
+    answer: schemas.Assessment, previous_id: uuid.UUID, previous: Previous, rules: RuleSet
+) -> schemas.Comparison:
     """The comparison of a reassessment with the assessment it names, which must be the caller's, made before it and
     of the same person: a subject reference on both that differs names another person."""
     before = previous.assessment
     if before is None:
-        raise not_yours(answer.input.previous_assessment_id, field=PREVIOUS)  # type: ignore[arg-type]
+        raise not_yours(previous_id, field=PREVIOUS)
     if before.created_at >= answer.created_at:
         message = "must be an assessment made before this one"
         raise Unprocessable(f"{PREVIOUS}: {message}", errors=[FieldError(field=PREVIOUS, message=message)])
@@ -317,6 +320,3 @@ async def create(
         if data.previous_assessment_id is None or exc.constraint_name != PREVIOUS_FOREIGN_KEY:
             raise
         raise not_yours(data.previous_assessment_id, field=PREVIOUS) from None
-
-
-PREVIOUS_FOREIGN_KEY = "fk_assessments_previous_assessment_id_assessments"
