@@ -25,6 +25,7 @@ from sqlalchemy import text
 from service.assessments.anatomy import Anatomy
 from service.assessments.controllers import AssessmentController, ScreeningController
 from service.assessments.examples import assessment_examples
+from service.assessments.reassessment import PainMcid
 from service.assessments.rules import load_rules
 from service.catalog.cache import CatalogCache
 from service.catalog.controllers import catalog_controller
@@ -46,7 +47,7 @@ from service.docs.pages import ScalarPage, docs_assets_router, favicon
 from service.docs.problem_pages import problem_pages_router
 from service.graphql.cache import GraphQLCache
 from service.graphql.schema import graphql_controller
-from service.outcomes.rules import load_outcome_rules
+from service.outcomes.rules import OutcomeRules, load_outcome_rules
 from service.outcomes.schemas import OutcomeRequest
 from service.programs.controllers import ProgramController
 from service.programs.examples import program_examples
@@ -193,6 +194,13 @@ def forwarded_client_middleware(settings: Settings) -> list[DefineMiddleware]:
     return [DefineMiddleware(cast(Any, ProxyHeadersMiddleware), trusted_hosts=list(settings.trusted_proxies))]
 
 
+def pain_mcid(outcomes: OutcomeRules) -> PainMcid:
+    """The NPRS's meaningful change as reassessments compare pain by it: the outcome rules own the number, and the
+    assessments domain, below outcomes, may not read them itself."""
+    mcid = outcomes.measures.nprs.mcid
+    return PainMcid(points=mcid.points, percent=mcid.percent)
+
+
 def create_app(settings: Settings, catalog: CatalogData | None = None) -> RealignApp:
     if not settings.key_pepper:
         raise RuntimeError("REALIGN_KEY_PEPPER is not set: API keys cannot be checked (`make run` makes one).")
@@ -237,6 +245,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         ),
         assessment_rules=assessment_rules,
         anatomy=anatomy,
+        pain_mcid=pain_mcid(outcome_rules),
         program_rules=program_rules,
         catalog_cache=catalog_cache,
         program_catalog=program_catalog,
@@ -341,7 +350,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         app.openapi_schema,
         catalog,
         settings.public_url,
-        assessment_examples(assessment_rules),
+        assessment_examples(assessment_rules, runtime.pain_mcid),
         program_examples(catalog, assessment_rules, program_rules, settings.public_url),
         checkin_examples(catalog, assessment_rules, program_rules, follow_up.rules, outcome_rules),
         client_examples(),

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
     from service.assessments.anatomy import Anatomy
+    from service.assessments.reassessment import PainMcid
     from service.assessments.rules import RuleSet
     from service.catalog.cache import CatalogCache
     from service.checkins.followup import FollowUp
@@ -40,6 +41,7 @@ class Runtime:
     access: Access  # keys, scopes and rate limits (service.clients.auth)
     assessment_rules: RuleSet
     anatomy: Anatomy
+    pain_mcid: PainMcid  # the NPRS's meaningful change, from the outcome rules, for reassessments' pain
     program_rules: ProgramRules
     outcome_rules: OutcomeRules  # the measures' scoring, directions and MCIDs (outcomes, stats)
     catalog_cache: CatalogCache

@@ -39,7 +39,10 @@ class AssessmentController(Controller):
         description=(
             "Runs the versioned rules over a questionnaire, a movement screen and field tests. Any red flag gives "
             "status `refer` (see a clinician before training) and no findings; otherwise patterns with scores, "
-            "overactive and underactive muscles and trigger points, each with the inputs that caused it."
+            "overactive and underactive muscles and trigger points, each with the inputs that caused it. A "
+            "reassessment names the person's earlier assessment in `previous_assessment_id`: its `comparison` says "
+            "how each test, finding and the pain changed since (resolved, improved, unchanged, worse or new), and "
+            "a program generated from it starts from its own, new findings."
         ),
         guards=[requires_scope(Scope.assessments_write)],
         dto=StrictJSON[schemas.AssessmentInput],
@@ -50,7 +53,10 @@ class AssessmentController(Controller):
             409: IN_FLIGHT,
             413: problem_spec("The body is larger than 1 MiB."),
             415: UNSUPPORTED_MEDIA_TYPE,
-            422: problem_spec("This Idempotency-Key was used with a different body."),
+            422: problem_spec(
+                "`previous_assessment_id` names no assessment of yours, one made after this one, or one of another "
+                "`subject_ref` (`errors` names the fields); or this Idempotency-Key was used with a different body."
+            ),
         },
     )
     async def create(
@@ -63,12 +69,14 @@ class AssessmentController(Controller):
         principal = require(await principal_of(request), Scope.assessments_write)
         key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
         created = await services.create(
+            runtime.session_factory,
             runtime.statements,
             principal.client_id,
             data,
             key,
             rules=runtime.assessment_rules,
             anatomy=runtime.anatomy,
+            pain_mcid=runtime.pain_mcid,
         )
         return created_response(created, "/v1/assessments")
 
@@ -137,7 +145,9 @@ class AssessmentController(Controller):
         summary="Erase an assessment and everything derived from it",
         description=(
             "Erases the assessment, the programs generated from it and the stored replies of the requests that "
-            "created them (for the right to erasure). A 204 with no body."
+            "created them (for the right to erasure). Later assessments compared with it keep their findings but "
+            "lose that `comparison` and their `previous_assessment_id`, which would hold its numbers. A 204 with "
+            "no body."
         ),
         guards=[requires_scope(Scope.assessments_write)],
         responses={**SECURED_PROBLEMS, 404: NOT_FOUND},

@@ -7,6 +7,7 @@ field. Checks that need the catalogue or look at several fields at once live in
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Annotated
 
@@ -257,6 +258,19 @@ class AssessmentInput(_Input):
     """The `POST /v1/assessments` body: screening, questionnaire, movement screen, field tests and tender spots."""
 
     subject_ref: SubjectRef | None = None
+    previous_assessment_id: (
+        Annotated[
+            uuid.UUID,
+            msgspec.Meta(
+                description=(
+                    "For a reassessment: the id of this person's earlier assessment (one of yours, made before this "
+                    "one, of the same `subject_ref` when both have one). The answer's `comparison` then compares "
+                    "the tests, findings and pain with it."
+                )
+            ),
+        ]
+        | None
+    ) = None
     age_band: Annotated[AgeBand, msgspec.Meta(description="The person's age range, in years.")] | None = None
     lifestyle: Annotated[Lifestyle, msgspec.Meta(description="Daily activity and training background.")] | None = None
     pain: Annotated[Pain, msgspec.Meta(description="Where it hurts, how much and since when.")] | None = None

@@ -33,7 +33,7 @@ import yaml
 
 from service.assessments import screening as screening_rules
 from service.assessments.input_paths import NUMERIC, OPERATORS, field_type, strip_optional, values_ok
-from service.assessments.schemas import OneSide, PainRegion, RedFlags
+from service.assessments.schemas import FieldTests, OneSide, PainRegion, RedFlags
 from service.assessments.screening import ScreeningRules
 
 RULES_PATH = Path(__file__).parent / "rules.yaml"
@@ -158,6 +158,21 @@ class ConflictPolicy(_Data, frozen=True):
     """A muscle marked both ways keeps the role with the larger summed weight; on a tie, this one."""
 
 
+class MeasuredTest(_Data, frozen=True):
+    """A measured field test of a reassessment: its name and unit in words, and how far it must move to count."""
+
+    name: str
+    unit: str
+    at_least: Annotated[float, msgspec.Meta(gt=0)]
+
+
+class Reassessment(_Data, frozen=True):
+    """How far a reassessment's tests and pattern scores must move to count as improved or worse."""
+
+    tests: dict[str, MeasuredTest]
+    pattern_score_at_least: Annotated[float, msgspec.Meta(gt=0, le=1)]
+
+
 class RuleSet(_Data, frozen=True):
     version: str
     patterns: list[PatternDef]
@@ -168,6 +183,7 @@ class RuleSet(_Data, frozen=True):
     conflicts: ConflictPolicy
     screening: ScreeningRules
     region_conditions: dict[PainRegion, RegionCondition]
+    reassessment: Reassessment
     rules: list[Rule]
 
 
@@ -181,6 +197,7 @@ class _Document(_Data, frozen=True):
     conflicts: ConflictPolicy
     screening: ScreeningRules
     region_conditions: dict[PainRegion, RegionCondition]
+    reassessment: Reassessment
     rules: list[Any]
 
 
@@ -410,12 +427,13 @@ def parse_rules(
         conflicts=document.conflicts,
         screening=document.screening,
         region_conditions=document.region_conditions,
+        reassessment=document.reassessment,
         rules=[r for r, _ in finding_rules],
     )
 
 
 def _check_extras(document: _Document, source: str, known_muscles: frozenset[str] | None) -> None:
-    """The sections around the finding rules: bands, asymmetries, resolutions and notes."""
+    """The sections around the finding rules: bands, asymmetries, resolutions, notes and reassessment."""
     bands = document.bands
     if bands.present_at_least < bands.likely_at_least or bands.present_direct < bands.likely_direct:
         raise RulesError(f"{source}: bands: present must not be easier to reach than likely")
@@ -433,6 +451,10 @@ def _check_extras(document: _Document, source: str, known_muscles: frozenset[str
         _check_condition(resolution.when, label, "when", known_muscles)
         _check_muscles(label, "muscles", resolution.muscles, known_muscles)
         _template(label, "summary", resolution.summary, {"facts"})
+    measured = set(FieldTests.__struct_fields__) - {"thomas_test"}  # read positive or negative, not measured
+    for name in document.reassessment.tests:
+        if name not in measured:
+            raise RulesError(f"{source}: reassessment.tests: {name!r} is not a measured field test")
     codes = [note.code for note in document.notes]
     if len(set(codes)) != len(codes):
         raise RulesError(f"{source}: notes: a code is used twice")

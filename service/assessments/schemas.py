@@ -10,6 +10,7 @@ from typing import Annotated
 
 import msgspec
 
+from service.assessments.comparison import Comparison
 from service.assessments.enums import (
     ActivityLevel,
     AgeBand,
@@ -65,6 +66,7 @@ __all__ = [
     "BridgeSeconds",
     "Clearance",
     "ClinicianRole",
+    "Comparison",
     "Compensation",
     "ConcernLevel",
     "ConditionSlug",
@@ -286,6 +288,16 @@ Notes = Annotated[list[Note], msgspec.Meta(description="What the assessment noti
 ClearanceApplied = Annotated[
     AppliedClearance | None, msgspec.Meta(description="The clinician's clearance, as applied; null without one.")
 ]
+Compared = Annotated[
+    Comparison | None,
+    msgspec.Meta(
+        description=(
+            "A reassessment's comparison with the assessment `input.previous_assessment_id` names: each test, "
+            "finding and the pain resolved, improved, unchanged, worse or new. Null when none was named, or once "
+            "that assessment has been erased (the comparison and the link are erased with it)."
+        )
+    ),
+]
 
 
 class AssessmentResult(_Output):
@@ -335,6 +347,7 @@ class Assessment(_Output):
     asymmetries: Asymmetries = []
     notes: Notes = []
     clearance: ClearanceApplied = None
+    comparison: Compared = None
 
 
 class AssessmentList(msgspec.Struct):

@@ -1,8 +1,10 @@
-"""Assessments: validate, run the rules, store, read back — for the caller's tenant only.
+"""Assessments: validate, run the rules, compare with the previous one, store, read back — for the caller's tenant
+only.
 
 Sessions passed in here are tenant sessions (service.db.tenancy): every query below is scoped to the
 calling client by the session itself, which is why none of them filters by client by hand. A create is one
-statement that names its client explicitly (`new_row`), on the one-statement engine.
+statement that names its client explicitly (`new_row`), on the one-statement engine; a reassessment reads the
+assessment it names in a tenant session first.
 """
 
 from __future__ import annotations
@@ -14,17 +16,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import cast
 
+import asyncpg
 import msgspec
-from sqlalchemy import Table, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, Text, literal, null, select, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.assessments import models, schemas
 from service.assessments.anatomy import Anatomy
 from service.assessments.engine import assess
+from service.assessments.reassessment import PainMcid, compare
 from service.assessments.rules import RuleSet
 from service.assessments.validation import validate_input
 from service.db.engine import json_text
 from service.db.oneshot import StatementPool, never_sent, on_driver_connection
+from service.db.tenancy import tenant_session
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
 from service.lib.errors import FieldError, Invalid, NotFound, ReferralRequired, Unprocessable
@@ -43,14 +49,31 @@ def _resource(row: models.Assessment) -> schemas.Assessment:
             "created_at": row.created_at.isoformat(),
             "subject_ref": row.subject_ref,
             "input": row.input,
+            "comparison": row.comparison,
         },
         schemas.Assessment,
     )
 
 
-def new_row(client_id: uuid.UUID, data: schemas.AssessmentInput, rules: RuleSet, anatomy: Anatomy) -> NewRow:
-    """The assessment of `data`, ready to insert: checked, assessed, with its id and time chosen here, so that the
-    answer is complete before the one statement that stores it (service.idempotency.services.insert_once)."""
+@dataclass(frozen=True)
+class Previous:
+    """What a reassessment is compared with: the assessment its `previous_assessment_id` names, as the caller's
+    tenant session found it (None: no assessment of the caller has that id), and the NPRS's meaningful change."""
+
+    assessment: schemas.Assessment | None
+    pain_mcid: PainMcid
+
+
+def new_row(
+    client_id: uuid.UUID,
+    data: schemas.AssessmentInput,
+    rules: RuleSet,
+    anatomy: Anatomy,
+    previous: Previous | None = None,
+) -> NewRow:
+    """The assessment of `data`, ready to insert: checked, assessed, compared with `previous` when `data` names one,
+    with its id and time chosen here, so that the answer is complete before the one statement that stores it
+    (service.idempotency.services.insert_once)."""
     created_at = datetime.now(UTC)
     problems = validate_input(data, rules, anatomy, created_at.date())
     if problems:
@@ -63,6 +86,10 @@ def new_row(client_id: uuid.UUID, data: schemas.AssessmentInput, rules: RuleSet,
         subject_ref=data.subject_ref,
         input=data,
     )
+    if (previous_id := data.previous_assessment_id) is not None:
+        if previous is None:
+            raise TypeError("a reassessment needs the previous assessment looked up (services.create does)")
+        answer = msgspec.structs.replace(answer, comparison=_compared(answer, previous_id, previous, rules))
     values = {
         "id": answer.id,
         "client_id": client_id,
@@ -73,8 +100,36 @@ def new_row(client_id: uuid.UUID, data: schemas.AssessmentInput, rules: RuleSet,
         "input": json_text(data),
         "result": json_text(result),
         "created_at": answer.created_at,
+        "previous_assessment_id": data.previous_assessment_id,
+        "comparison": json_text(answer.comparison) if answer.comparison is not None else None,
     }
     return NewRow(table=cast(Table, models.Assessment.__table__), values=values, body=msgspec.to_builtins(answer))
+
+
+PREVIOUS = "previous_assessment_id"
+PREVIOUS_FOREIGN_KEY = "fk_assessments_previous_assessment_id_assessments"  # its name by the naming convention
+
+
+def _compared(
+    answer: schemas.Assessment, previous_id: uuid.UUID, previous: Previous, rules: RuleSet
+) -> schemas.Comparison:
+    """The comparison of a reassessment with the assessment it names, which must be the caller's, made before it and
+    of the same person: a subject reference on both that differs names another person."""
+    before = previous.assessment
+    if before is None:
+        raise not_yours(previous_id, field=PREVIOUS)
+    if before.created_at >= answer.created_at:
+        message = "must be an assessment made before this one"
+        raise Unprocessable(f"{PREVIOUS}: {message}", errors=[FieldError(field=PREVIOUS, message=message)])
+    if before.subject_ref is not None and answer.subject_ref is not None and before.subject_ref != answer.subject_ref:
+        raise Unprocessable(
+            f"{PREVIOUS}: that assessment is of another person (its subject_ref differs from this one's)",
+            errors=[
+                FieldError(field=PREVIOUS, message="names an assessment of another subject_ref"),
+                FieldError(field="subject_ref", message="differs from the previous assessment's subject_ref"),
+            ],
+        )
+    return compare(before, answer, rules.reassessment, previous.pain_mcid)
 
 
 SCREENING_INCOMPLETE = "screening-incomplete"
@@ -120,18 +175,17 @@ def check_programmable(
     )
 
 
-def not_yours(assessment_id: uuid.UUID) -> Unprocessable:
-    """What a request naming an assessment it cannot use gets (a program's, an outcome's `assessment_id`): the same
-    answer whether the id is unknown or another client's, so that existence elsewhere is never revealed."""
+def not_yours(assessment_id: uuid.UUID, field: str = "assessment_id") -> Unprocessable:
+    """What a request naming an assessment it cannot use gets (a program's, an outcome's `assessment_id`, a
+    reassessment's `previous_assessment_id`): the same answer whether the id is unknown or another client's, so that
+    existence elsewhere is never revealed."""
     message = "no assessment of yours has this id"
-    return Unprocessable(
-        f"assessment_id: {message} ('{assessment_id}')", errors=[FieldError(field="assessment_id", message=message)]
-    )
+    return Unprocessable(f"{field}: {message} ('{assessment_id}')", errors=[FieldError(field=field, message=message)])
 
 
-async def _row(session: AsyncSession, assessment_id: str) -> models.Assessment:
+async def _row(session: AsyncSession, assessment_id: str, *, lock: bool = False) -> models.Assessment:
     parsed = parse_uuid(assessment_id)
-    row = await session.get(models.Assessment, parsed) if parsed else None
+    row = await session.get(models.Assessment, parsed, with_for_update=lock) if parsed else None
     if row is None:
         raise NotFound(f"No assessment with id '{assessment_id}'.")
     return row
@@ -199,16 +253,43 @@ async def list_assessments(
 
 
 async def delete(session: AsyncSession, assessment_id: str) -> None:
-    """Erase the assessment and what was derived from it (programs cascade; stored idempotent replies go too)."""
-    row = await _row(session, assessment_id)
+    """Erase the assessment and what was derived from it (programs cascade; stored idempotent replies go too).
+
+    Reassessments that were compared with it keep their own findings but lose the comparison and the link (from the
+    stored input too): the comparison holds this assessment's numbers, which erasure must not leave behind. Their
+    stored idempotent replies, which hold the comparison as first answered, are forgotten. The row is locked first,
+    so that no new reassessment can name it between the two (its foreign key check waits, then fails)."""
+    row = await _row(session, assessment_id, lock=True)
+    compared = await session.scalars(
+        update(models.Assessment)
+        .where(models.Assessment.previous_assessment_id == row.id)
+        .values(
+            previous_assessment_id=None,
+            comparison=null(),  # SQL NULL: a None would be stored as the JSON value null
+            input=models.Assessment.input.op("-", return_type=JSONB)(literal(PREVIOUS, Text)),
+        )
+        .returning(models.Assessment.id)
+        .execution_options(synchronize_session=False)
+    )
+    later = list(compared)
     await session.delete(row)
-    await idempotency.forget_resource(session, row.id)
+    await idempotency.forget_resource(session, row.id, *later)
     # The database erases the programs derived from it (ON DELETE CASCADE); their stored answers, which name it,
     # must not outlive them either.
     await idempotency.forget_answers_naming(session, row.client_id, "assessment_id", str(row.id))
 
 
+async def _previous(
+    factory: async_sessionmaker[AsyncSession], client_id: uuid.UUID, previous_id: uuid.UUID
+) -> schemas.Assessment | None:
+    """The assessment a reassessment names, if it is the caller's (a tenant session sees no other)."""
+    async with tenant_session(factory, client_id) as session:
+        row = await session.get(models.Assessment, previous_id)
+        return _resource(row) if row is not None else None
+
+
 async def create(
+    factory: async_sessionmaker[AsyncSession],
     statements: StatementPool,
     client_id: uuid.UUID,
     data: schemas.AssessmentInput,
@@ -216,14 +297,26 @@ async def create(
     *,
     rules: RuleSet,
     anatomy: Anatomy,
+    pain_mcid: PainMcid,
 ) -> idempotency.Created:
     """Assess and store, once per idempotency key of its door (REST and GraphQL alike): one statement on a
-    connection of `statements` (service.db.oneshot)."""
-    row = new_row(client_id, data, rules, anatomy)
+    connection of `statements` (service.db.oneshot); a reassessment first reads the assessment it names in a tenant
+    session of `factory`."""
+    previous = None
+    if data.previous_assessment_id is not None:
+        found = await _previous(factory, client_id, data.previous_assessment_id)
+        previous = Previous(found, pain_mcid)
+    row = new_row(client_id, data, rules, anatomy, previous)
     # What a key's reuse is compared by; without a key nothing is compared (insert_once does not read it).
     digest = idempotency.request_digest(data) if key is not None else ""
-    return await on_driver_connection(
-        statements,
-        lambda driver: idempotency.insert_once(driver, client_id, OPERATION, key, digest, row),
-        retry_if=never_sent,
-    )
+    try:
+        return await on_driver_connection(
+            statements,
+            lambda driver: idempotency.insert_once(driver, client_id, OPERATION, key, digest, row),
+            retry_if=never_sent,
+        )
+    except asyncpg.ForeignKeyViolationError as exc:
+        # The previous assessment was erased between its lookup and this insert (the foreign key caught it).
+        if data.previous_assessment_id is None or exc.constraint_name != PREVIOUS_FOREIGN_KEY:
+            raise
+        raise not_yours(data.previous_assessment_id, field=PREVIOUS) from None

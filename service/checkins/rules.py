@@ -9,7 +9,7 @@ from typing import Annotated
 import msgspec
 import yaml
 
-from service.assessments.schemas import ConcernLevel, FieldTests
+from service.assessments.schemas import ConcernLevel
 from service.assessments.screening import ScreeningRules
 
 RULES_PATH = Path(__file__).with_name("rules.yaml")
@@ -53,17 +53,6 @@ class Words(_Rule, frozen=True):
     refer: str
 
 
-class MeasuredTest(_Rule, frozen=True):
-    name: str
-    unit: str
-    at_least: Annotated[float, msgspec.Meta(gt=0)]
-
-
-class Reassessment(_Rule, frozen=True):
-    tests: dict[str, MeasuredTest]
-    pattern_score_at_least: Annotated[float, msgspec.Meta(gt=0, le=1)]
-
-
 class CheckInRules(_Rule, frozen=True):
     version: str
     pain: PainLimits
@@ -72,7 +61,6 @@ class CheckInRules(_Rule, frozen=True):
     refer: Refer
     rescreen: list[str]
     words: Words
-    reassessment: Reassessment
 
 
 class CheckInRulesError(ValueError):
@@ -89,10 +77,6 @@ def load_checkin_rules(screening: ScreeningRules, path: Path = RULES_PATH) -> Ch
         question = questions.get(code)
         if question is None or question.level not in RED_FLAG_LEVELS:
             raise CheckInRulesError(f"{path.name}: rescreen: {code!r} is not a red-flag screening question")
-    measured = set(FieldTests.__struct_fields__) - {"thomas_test"}
-    for test in rules.reassessment.tests:
-        if test not in measured:
-            raise CheckInRulesError(f"{path.name}: reassessment.tests: {test!r} is not a measured field test")
     if rules.adherence.simplify_below > rules.adherence.progress_at_least:
         raise CheckInRulesError(f"{path.name}: adherence: simplify_below is above progress_at_least")
     return rules

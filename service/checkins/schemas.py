@@ -105,47 +105,6 @@ class Decision(msgspec.Struct, kw_only=True, omit_defaults=True):
     ] = None
 
 
-class Trend(StrEnum):
-    resolved = "resolved"
-    improved = "improved"
-    unchanged = "unchanged"
-    worse = "worse"
-    new = "new"
-
-
-class TestComparison(msgspec.Struct, kw_only=True):
-    test: Annotated[str, msgspec.Meta(description="The input path, e.g. `tests.straight_leg_raise_deg.left`.")]
-    before: float | str
-    after: float | str
-    trend: Trend
-    summary: str
-
-
-class FindingComparison(msgspec.Struct, kw_only=True):
-    type: Annotated[str, msgspec.Meta(description="`pattern`, `overactive`, `underactive` or `trigger_point`.")]
-    target: Annotated[str, msgspec.Meta(description="The pattern or muscle slug.")]
-    before: Annotated[str | None, msgspec.Meta(description="A pattern's band, or the side; null: not found then.")]
-    after: Annotated[str | None, msgspec.Meta(description="A pattern's band, or the side; null: not found now.")]
-    trend: Trend
-    summary: str
-
-
-class PainComparison(msgspec.Struct, kw_only=True):
-    before: int
-    after: int
-    trend: Trend
-    mcid_reached: Annotated[bool, msgspec.Meta(description="Eased by at least the NPRS's meaningful change.")]
-    summary: str
-
-
-class Comparison(msgspec.Struct, kw_only=True):
-    """A reassessment against the assessment before it: each test both measured, each finding of either, the pain."""
-
-    tests: list[TestComparison]
-    findings: list[FindingComparison]
-    pain: PainComparison | None
-
-
 class CheckInUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
     """What can change in a recorded check-in: each field given replaces the recorded one (null or absent: kept).
     The date and kind cannot change: erase the check-in and record it again."""

@@ -140,6 +140,9 @@ class FieldTests:
 @strawberry.type(description="The answers an assessment was made from, as `createAssessment` received them.")
 class AssessmentAnswers:
     subject_ref: str | None = strawberry.field(description="Your opaque reference for the person.")
+    previous_assessment_id: strawberry.ID | None = strawberry.field(
+        description="The earlier assessment this one was compared with; null when none (or once it is erased)."
+    )
     age_band: AgeBand | None = strawberry.field(description="The person's age range.")
     lifestyle: Lifestyle | None = strawberry.field(description="Habits.")
     pain: Pain | None = strawberry.field(description="Pain, if any.")
@@ -157,6 +160,7 @@ class AssessmentAnswers:
         tests, clearance, screen = a.tests, a.clearance, a.movement_screen
         return cls(
             subject_ref=a.subject_ref,
+            previous_assessment_id=strawberry.ID(str(a.previous_assessment_id)) if a.previous_assessment_id else None,
             age_band=a.age_band,
             lifestyle=Lifestyle(**_fields(a.lifestyle)) if a.lifestyle else None,
             pain=Pain(**_fields(a.pain)) if a.pain else None,

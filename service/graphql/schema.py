@@ -22,7 +22,8 @@ from service.catalog.cache import CatalogCache
 from service.catalog.vocabulary import Vocabulary
 from service.clients.auth import graphql_guard
 from service.docs.pages import graphiql_page
-from service.graphql.assessments import AssessmentQuery, assessment_mutation
+from service.graphql.assessment_mutations import assessment_mutation
+from service.graphql.assessments import AssessmentQuery
 from service.graphql.cache import GraphQLCache, graphql_cache_middleware
 from service.graphql.catalog import SlugEnums, catalog_query
 from service.graphql.context import context_getter

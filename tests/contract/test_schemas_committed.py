@@ -85,14 +85,21 @@ def test_assessment_examples_are_what_the_service_answers() -> None:
     the documented assessment answers (so an app that renders the form can send that body)."""
     import msgspec
 
+    from service.app import pain_mcid
     from service.assessments.examples import DESK_WORKER, assessment_examples
     from service.assessments.rules import load_rules
     from service.assessments.schemas import Assessment, AssessmentInput, ScreeningForm
+    from service.outcomes.rules import load_outcome_rules
 
-    examples = assessment_examples(load_rules())
+    examples = assessment_examples(load_rules(), pain_mcid(load_outcome_rules()))
     msgspec.convert(examples["createAssessment"]["request"], AssessmentInput)
     created = msgspec.convert(msgspec.to_builtins(examples["createAssessment"]["201"]), Assessment)
     assert created.status == "ok" and created.level == "proceed" and created.patterns
+    # The assessment read back is the reassessment four weeks later: it names the created one and compares with it.
+    reassessment = msgspec.convert(msgspec.to_builtins(examples["getAssessment"]["200"]), Assessment)
+    assert reassessment.input.previous_assessment_id == created.id and reassessment.comparison is not None
+    assert reassessment.comparison.previous_assessment_id == created.id
+    assert reassessment.comparison.pain is not None and reassessment.comparison.pain.mcid_reached
     screening_form = msgspec.convert(msgspec.to_builtins(examples["getScreening"]["200"]), ScreeningForm)
     asked = {q.code for s in screening_form.screens for q in s.questions}
     assert asked == {*DESK_WORKER["red_flags"], *DESK_WORKER["screening"]}

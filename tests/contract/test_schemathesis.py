@@ -6,17 +6,18 @@ default, as in CI). Calls are authenticated with a key holding every scope; Sche
 operation without it.
 
 Some rules cannot be described by a schema: a cursor is valid only when the API returned it, an Idempotency-Key
-names one request (reusing it with another body is rightly a 422), a program's `assessment_id` must be one of the
-caller's assessments and its `exclude_exercises` exercises of the catalogue (imports included, so no enum), and
-GraphQL cannot state numeric ranges (`first` in 1..500, the assessment's measurements, a program's weeks) or that
-`subjectRef` is no email. An assessment's answers must agree with each other (one screening code answered one way,
-a condition that stands for an answer not answered "no", a pregnancy's weeks within its trimester, a side of weight
-shift only with the shift, a clearance not dated in the future), GraphQL's screening codes are strings, and a
-program request that names a condition its assessment did not screen is rightly asked for the screening (422). For
-positive cases only, those generated values are replaced by valid ones (a cursor fetched for the same query, a
-fresh key, the desk worker's assessment, catalogue exercises, numbers folded into the ranges the REST bodies
-declare, a plain subject reference, consistent answers), so "schema-valid data is accepted" is checked against
-what the API documents. Negative cases keep whatever was generated; the integration tests assert the rejections.
+names one request (reusing it with another body is rightly a 422), a program's `assessment_id` (and a reassessment's
+`previous_assessment_id`) must be one of the caller's assessments and its `exclude_exercises` exercises of the
+catalogue (imports included, so no enum), and GraphQL cannot state numeric ranges (`first` in 1..500, the
+assessment's measurements, a program's weeks) or that `subjectRef` is no email. An assessment's answers must agree
+with each other (one screening code answered one way, a condition that stands for an answer not answered "no", a
+pregnancy's weeks within its trimester, a side of weight shift only with the shift, a clearance not dated in the
+future), GraphQL's screening codes are strings, and a program request that names a condition its assessment did not
+screen is rightly asked for the screening (422). For positive cases only, those generated values are replaced by
+valid ones (a cursor fetched for the same query, a fresh key, the desk worker's assessment, catalogue exercises,
+numbers folded into the ranges the REST bodies declare, a plain subject reference, consistent answers), so
+"schema-valid data is accepted" is checked against what the API documents. Negative cases keep whatever was
+generated; the integration tests assert the rejections.
 """
 
 from __future__ import annotations
@@ -94,9 +95,16 @@ SCREENED_CONDITIONS = frozenset(ASSESSMENT_RULES.screening.condition_answers) | 
 SCREENING_CODES = sorted(ASSESSMENT_RULES.screening.codes())
 
 
+PREVIOUS = "previous_assessment_id"
+
+
 def _use_a_real_assessment(case: schemathesis.Case, assessment_id: str) -> None:
-    """A program is generated from one of the caller's assessments; any other id is rightly a 422. The desk worker
-    was not screened for the conditions that stand for answers: naming one rightly asks for the screening."""
+    """A program is generated from one of the caller's assessments, and a reassessment names one; any other id is
+    rightly a 422. The desk worker was not screened for the conditions that stand for answers: naming one rightly
+    asks for the screening."""
+    reassessment = case.path == "/v1/assessments" and isinstance(case.body, dict) and case.body.get(PREVIOUS)
+    if _is_positive(case) and case.method == "POST" and reassessment:
+        case.body[PREVIOUS] = assessment_id  # a reassessment names one of the caller's too
     if _is_positive(case) and case.method == "POST" and case.path == "/v1/programs" and isinstance(case.body, dict):
         case.body["assessment_id"] = assessment_id
         if isinstance(case.body.get("exclude_exercises"), list):
@@ -271,6 +279,8 @@ def _numeric_ranges() -> dict[str, tuple[float, float]]:
                 add(_camel(name), low, high)
     for field in msgspec.inspect.type_info(FieldTests).fields:  # type: ignore[union-attr]
         for member in getattr(field.type, "types", (field.type,)):
+            while isinstance(member, msgspec.inspect.Metadata):  # a described per-side test: its struct is inside
+                member = member.type
             sides = bounds.get(getattr(member, "cls", type(None)).__name__, {})
             low, high = sides.get("left", (None, None))
             if low is not None and high is not None:
@@ -309,6 +319,8 @@ class _DomainValidArguments(gql.Visitor):
         if name == "pattern" and isinstance(node.value, gql.StringValueNode):  # AssessmentFilter's
             return gql.ObjectFieldNode(name=node.name, value=gql.StringValueNode(value="lower_crossed_syndrome"))
         if name == "assessmentId":  # only ProgramInput has it as an input field
+            return gql.ObjectFieldNode(name=node.name, value=gql.StringValueNode(value=self.assessment_id))
+        if name == "previousAssessmentId" and not isinstance(node.value, gql.NullValueNode):  # a reassessment's
             return gql.ObjectFieldNode(name=node.name, value=gql.StringValueNode(value=self.assessment_id))
         if name in {"excludeExercises", "exercises"} and isinstance(node.value, gql.ListValueNode):
             slugs = _real_exercises([gql.print_ast(v) for v in node.value.values])
@@ -423,10 +435,11 @@ def production_server(settings: Settings) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def desk_worker_assessment(production_server: str, full_access_key: str) -> str:
-    """An assessment of the key's client, for the programs generated from it."""
+    """An assessment of the key's client, for the programs generated from it and the reassessments that name it
+    (without a subject reference, so that a generated one never names another person)."""
     response = requests.post(
         f"{production_server}/v1/assessments",
-        json=DESK_WORKER,
+        json={**DESK_WORKER, "subject_ref": None},
         headers={"Authorization": f"Bearer {full_access_key}"},
         timeout=10,
     )

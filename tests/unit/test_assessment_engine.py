@@ -422,6 +422,7 @@ def test_contract_example_round_trips() -> None:
     data = decode(DESK_WORKER)
     assert msgspec.json.decode(msgspec.json.encode(data)) == {
         **DESK_WORKER,
+        "previous_assessment_id": None,
         "age_band": None,
         "lifestyle": {**DESK_WORKER["lifestyle"], "sitting_hours_per_day": 10.0},
         "pain": {**DESK_WORKER["pain"], "new_pain": None, "trauma": None},
@@ -556,7 +557,7 @@ def rule_index(raw: dict[str, Any], rule_id: str) -> int:
 
 
 def test_rules_file_is_valid_against_the_catalogue(rules: RuleSet) -> None:
-    assert rules.version == "2026.12.3"
+    assert rules.version == "2026.12.4"
     assert {p.slug for p in rules.patterns} == {"lower_crossed_syndrome", "upper_crossed_syndrome"}
     named = {m for rule in rules.rules for m in [*rule.overactive, *rule.underactive]}
     assert named <= MUSCLES
@@ -567,7 +568,7 @@ def test_rules_file_is_valid_against_the_catalogue(rules: RuleSet) -> None:
 
 
 def test_rules_parse_without_the_catalogue() -> None:
-    assert parse_rules(raw_rules()).version == "2026.12.3"
+    assert parse_rules(raw_rules()).version == "2026.12.4"
 
 
 def _break(raw: dict[str, Any], rule_id: str, **changes: Any) -> None:
