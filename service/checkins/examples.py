@@ -27,7 +27,7 @@ from service.outcomes.scoring import against_first, score
 from service.programs.catalog_index import CatalogIndex
 from service.programs.examples import program_examples
 from service.programs.rules import ProgramRules
-from service.programs.schemas import Program, ProgramBody
+from service.programs.schemas import Program, ProgramBody, ProgramStatus
 
 CHECK_IN_ID = uuid.UUID("c8a1e4f2-3b5d-4c7e-9f10-2a4b6c8d0e12")
 OUTCOME_IDS = (uuid.UUID("0d7e3a91-6c2b-4f58-a3e4-9b1c5d7f2a30"), uuid.UUID("4b9f2c6e-1d8a-4e37-b5c0-7a2e9d4f6b81"))
@@ -126,7 +126,7 @@ def checkin_examples(
     progress = s.Progress(
         program_id=program.id,
         revision=2,
-        status="active",
+        status=ProgramStatus.active,
         weeks=weeks_of(revised.body, [unsettled], later.taken_on),
         outcomes=[
             s.MeasurePoint(measure=o.score.measure.value, taken_on=o.taken_on, score=o.score.score, change=o.change)

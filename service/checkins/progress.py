@@ -19,7 +19,7 @@ from service.checkins import schemas as s
 from service.outcomes import services as outcomes
 from service.outcomes.rules import OutcomeRules
 from service.programs import services as programs
-from service.programs.schemas import ProgramBody
+from service.programs.schemas import ProgramBody, ProgramStatus
 
 SESSIONS_PER_WEEK = literal("$.schedule.weeks[*].sessions.size()", JSONPATH)
 
@@ -56,7 +56,7 @@ async def progress(
     return s.Progress(
         program_id=program.id,
         revision=program.revision,
-        status="active" if program.paused is None else "paused",
+        status=ProgramStatus.active if program.paused is None else ProgramStatus.paused,
         weeks=weeks_of(body, check_ins, today or datetime.now(UTC).date(), in_force),
         outcomes=[
             s.MeasurePoint(measure=o.score.measure.value, taken_on=o.taken_on, score=o.score.score, change=o.change)

@@ -12,7 +12,7 @@ import msgspec
 from service.assessments.schemas import ConcernLevel
 from service.lib.pagination import NextCursor
 from service.outcomes.schemas import Change, Outcome
-from service.programs.schemas import ProgramBody
+from service.programs.schemas import ProgramBody, ProgramStatus
 
 Pain = Annotated[int, msgspec.Meta(ge=0, le=10, description="0 (none) to 10 (worst imaginable).")]
 
@@ -231,7 +231,7 @@ class Progress(msgspec.Struct, kw_only=True):
 
     program_id: Annotated[uuid.UUID, msgspec.Meta(description="The program.")]
     revision: Annotated[int, msgspec.Meta(description="Its current revision.")]
-    status: Annotated[str, msgspec.Meta(description="`active` or `paused`.")]
+    status: Annotated[ProgramStatus, msgspec.Meta(description="`active` or `paused` (see the program's `paused`).")]
     weeks: Annotated[
         list[WeekProgress], msgspec.Meta(description="Every program week begun by today (or by its end), in order.")
     ]
