@@ -38,6 +38,7 @@ from service.graphql.catalog import SlugEnums
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
 from service.graphql.inputs import IDEMPOTENCY_KEY, idempotency_key_of, named_as_arguments, plain, to_struct
+from service.graphql.outcomes import Outcome, outcomes_field
 from service.graphql.owned import erase
 from service.graphql.permissions import requires
 from service.lib.errors import NotFound
@@ -179,6 +180,7 @@ class Assessment:
     )
     notes: list[Note] = strawberry.field(description="What the assessment noticed and did not act on.")
     clearance: AppliedClearance | None = strawberry.field(description="The clinician's clearance, as applied.")
+    outcomes: list[Outcome] = outcomes_field()
 
     @classmethod
     def from_domain(cls, a: s.Assessment) -> "Assessment":
