@@ -305,3 +305,19 @@ async def test_follow_up_is_batched_whatever_the_number_of_programs(
         assert all(len(n["assessment"]["outcomes"]) == 1 for n in nodes)
         counts.append(len(query_statements(statements)))
     assert counts[0] == counts[1], counts
+
+
+async def test_an_activity_name_postgresql_cannot_store_is_refused_naming_it(client: Client, planner: Headers) -> None:
+    program = await _program(client, planner)
+    aid = program["assessment_id"]
+    activities = [
+        {"name": "stairs\u0000", "score": 3},
+        {"name": "walking", "score": 4},
+        {"name": "lifting", "score": 5},
+    ]
+    given = {"takenOn": STARTS_ON.isoformat(), "measure": "psfs", "activities": activities}
+    refused = await _gql(client, planner, RECORD_OUTCOME, {"assessment": aid, "input": given})
+    assert [e["field"] for e in refused["errors"][0]["extensions"]["errors"]] == ["input.activities[0].name"]
+    body = {"taken_on": STARTS_ON.isoformat(), "answers": {"measure": "psfs", "activities": activities}}
+    rest = await client.post(f"/v1/assessments/{aid}/outcomes", json=body, headers=planner)
+    assert rest.status_code == 400 and rest.json()["errors"][0]["field"] == "answers.activities[0].name", rest.text
