@@ -4,6 +4,8 @@ across a list of programs. Through the real app and PostgreSQL."""
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -321,3 +323,37 @@ async def test_an_activity_name_postgresql_cannot_store_is_refused_naming_it(cli
     body = {"taken_on": STARTS_ON.isoformat(), "answers": {"measure": "psfs", "activities": activities}}
     rest = await client.post(f"/v1/assessments/{aid}/outcomes", json=body, headers=planner)
     assert rest.status_code == 400 and rest.json()["errors"][0]["field"] == "answers.activities[0].name", rest.text
+
+
+async def test_hostile_values_in_any_field_are_client_errors(client: Client, planner: Headers) -> None:
+    """Each field of a check-in and a measure given each hostile value: answered, as a client error where the value
+    is wrong (one that leaves the input valid is recorded, as it should be), never as "Unexpected error."."""
+    from tests.integration.test_fuzz_hostile_inputs import HOSTILE_VALUES
+
+    program = await _program(client, planner)
+    pid, aid, items = program["id"], program["assessment_id"], _items(program)
+    valid = _check_in(STARTS_ON, items[:1], symptoms=[{"code": "chest_pain", "answer": False}])
+    psfs = [{"name": "stairs", "score": 4}, {"name": "walking", "score": 6}, {"name": "lifting", "score": 3}]
+    measure = {"takenOn": STARTS_ON.isoformat(), "measure": "psfs", "activities": psfs}
+    cases: list[tuple[str, dict[str, Any], list[tuple[str, ...]]]] = [
+        (RECORD, {"program": pid, "input": valid}, [(k,) for k in valid] + [("items", "0", "prescription")]),
+        (
+            RECORD_OUTCOME,
+            {"assessment": aid, "input": measure},
+            [(k,) for k in measure] + [("activities", "0", "name")],
+        ),
+    ]
+    for document, variables, paths in cases:
+        for path in paths:
+            for hostile in HOSTILE_VALUES:
+                spoiled: Any = {**variables, "input": copy.deepcopy(variables["input"])}
+                at: Any = spoiled["input"]
+                for step in path[:-1]:
+                    at = at[int(step)] if isinstance(at, list) else at[step]
+                at[int(path[-1]) if isinstance(at, list) else path[-1]] = hostile
+                body = json.dumps({"query": document, "variables": spoiled})  # escapes a lone surrogate
+                headers = {**planner, "Content-Type": "application/json"}
+                response = await client.post("/graphql", content=body, headers=headers)
+                assert response.status_code < 500, (path, hostile, response.text)
+                for error in response.json().get("errors") or []:
+                    assert error["message"] != "Unexpected error.", (path, hostile, error)
