@@ -96,7 +96,8 @@ async def program_check_ins(
 ) -> Connection[CheckIn]:
     """A program's `checkIns`: batched across the programs of a list (one page of each in one statement)."""
     check_first(first)
-    page = await info.context.loaders.check_ins.load((uuid.UUID(str(root.id)), first, after))
+    with named_as_arguments():  # a cursor that is not ours names `after`, as REST names `cursor`
+        page = await info.context.loaders.check_ins.load((uuid.UUID(str(root.id)), first, after))
     return Connection.of(page, CheckIn.from_domain)
 
 

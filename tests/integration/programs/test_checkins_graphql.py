@@ -141,6 +141,9 @@ async def test_graphql_and_rest_record_and_read_the_same_check_ins(client: Clien
     rest_page = (await client.get(f"/v1/programs/{pid}/check-ins", params={"limit": 1}, headers=planner)).json()
     assert [_shape(_snake(e["node"])) for e in page["edges"]] == [_shape(x) for x in rest_page["items"]]
     assert page["pageInfo"] == {"hasNextPage": True, "endCursor": rest_page["next_cursor"]}
+    forged = 'query ($id: ID!) { program(id: $id) { checkIns(after: "forged") { edges { cursor } } } }'
+    refused = await _gql(client, planner, forged, {"id": pid})
+    assert refused["errors"][0]["extensions"]["errors"][0]["field"] == "after"
 
     update = f"""mutation ($p: ID!, $id: ID!, $input: CheckInUpdateInput!) {{
       updateCheckIn(programId: $p, id: $id, input: $input) {{ {CHECK_IN} }} }}"""
