@@ -1,11 +1,13 @@
 """A program's progress (issue 18, item 5), for apps and dashboards: adherence and pain week by week from its
-check-ins, its assessment's outcome measures with their meaningful-change markers, and its decisions so far. Three
-statements (check-ins, decisions, measures, the revisions' schedules) after the program's own, whatever the
-program's length."""
+check-ins, its assessment's outcome measures with their meaningful-change markers, and its decisions so far. Four
+statements (check-ins, decisions, measures, the revisions' schedules) after the programs' own, whatever the
+programs' length and number."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from statistics import fmean
 
@@ -18,6 +20,7 @@ from service.checkins import models
 from service.checkins import schemas as s
 from service.outcomes import services as outcomes
 from service.outcomes.rules import OutcomeRules
+from service.programs import models as program_models
 from service.programs import services as programs
 from service.programs.schemas import ProgramBody, ProgramStatus
 
@@ -28,50 +31,76 @@ async def progress(
     session: AsyncSession, program_id: str, rules: OutcomeRules, today: date | None = None
 ) -> s.Progress:
     program = await programs.served(session, program_id)
-    body = programs.body_of(program)
+    return (await of_programs(session, [program], rules, today))[program.id]
+
+
+async def by_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID], rules: OutcomeRules, today: date | None = None
+) -> dict[uuid.UUID, s.Progress]:
+    """The progress of those of `ids` the session's tenant owns and this API still serves (GraphQL's batched
+    loads): five statements whatever their number."""
+    table = program_models.Program
+    rows = [row for row in await session.scalars(select(table).where(table.id.in_(ids))) if programs.is_served(row)]
+    return await of_programs(session, rows, rules, today)
+
+
+async def of_programs(
+    session: AsyncSession, rows: Sequence[program_models.Program], rules: OutcomeRules, today: date | None = None
+) -> dict[uuid.UUID, s.Progress]:
+    """The progress of each of these served programs, in four statements whatever their number."""
+    ids = [row.id for row in rows]
     table = models.CheckIn
-    rows = await session.execute(
-        select(table.date, table.input).where(table.program_id == program.id).order_by(table.date)
-    )
-    check_ins = [msgspec.convert(raw, s.CheckInInput) for _, raw in rows]
+    check_ins: dict[uuid.UUID, list[s.CheckInInput]] = defaultdict(list)
+    for program_id, raw in await session.execute(
+        select(table.program_id, table.input).where(table.program_id.in_(ids)).order_by(table.date)
+    ):
+        check_ins[program_id].append(msgspec.convert(raw, s.CheckInInput))
     decisions = models.ProgramDecision
-    made = await session.execute(
-        select(decisions.decision, decisions.check_in_id, decisions.outcome_id, decisions.created_at)
-        .where(decisions.program_id == program.id)
+    made: dict[uuid.UUID, list[s.DecisionMade]] = defaultdict(list)
+    for program_id, decision, check_in_id, outcome_id, created_at in await session.execute(
+        select(
+            decisions.program_id, decisions.decision, decisions.check_in_id, decisions.outcome_id, decisions.created_at
+        )
+        .where(decisions.program_id.in_(ids))
         .order_by(decisions.created_at, decisions.id)
-    )
-    measured = await outcomes.for_assessment(session, program.assessment_id, rules)
-    revisions, by = models.ProgramRevision, models.ProgramDecision
-    # Each revision's sessions per week (not its whole body), and the day of the decision that made it.
-    schedules = await session.execute(
-        select(by.made_on, func.jsonb_path_query_array(revisions.body, SESSIONS_PER_WEEK))
-        .select_from(revisions)
-        .outerjoin(by, by.id == revisions.decision_id)
-        .where(revisions.program_id == program.id)
-        .order_by(revisions.number)
-    )
-    in_force = [(made_on, list(counts)) for made_on, counts in schedules] or [
-        (None, [len(week.sessions) for week in body.schedule.weeks])
-    ]
-    return s.Progress(
-        program_id=program.id,
-        revision=program.revision,
-        status=ProgramStatus.active if program.paused is None else ProgramStatus.paused,
-        weeks=weeks_of(body, check_ins, today or datetime.now(UTC).date(), in_force),
-        outcomes=[
-            s.MeasurePoint(measure=o.score.measure.value, taken_on=o.taken_on, score=o.score.score, change=o.change)
-            for o in measured
-        ],
-        decisions=[
+    ):
+        made[program_id].append(
             s.DecisionMade(
                 decision=msgspec.convert(decision, s.Decision),
                 check_in_id=check_in_id,
                 outcome_id=outcome_id,
                 created_at=created_at,
             )
-            for decision, check_in_id, outcome_id, created_at in made
-        ],
-    )
+        )
+    measured = await outcomes.for_assessments(session, list({row.assessment_id for row in rows}), rules)
+    revisions, by = models.ProgramRevision, models.ProgramDecision
+    # Each revision's sessions per week (not its whole body), and the day of the decision that made it.
+    schedules: dict[uuid.UUID, list[tuple[date | None, list[int]]]] = defaultdict(list)
+    for program_id, made_on, counts in await session.execute(
+        select(revisions.program_id, by.made_on, func.jsonb_path_query_array(revisions.body, SESSIONS_PER_WEEK))
+        .select_from(revisions)
+        .outerjoin(by, by.id == revisions.decision_id)
+        .where(revisions.program_id.in_(ids))
+        .order_by(revisions.number)
+    ):
+        schedules[program_id].append((made_on, list(counts)))
+    day = today or datetime.now(UTC).date()
+    found = {}
+    for row in rows:
+        body = programs.body_of(row)
+        in_force = schedules.get(row.id) or [(None, [len(week.sessions) for week in body.schedule.weeks])]
+        found[row.id] = s.Progress(
+            program_id=row.id,
+            revision=row.revision,
+            status=ProgramStatus.active if row.paused is None else ProgramStatus.paused,
+            weeks=weeks_of(body, check_ins.get(row.id, []), day, in_force),
+            outcomes=[
+                s.MeasurePoint(measure=o.score.measure.value, taken_on=o.taken_on, score=o.score.score, change=o.change)
+                for o in measured[row.assessment_id]
+            ],
+            decisions=made.get(row.id, []),
+        )
+    return found
 
 
 def weeks_of(

@@ -13,12 +13,13 @@ and a replay writes nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import msgspec
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, tuple_
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,9 +30,10 @@ from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
 from service.lib.errors import Conflict, Invalid, NotFound
 from service.lib.ids import parse_uuid
-from service.lib.pagination import newest_first
+from service.lib.pagination import newest_first_each
 from service.programs import models as program_models
 from service.programs import services as programs
+from service.programs.schemas import Program as ProgramResource
 from service.programs.schemas import ProgramBody
 
 OPERATION = "createCheckIn"
@@ -176,10 +178,29 @@ async def list_check_ins(
     session: AsyncSession, program_id: str, *, limit: int, cursor: str | None
 ) -> tuple[list[s.CheckIn], str | None]:
     program = await programs.served(session, program_id)
-    query = select(models.CheckIn).where(models.CheckIn.program_id == program.id)
-    rows, _, next_cursor = await newest_first(session, models.CheckIn, query, limit=limit, cursor=cursor)
-    decisions = await _latest_decisions(session, [row.id for row in rows])
-    return [_resource(row, decisions.get(row.id)) for row in rows], next_cursor
+    page = (await pages(session, [program.id], limit=limit, cursor=cursor))[program.id]
+    return page.items, page.next_cursor
+
+
+@dataclass(frozen=True)
+class CheckInPage:
+    items: list[s.CheckIn]
+    cursors: list[str]
+    next_cursor: str | None
+
+
+async def pages(
+    session: AsyncSession, program_ids: Sequence[uuid.UUID], *, limit: int, cursor: str | None
+) -> dict[uuid.UUID, CheckInPage]:
+    """The same page of each program's check-ins, most recently recorded first, in two statements whatever the
+    number of programs (GraphQL's batched loads). A program that is not the tenant's has none."""
+    table = models.CheckIn
+    found = await newest_first_each(session, table, table.program_id, program_ids, limit=limit, cursor=cursor)
+    decisions = await _latest_decisions(session, [row.id for rows, _, _ in found.values() for row in rows])
+    return {
+        program_id: CheckInPage([_resource(row, decisions.get(row.id)) for row in rows], cursors, next_cursor)
+        for program_id, (rows, cursors, next_cursor) in found.items()
+    }
 
 
 async def delete(session: AsyncSession, program_id: str, check_in_id: str) -> None:
@@ -231,23 +252,62 @@ def _resource(row: models.CheckIn, decision: s.Decision | None) -> s.CheckIn:
 async def list_revisions(session: AsyncSession, program_id: str) -> list[s.Revision]:
     """Every revision, first to last (the bodies stay in the database); a program never revised has one."""
     program = await programs.served(session, program_id)
+    return (await revisions_of(session, {program.id: program.created_at}))[program.id]
+
+
+async def revisions_of(
+    session: AsyncSession, created: Mapping[uuid.UUID, datetime]
+) -> dict[uuid.UUID, list[s.Revision]]:
+    """Every revision of each program (its id → when it was generated), first to last, in one statement whatever
+    their number (GraphQL's batched loads); a program never revised has one, made when it was generated."""
     table, decisions = models.ProgramRevision, models.ProgramDecision
     rows = await session.execute(
-        select(table.number, table.created_at, table.changes, decisions.decision)
+        select(table.program_id, table.number, table.created_at, table.changes, decisions.decision)
         .outerjoin(decisions, decisions.id == table.decision_id)
-        .where(table.program_id == program.id)
-        .order_by(table.number)
+        .where(table.program_id.in_(list(created)))
+        .order_by(table.program_id, table.number)
     )
-    found = [
-        s.Revision(
-            number=number,
-            created_at=created_at,
-            changes=changes,
-            decision=msgspec.convert(decision, s.Decision) if decision is not None else None,
+    found: dict[uuid.UUID, list[s.Revision]] = {program_id: [] for program_id in created}
+    for program_id, number, created_at, changes, decision in rows:
+        found[program_id].append(
+            s.Revision(
+                number=number,
+                created_at=created_at,
+                changes=changes,
+                decision=msgspec.convert(decision, s.Decision) if decision is not None else None,
+            )
         )
-        for number, created_at, changes, decision in rows
-    ]
-    return found or [s.Revision(number=1, created_at=program.created_at, changes=[], decision=None)]
+    return {
+        program_id: revisions or [s.Revision(number=1, created_at=created[program_id], changes=[], decision=None)]
+        for program_id, revisions in found.items()
+    }
+
+
+async def revision_programs(
+    session: AsyncSession, keys: Sequence[tuple[uuid.UUID, int]]
+) -> dict[tuple[uuid.UUID, int], ProgramResource]:
+    """The whole program each (program id, revision number) made, in two statements whatever their number
+    (GraphQL's batched loads); a key of no revision, of a retired program or of none of the tenant's is left out."""
+    ids = list({program_id for program_id, _ in keys})
+    rows = {
+        row.id: row
+        for row in await session.scalars(select(program_models.Program).where(program_models.Program.id.in_(ids)))
+        if programs.is_served(row)
+    }
+    table = models.ProgramRevision
+    stored = await session.execute(
+        select(table.program_id, table.number, table.body).where(tuple_(table.program_id, table.number).in_(keys))
+    )
+    bodies = {(program_id, number): body for program_id, number, body in stored}
+    found = {}
+    for program_id, number in keys:
+        row = rows.get(program_id)
+        body = bodies.get((program_id, number))
+        if row is not None and body is None and number == row.revision:  # never revised: the program's own body
+            body = row.body
+        if row is not None and body is not None:
+            found[(program_id, number)] = programs.as_revision(row, body, number)
+    return found
 
 
 async def get_revision(session: AsyncSession, program_id: str, number: int) -> s.RevisionDetail:

@@ -26,6 +26,7 @@ from service.graphql.assessment_enums import (
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
 from service.graphql.inputs import named_as_arguments
+from service.graphql.outcomes import Outcome, outcomes_field
 from service.graphql.permissions import requires
 from service.lib.errors import NotFound
 from service.lib.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -172,6 +173,7 @@ class Assessment:
             "named, or once that assessment has been erased (the comparison and the link are erased with it)."
         )
     )
+    outcomes: list[Outcome] = outcomes_field()
 
     @classmethod
     def from_domain(cls, a: s.Assessment) -> "Assessment":

@@ -36,7 +36,9 @@ async def context_getter(request: Request[Any, Any, Any], runtime: RuntimeDep) -
     return Context(
         runtime=runtime,
         session_factory=runtime.session_factory,
-        loaders=Loaders.create(runtime.session_factory, principal.client_id if principal else None),
+        loaders=Loaders.create(
+            runtime.session_factory, principal.client_id if principal else None, runtime.outcome_rules
+        ),
         principal=principal,
         public_catalog=runtime.settings.public_catalog,
     )

@@ -16,8 +16,10 @@ from service.graphql.assessment_enums import Level as ConcernLevel
 from service.graphql.assessment_enums import OneSide
 from service.graphql.assessments import Assessment
 from service.graphql.catalog import Dose, Exercise, Level, Phase, SlugEnums
+from service.graphql.checkins import CheckIn, check_ins_field
 from service.graphql.connections import Connection, check_first
 from service.graphql.context import Info
+from service.graphql.followup import Progress, Revision, progress_field, revisions_field
 from service.graphql.inputs import IDEMPOTENCY_KEY, idempotency_key_of, named_as_arguments, to_struct
 from service.graphql.owned import erase
 from service.graphql.permissions import CatalogReadable, requires
@@ -267,6 +269,9 @@ class Program:
     paused: Pause | None = strawberry.field(description="The referral that paused it; null while active.")
 
     assessment: Assessment | None = _assessment_field()
+    check_ins: Connection[CheckIn] = check_ins_field()
+    revisions: list[Revision] = revisions_field()
+    progress: Progress | None = progress_field()
 
     @classmethod
     def from_domain(cls, p: s.Program) -> "Program":
@@ -327,6 +332,9 @@ class ProgramSummary:
     )
 
     assessment: Assessment | None = _assessment_field()
+    check_ins: Connection[CheckIn] = check_ins_field()
+    revisions: list[Revision] = revisions_field()
+    progress: Progress | None = progress_field()
 
     @strawberry.field(description="The whole program (batched; null when retired).")
     async def program(self, info: Info) -> Program | None:

@@ -26,8 +26,10 @@ from service.graphql.assessment_mutations import assessment_mutation
 from service.graphql.assessments import AssessmentQuery
 from service.graphql.cache import GraphQLCache, graphql_cache_middleware
 from service.graphql.catalog import SlugEnums, catalog_query
+from service.graphql.checkins import CheckInMutation, CheckInQuery
 from service.graphql.context import context_getter
 from service.graphql.errors import ClientMistakes, is_client_error, is_unavailable
+from service.graphql.outcomes import OutcomeMutation
 from service.graphql.programs import ProgramQuery, program_mutation
 from service.graphql.scalars import SCALAR_OVERRIDES
 from service.graphql.stats import StatsQuery
@@ -57,13 +59,13 @@ def build_schema(settings: Settings, vocabulary: Vocabulary) -> strawberry.Schem
     enums = SlugEnums.from_vocabulary(vocabulary)
     query = _root(
         "Query",
-        "Reading: the catalogue (public), your assessments and programs, and activity stats.",
-        (catalog_query(enums), AssessmentQuery, ProgramQuery, StatsQuery),
+        "Reading: the catalogue (public), your assessments, programs and their check-ins, and activity stats.",
+        (catalog_query(enums), AssessmentQuery, ProgramQuery, CheckInQuery, StatsQuery),
     )
     mutation = _root(
         "Mutation",
-        "Writing: creating and erasing your assessments and programs.",
-        (assessment_mutation(enums), program_mutation(enums)),
+        "Writing: creating and erasing your assessments and programs, their check-ins and outcome measures.",
+        (assessment_mutation(enums), program_mutation(enums), CheckInMutation, OutcomeMutation),
     )
     # Factories, so that each request gets fresh extensions carrying the configured limits.
     extensions: list[Any] = [

@@ -41,7 +41,16 @@ class Ndi(_Input, tag="ndi"):
 
 
 class Activity(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120, description="The activity, in the person's words.")]
+    # No control characters: they mean nothing in a name, and PostgreSQL refuses a NUL in JSON (a 500, not a 400).
+    name: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1,
+            max_length=120,
+            pattern=r"^[^\x00-\x1f\x7f-\x9f]*$",
+            description="The activity, in the person's words.",
+        ),
+    ]
     score: Annotated[int, msgspec.Meta(description="0: unable to do it; 10: able as before.")]
 
 

@@ -5,6 +5,7 @@ nothing is stored), and is read back with its change against the first taking of
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import msgspec
@@ -71,7 +72,24 @@ async def _rows(session: AsyncSession, assessment_id: uuid.UUID) -> list[models.
 
 async def for_assessment(session: AsyncSession, assessment_id: uuid.UUID, rules: OutcomeRules) -> list[s.Outcome]:
     """Every measure of the assessment, in the order taken."""
-    return _resources(await _rows(session, assessment_id), rules)
+    return (await for_assessments(session, [assessment_id], rules))[assessment_id]
+
+
+async def for_assessments(
+    session: AsyncSession, assessment_ids: Sequence[uuid.UUID], rules: OutcomeRules
+) -> dict[uuid.UUID, list[s.Outcome]]:
+    """Every measure of each assessment, in the order taken, in one statement whatever their number (GraphQL's
+    batched loads, a list of programs' progress); an assessment without measures, or not the tenant's, has none."""
+    table = models.Outcome
+    rows = await session.scalars(
+        select(table)
+        .where(table.assessment_id.in_(assessment_ids))
+        .order_by(table.assessment_id, table.taken_on, table.created_at, table.id)
+    )
+    taken: dict[uuid.UUID, list[models.Outcome]] = {assessment_id: [] for assessment_id in assessment_ids}
+    for row in rows:
+        taken[row.assessment_id].append(row)
+    return {assessment_id: _resources(found, rules) for assessment_id, found in taken.items()}
 
 
 async def _assessment_must_exist(session: AsyncSession, assessment_id: uuid.UUID) -> None:

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
 import asyncpg
 import msgspec
@@ -41,16 +41,22 @@ OPERATION = "createProgram"
 def _resource(row: models.Program) -> schemas.Program:
     """The stored program as the API shows it: the body as generated, plus its identity. A program of an older
     shape (before program rules 2026.12.10) is no longer served."""
+    return as_revision(row, row.body, row.revision)
+
+
+def as_revision(row: models.Program, body: dict[str, Any], revision: int) -> schemas.Program:
+    """The program as revision `revision` made it (`body`, as stored), with the program's identity and status: a
+    past revision read whole (Retired for an older shape)."""
     _refuse_retired(row)
     identity = {
         "id": str(row.id),
         "created_at": row.created_at.isoformat(),
         "subject_ref": row.subject_ref,
-        "revision": row.revision,
+        "revision": revision,
         "status": _status(row),
         "paused": row.paused,
     }
-    return msgspec.convert({**row.body, **identity}, schemas.Program)
+    return msgspec.convert({**body, **identity}, schemas.Program)
 
 
 def _refuse_retired(row: models.Program) -> None:

@@ -48,6 +48,8 @@ from service.programs.schemas import ProgramRequest
 from service.settings import Settings
 from service.web.openapi_document import numeric_bounds
 from tests.conftest import server_process
+from tests.contract.followup_arguments import MUTATIONS as FOLLOW_UP_MUTATIONS
+from tests.contract.followup_arguments import FollowUp, valid_follow_up
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "openapi"
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "100"))
@@ -298,10 +300,11 @@ class _DomainValidArguments(gql.Visitor):
     generates programs from the caller's assessment and catalogue exercises, and asks stats for a range that ends
     after it starts: the documented rules a GraphQL schema cannot state."""
 
-    def __init__(self, assessment_id: str) -> None:
+    def __init__(self, assessment_id: str, follow_up: FollowUp) -> None:
         super().__init__()
         self.side_range: tuple[float, float] | None = None
         self.assessment_id = assessment_id
+        self.follow_up = follow_up
 
     def enter_object_field(self, node: gql.ObjectFieldNode, *_: Any) -> Any:
         if node.name.value in RANGES and isinstance(node.value, gql.ObjectValueNode):
@@ -362,6 +365,8 @@ class _DomainValidArguments(gql.Visitor):
     def leave_field(self, node: gql.FieldNode, *_: Any) -> Any:
         if node.name.value == "stats":
             return _valid_stats_range(node)
+        if node.name.value in FOLLOW_UP_MUTATIONS:
+            return valid_follow_up(node, self.follow_up)
         return None
 
     def leave_argument(self, node: gql.ArgumentNode, *_: Any) -> Any:
@@ -413,9 +418,9 @@ def _valid_stats_range(node: gql.FieldNode) -> gql.FieldNode:
     )
 
 
-def _use_valid_arguments(case: schemathesis.Case, assessment_id: str) -> None:
+def _use_valid_arguments(case: schemathesis.Case, assessment_id: str, follow_up: FollowUp) -> None:
     if _is_positive(case) and isinstance(case.body, str):
-        case.body = gql.print_ast(gql.visit(gql.parse(case.body), _DomainValidArguments(assessment_id)))
+        case.body = gql.print_ast(gql.visit(gql.parse(case.body), _DomainValidArguments(assessment_id, follow_up)))
 
 
 def _credentials(case: schemathesis.Case, key: str) -> dict[str, str]:
@@ -447,6 +452,25 @@ def desk_worker_assessment(production_server: str, full_access_key: str) -> str:
     return str(response.json()["id"])
 
 
+@pytest.fixture(scope="session")
+def follow_up_records(production_server: str, full_access_key: str) -> FollowUp:
+    """A program of the key's client that began two weeks ago, a check-in of it and its assessment: what the
+    check-in and outcome mutations' positive cases are recorded against."""
+    auth = {"Authorization": f"Bearer {full_access_key}"}
+    assessment = requests.post(f"{production_server}/v1/assessments", json=DESK_WORKER, headers=auth, timeout=10)
+    assert assessment.status_code == 201, assessment.text
+    starts_on = (_today() - timedelta(days=14)).isoformat()
+    request = {"assessment_id": assessment.json()["id"], "starts_on": starts_on}
+    program = requests.post(f"{production_server}/v1/programs", json=request, headers=auth, timeout=30)
+    assert program.status_code == 201, program.text
+    day = (_today() - timedelta(days=1)).isoformat()
+    check_in = {"date": day, "kind": "routine", "pain_before": 2, "pain_during": 2, "pain_after": 2}
+    url = f"{production_server}/v1/programs/{program.json()['id']}/check-ins"
+    recorded = requests.post(url, json=check_in, headers=auth, timeout=30)
+    assert recorded.status_code == 201, recorded.text
+    return FollowUp(program.json()["id"], recorded.json()["id"], assessment.json()["id"])
+
+
 @rest.parametrize()
 def test_rest_api_honours_its_contract(
     case: schemathesis.Case, production_server: str, full_access_key: str, desk_worker_assessment: str
@@ -460,9 +484,13 @@ def test_rest_api_honours_its_contract(
 
 @graphql.parametrize()
 def test_graphql_api_honours_its_schema(
-    case: schemathesis.Case, production_server: str, full_access_key: str, desk_worker_assessment: str
+    case: schemathesis.Case,
+    production_server: str,
+    full_access_key: str,
+    desk_worker_assessment: str,
+    follow_up_records: FollowUp,
 ) -> None:
-    _use_valid_arguments(case, desk_worker_assessment)
+    _use_valid_arguments(case, desk_worker_assessment, follow_up_records)
     case.call_and_validate(
         base_url=f"{production_server}/graphql", headers={"Authorization": f"Bearer {full_access_key}"}
     )

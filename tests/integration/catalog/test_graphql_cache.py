@@ -149,6 +149,7 @@ def test_catalogue_root_fields_are_the_schemas(settings: Settings) -> None:
         "assessments",
         "program",
         "programs",
+        "checkIn",
         "stats",
         "screening",
     }

@@ -348,7 +348,10 @@ def count_statements(app: Litestar) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
+        # The catalogue's version check (service.catalog.cache) runs every few seconds on whichever request comes:
+        # not the stats' work, and in a long test run it lands in a counted request now and then.
+        if "max(muscles.updated_at)" not in statement:
+            statements.append(statement)
 
     sync_engine = app.runtime.engine.sync_engine  # type: ignore[attr-defined]
     event.listen(sync_engine, "before_cursor_execute", record)

@@ -38,7 +38,7 @@ FIRST_DAY = date(2024, 1, 1)
 ASSESSMENTS = 3
 # Activities a person may name twice in different ways (spaces, capitals, non-ASCII letters, Unicode spaces).
 SPELLINGS = [
-    ["walking", " Walking", "WALKING\t"],
+    ["walking", " Walking", "WALKING\u00a0"],  # a name holds no control character (a tab)
     ["stairs", "Stairs "],
     ["gärtnern", "GÄRTNERN"],
     ["lifting\u3000", "Lifting"],
