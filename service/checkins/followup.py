@@ -74,8 +74,9 @@ async def _check_ins(
     table = models.CheckIn
     query = select(table.revision, table.input).where(table.program_id == program.id, table.date <= on)
     recorded = [(revision, raw) for revision, raw in await session.execute(query)]
-    current = {exercise.slug: pid for pid, exercise in reversed(body.exercises().items())}
-    slugs_of = {program.revision: {pid: e.slug for pid, e in body.exercises().items()}}
+    now = body.exercises()
+    current = {exercise.slug: pid for pid, exercise in reversed(now.items())}
+    slugs_of = {program.revision: {pid: e.slug for pid, e in now.items()}}
     for number in {revision for revision, _ in recorded} - slugs_of.keys():
         older = await session.get(models.ProgramRevision, (program.id, number))
         exercises = msgspec.convert(older.body, ProgramBody).exercises() if older is not None else {}

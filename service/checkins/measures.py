@@ -19,6 +19,7 @@ from service.checkins import schemas as s
 from service.checkins.followup import FollowUp, plan_after_outcome, record_plan
 from service.checkins.outcomes import Taken
 from service.checkins.services import driver_of
+from service.db.engine import json_text
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
 from service.lib.errors import NotFound, Unprocessable
@@ -64,8 +65,7 @@ async def record(
         decisions=[s.ProgramDecision(program_id=program.id, decision=made.decision) for program, made in planned],
     )
     values = {column.name: getattr(row, column.key) for column in outcome_models.Outcome.__table__.columns}
-    values |= {"client_id": client_id, "answers": msgspec.json.encode(row.answers).decode()}
-    values["score"] = msgspec.json.encode(row.score).decode()
+    values |= {"client_id": client_id, "answers": json_text(row.answers), "score": json_text(row.score)}
     new = NewRow(table=cast(Table, outcome_models.Outcome.__table__), values=values, body=msgspec.to_builtins(answer))
     digest = idempotency.request_digest(_Keyed(parsed, request))
     created = await idempotency.insert_once(await driver_of(session), client_id, OPERATION, key, digest, new)

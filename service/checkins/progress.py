@@ -88,12 +88,11 @@ async def of_programs(
     found = {}
     for row in rows:
         body = programs.body_of(row)
-        in_force = schedules.get(row.id) or [(None, [len(week.sessions) for week in body.schedule.weeks])]
         found[row.id] = s.Progress(
             program_id=row.id,
             revision=row.revision,
             status=ProgramStatus.active if row.paused is None else ProgramStatus.paused,
-            weeks=weeks_of(body, check_ins.get(row.id, []), day, in_force),
+            weeks=weeks_of(body, check_ins.get(row.id, []), day, schedules.get(row.id)),
             outcomes=[
                 s.MeasurePoint(measure=o.score.measure.value, taken_on=o.taken_on, score=o.score.score, change=o.change)
                 for o in measured[row.assessment_id]

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.checkins import models
 from service.checkins import schemas as s
 from service.checkins.followup import FollowUp, plan, record_plan
+from service.db.engine import json_text
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
 from service.lib.errors import Conflict, Invalid, NotFound
@@ -113,7 +114,7 @@ async def create(
             "revision": program.revision,
             "date": check_in.date,
             "kind": check_in.kind.value,
-            "input": msgspec.json.encode(check_in).decode(),
+            "input": json_text(check_in),
             "created_at": now,
             "updated_at": now,
         },

@@ -9,6 +9,7 @@ Cross-tenant reads (the operator's stats) must say so with `ALL_TENANTS`.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any, Final
 
@@ -17,14 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
 from sqlalchemy.sql import visitors
 
-from service.db.base import Base
-
 TENANT_KEY: Final = "tenant"
+_TENANT_MODELS: list[Any] = []  # every tenant-owned model class, as it is defined
 ALL_TENANTS: Final = "all-tenants"
 
 
 class TenantOwned:
     """Mixin: the row belongs to one API client."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _TENANT_MODELS.append(cls)
 
     @declared_attr
     def client_id(cls) -> Mapped[uuid.UUID]:
@@ -48,8 +52,14 @@ def _reads_tenant_tables(statement: Any) -> bool:
     """Whether a statement in which the ORM sees no tenant-owned entity still reads a tenant-owned table: a UNION of
     selects, or a select from a subquery. The criterion below would reach none of them, and they would read every
     client's rows (tests/integration/test_tenancy_session.py)."""
-    tenant_tables = {m.local_table for m in Base.registry.mappers if issubclass(m.class_, TenantOwned)}
+    tenant_tables = _tenant_tables(len(_TENANT_MODELS))
     return any(isinstance(e, Table) and e in tenant_tables for e in visitors.iterate(statement))
+
+
+@functools.cache
+def _tenant_tables(_count: int) -> frozenset[Table]:
+    """The tables of the tenant-owned models, worked out again only when a model was added since (`_count`)."""
+    return frozenset(table for model in _TENANT_MODELS if isinstance(table := getattr(model, "__table__", None), Table))
 
 
 @event.listens_for(TenantScopedSession, "do_orm_execute")

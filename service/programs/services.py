@@ -47,7 +47,7 @@ def _resource(row: models.Program) -> schemas.Program:
 def as_revision(row: models.Program, body: dict[str, Any], revision: int) -> schemas.Program:
     """The program as revision `revision` made it (`body`, as stored), with the program's identity and status: a
     past revision read whole (Retired for an older shape)."""
-    _refuse_retired(row)
+    check_served(row)
     identity = {
         "id": str(row.id),
         "created_at": row.created_at.isoformat(),
@@ -59,7 +59,8 @@ def as_revision(row: models.Program, body: dict[str, Any], revision: int) -> sch
     return msgspec.convert({**body, **identity}, schemas.Program)
 
 
-def _refuse_retired(row: models.Program) -> None:
+def check_served(row: models.Program) -> None:
+    """Retired when the program is of a shape this API no longer serves."""
     if schemas.retired(row.ruleset_version):
         raise Retired(
             f"Program '{row.id}' was made in an older program shape, which this API no longer serves: generate a new "
@@ -149,11 +150,6 @@ async def _row(session: AsyncSession, program_id: str) -> models.Program:
 
 async def get(session: AsyncSession, program_id: str) -> schemas.Program:
     return _resource(await _row(session, program_id))
-
-
-def check_served(row: models.Program) -> None:
-    """Retired when the program is of a shape this API no longer serves."""
-    _refuse_retired(row)
 
 
 def is_served(row: models.Program) -> bool:

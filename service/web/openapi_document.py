@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from litestar.openapi.spec import (
@@ -177,28 +177,15 @@ def add_examples(document: OpenAPI, data: CatalogData, public_url: str, *more: d
 def numeric_bounds(root: type) -> dict[str, dict[str, tuple[float | None, float | None]]]:
     """struct name → field → (ge, le), for every numeric field of `root` and the structs inside it."""
     bounds: dict[str, dict[str, tuple[float | None, float | None]]] = {}
-
-    def walk(t: Any) -> None:
-        while isinstance(t, msgspec.inspect.Metadata):
-            t = t.type
-        if isinstance(t, msgspec.inspect.UnionType):
-            for member in t.types:
-                walk(member)
-        elif isinstance(t, msgspec.inspect.ListType):
-            walk(t.item_type)
-        elif isinstance(t, msgspec.inspect.StructType) and t.cls.__name__ not in bounds:
-            fields = bounds.setdefault(t.cls.__name__, {})
-            for field in t.fields:
-                inner = field.type
-                members = inner.types if isinstance(inner, msgspec.inspect.UnionType) else (inner,)
-                for member in members:
-                    while isinstance(member, msgspec.inspect.Metadata):
-                        member = member.type
-                    if isinstance(member, msgspec.inspect.FloatType | msgspec.inspect.IntType):
-                        fields[field.name] = (member.ge, member.le)
-                    walk(member)
-
-    walk(msgspec.inspect.type_info(root))
+    for struct in _structs(root):
+        fields = bounds.setdefault(struct.__name__, {})
+        for field in cast(msgspec.inspect.StructType, msgspec.inspect.type_info(struct)).fields:
+            inner = field.type
+            for member in inner.types if isinstance(inner, msgspec.inspect.UnionType) else (inner,):
+                while isinstance(member, msgspec.inspect.Metadata):
+                    member = member.type
+                if isinstance(member, msgspec.inspect.FloatType | msgspec.inspect.IntType):
+                    fields[field.name] = (member.ge, member.le)
     return bounds
 
 
