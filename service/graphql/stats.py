@@ -174,6 +174,7 @@ class StatsQuery:
     ) -> Stats:
         principal = require(info.context.principal, Scope.stats_read)
         tenant = ALL_TENANTS if principal.internal else principal.client_id
+        await services.fold(info.context.runtime.statements)
         async with tenant_session(info.context.session_factory, tenant) as session:
             result = await services.report(
                 session,

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.clients.models import ApiClient
+from service.db.oneshot import StatementPool, on_driver_connection
 from service.lib.errors import Invalid
 from service.outcomes.rules import OutcomeRules
 from service.stats import care, outcome_changes
@@ -102,6 +103,15 @@ class Report:
     # The whole range (`start` is the range's start): every client together, and per client when grouped.
     total: Point
     client_totals: list[Point]
+
+
+async def fold(statements: StatementPool) -> None:
+    """Move the queued counter changes into the counters (service.stats.models), in one statement committed on its
+    own: a report read after it counts every assessment and program written before it."""
+    await on_driver_connection(statements, lambda connection: connection.execute(_FOLD))
+
+
+_FOLD = "SELECT fold_activity_count_changes()"
 
 
 async def report(

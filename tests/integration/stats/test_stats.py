@@ -199,11 +199,40 @@ async def test_counters_equal_a_rebuild_from_the_base_tables(engine: AsyncEngine
     )
     async with engine.connect() as connection:
         transaction = await connection.begin()
+        # What is counted is the counters plus the queued changes not folded into them yet.
+        await connection.execute(text("SELECT fold_activity_count_changes()"))
         kept = (await connection.execute(text(snapshot))).all()
         await connection.execute(text("SELECT rebuild_activity_counts()"))
         rebuilt = (await connection.execute(text(snapshot))).all()
         await transaction.rollback()
     assert kept and kept == rebuilt
+
+
+async def test_a_write_queues_one_change_and_the_stats_fold_it_before_reading(
+    client: Client, keys: dict[str, Headers], engine: AsyncEngine, seeded: dict[str, Any]
+) -> None:
+    """A create adds one row to the queue, whatever the number of counters it touches, and no counter row; the
+    stats' next read has folded it in (migration 9d4e2b7c1a85)."""
+    await stats(client, keys["a"])  # folds whatever earlier tests queued
+    counters = "SELECT count(*), coalesce(sum(count), 0) FROM activity_counts"
+    async with engine.connect() as connection:
+        before = (await connection.execute(text(counters))).one()
+        queued = await connection.scalar(text("SELECT count(*) FROM activity_count_changes"))
+    assert queued == 0
+    before_stats = (await stats(client, keys["a"]))["data"]["stats"]["totals"]
+    made = await client.post("/v1/assessments", json=UPPER_CROSSED, headers=keys["a"])
+    assert made.status_code == 201, made.text
+    async with engine.connect() as connection:
+        assert (await connection.execute(text(counters))).one() == before
+        change = (await connection.execute(text("SELECT delta, metrics, keys FROM activity_count_changes"))).all()
+    assert len(change) == 1 and change[0].delta == 1
+    assert len(change[0].metrics) > 5 and "status" in change[0].metrics  # many counters, one row
+    after = (await stats(client, keys["a"]))["data"]["stats"]["totals"]
+    assert after["assessments"] == before_stats["assessments"] + 1
+    pattern = made.json()["patterns"][0]["slug"]
+    assert as_dict(after["byPattern"])[pattern] == as_dict(before_stats["byPattern"]).get(pattern, 0) + 1
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT count(*) FROM activity_count_changes")) == 0
 
 
 async def test_bad_ranges_and_missing_scope_are_client_errors(client: Client, keys: dict[str, Headers]) -> None:
