@@ -22,7 +22,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.assessments import services as assessments
-from service.assessments.schemas import Assessment
 from service.assessments.screening import ScreeningRules
 from service.checkins import models
 from service.checkins import schemas as s
@@ -60,11 +59,6 @@ class Planned:
     decision: s.Decision  # with `revision` set when it revises the program
     decision_id: uuid.UUID
     revised: Revised | None
-
-
-def _baseline_pain(assessment: Assessment) -> int:
-    pain = assessment.input.pain
-    return pain.intensity if pain is not None and pain.intensity is not None else 0
 
 
 async def _check_ins(
@@ -123,7 +117,6 @@ async def plan(
     check_ins = await _check_ins(session, program, body, on)
     if added is not None:
         check_ins.append(added)
-    assessment = await assessments.get(session, str(program.assessment_id))
     decisions = models.ProgramDecision
     simplified_on = await session.scalar(
         select(func.max(decisions.made_on)).where(
@@ -135,7 +128,7 @@ async def plan(
     situation = Situation(
         starts_on=p.starts_on,
         on=on,
-        baseline_pain=_baseline_pain(assessment),
+        baseline_pain=await assessments.pain_intensity(session, program.assessment_id),
         sessions_per_week=p.sessions_per_week,
         session_minutes=p.session_minutes,
         check_ins=check_ins,
@@ -149,6 +142,7 @@ async def plan(
         if program.revision > 1:
             latest = await session.get(models.ProgramRevision, (program.id, program.revision))
             regressed = dict(latest.regressed) if latest is not None else {}
+        assessment = await assessments.get(session, str(program.assessment_id))
         catalog = await follow.catalogs.current()
         made = revise(body, decision, assessment, catalog, follow.program_rules, regressed)
         if made is not None and made.changes:
