@@ -195,14 +195,6 @@ async def get(session: AsyncSession, assessment_id: str) -> schemas.Assessment:
     return _resource(await _row(session, assessment_id))
 
 
-async def pain_intensity(session: AsyncSession, assessment_id: uuid.UUID) -> int:
-    """The pain intensity the caller's assessment recorded (0 when it recorded none), read without the rest of the
-    assessment: every check-in's decision is measured against it."""
-    table = models.Assessment
-    intensity = table.input["pain"]["intensity"].as_integer()
-    return await session.scalar(select(intensity).where(table.id == assessment_id)) or 0
-
-
 async def by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, schemas.Assessment]:
     """Those of `ids` the session's tenant owns, in one statement (GraphQL's batched loads)."""
     rows = await session.scalars(select(models.Assessment).where(models.Assessment.id.in_(ids)))

@@ -13,19 +13,24 @@ exercise); an exercise no longer in the program (already regressed) cannot be re
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import Date, bindparam, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.assessments import models as assessment_models
 from service.assessments import services as assessments
 from service.assessments.screening import ScreeningRules
 from service.checkins import models
 from service.checkins import schemas as s
-from service.checkins.decisions import MeasureChange, Situation, decide
+from service.checkins.decisions import Situation, decide
 from service.checkins.outcomes import Taken, changes_of
 from service.checkins.revisions import CHANGES_PROGRAM, Revised, revise
 from service.checkins.rules import CheckInRules
@@ -61,13 +66,99 @@ class Planned:
     revised: Revised | None
 
 
-async def _check_ins(
-    session: AsyncSession, program: program_models.Program, body: ProgramBody, on: date
+class History(msgspec.Struct, frozen=True):
+    """What a decision reads from the database besides the program (`_history_columns`)."""
+
+    check_ins: list[tuple[int, s.CheckInInput]]  # (the revision it was done against, the check-in) up to the day
+    simplified_on: date | None
+    baseline_pain: int | None
+    measures: list[tuple[date, outcome_schemas.OutcomeInput]]  # in the order taken
+
+
+_ON = bindparam("on", type_=Date)  # the day of the decision, given when the statement runs
+
+
+@functools.cache
+def _history_columns() -> list[Any]:
+    """What a decision reads besides the program, as correlated subqueries of a select of the program's row: its
+    check-ins up to the day (`_ON`), the day of its last simplification, its assessment's baseline pain and outcome
+    measures. With the program they are ONE statement (four more before: each cost more in the ORM than in the
+    database, and a check-in is decided on every request). Built once: building it cost more than running it."""
+    program = program_models.Program
+    check_ins, decisions, outcomes = models.CheckIn, models.ProgramDecision, outcome_models.Outcome
+    assessments_table = assessment_models.Assessment
+
+    def listed(*columns: Any, where: Any, order: Sequence[Any]) -> Any:
+        aggregated = func.json_agg(aggregate_order_by(func.json_build_array(*columns), *order))
+        return select(aggregated).where(where).scalar_subquery()
+
+    # Each subquery names the program's client itself: the tenant's criterion (service.db.tenancy) does not reach
+    # every shape of subquery (SQLAlchemy 2.0 left some of these out); the program's row is the tenant's.
+    return [
+        listed(
+            check_ins.revision,
+            check_ins.input,
+            where=(check_ins.client_id == program.client_id)
+            & (check_ins.program_id == program.id)
+            & (check_ins.date <= _ON),
+            order=(check_ins.date, check_ins.created_at, check_ins.id),
+        ),
+        select(func.max(decisions.made_on))
+        .where(
+            decisions.client_id == program.client_id,
+            decisions.program_id == program.id,
+            decisions.kind == "simplify",
+            decisions.revision.is_not(None),
+        )
+        .scalar_subquery(),
+        select(assessments_table.input["pain"]["intensity"].as_integer())
+        .where(assessments_table.client_id == program.client_id, assessments_table.id == program.assessment_id)
+        .scalar_subquery(),
+        listed(
+            outcomes.taken_on,
+            outcomes.answers,
+            where=(outcomes.client_id == program.client_id) & (outcomes.assessment_id == program.assessment_id),
+            order=(outcomes.taken_on, outcomes.created_at, outcomes.id),
+        ),
+    ]
+
+
+def _history_of(values: Sequence[Any]) -> History:
+    check_ins, simplified_on, baseline_pain, measures = values
+    found = {  # no rows aggregate to NULL
+        "check_ins": check_ins or [],
+        "simplified_on": simplified_on,
+        "baseline_pain": baseline_pain,
+        "measures": measures or [],
+    }
+    return msgspec.convert(found, History)
+
+
+async def _history(session: AsyncSession, program: program_models.Program, on: date) -> History:
+    table = program_models.Program
+    query = select(table.id, *_history_columns()).where(table.id == program.id)
+    row = (await session.execute(query, {"on": on})).one()
+    return _history_of(row[1:])
+
+
+async def locked_with_history(
+    session: AsyncSession, program_id: uuid.UUID, on: date
+) -> tuple[program_models.Program, History] | None:
+    """The caller's program, its row locked until the transaction ends, with what a decision on `on` reads: one
+    statement. None when the caller has no such program."""
+    table = program_models.Program
+    query = select(table, *_history_columns()).where(table.id == program_id).with_for_update(of=table)
+    row = (await session.execute(query, {"on": on})).one_or_none()
+    return None if row is None else (row[0], _history_of(row[1:]))
+
+
+async def _in_current_ids(
+    session: AsyncSession,
+    program: program_models.Program,
+    body: ProgramBody,
+    recorded: list[tuple[int, s.CheckInInput]],
 ) -> list[s.CheckInInput]:
-    """The program's check-ins up to `on`, their items in the current revision's prescription ids."""
-    table = models.CheckIn
-    query = select(table.revision, table.input).where(table.program_id == program.id, table.date <= on)
-    recorded = [(revision, raw) for revision, raw in await session.execute(query)]
+    """The check-ins with their items in the current revision's prescription ids."""
     now = body.exercises()
     current = {exercise.slug: pid for pid, exercise in reversed(now.items())}
     slugs_of = {program.revision: {pid: e.slug for pid, e in now.items()}}
@@ -76,8 +167,7 @@ async def _check_ins(
         exercises = msgspec.convert(older.body, ProgramBody).exercises() if older is not None else {}
         slugs_of[number] = {pid: e.slug for pid, e in exercises.items()}
     found = []
-    for revision, raw in recorded:
-        check_in = msgspec.convert(raw, s.CheckInInput)
+    for revision, check_in in recorded:
         slugs = slugs_of[revision]
         items = [
             msgspec.structs.replace(item, prescription=current[slugs[item.prescription]])
@@ -86,19 +176,6 @@ async def _check_ins(
         ]
         found.append(msgspec.structs.replace(check_in, items=items))
     return found
-
-
-async def _measure_changes(
-    session: AsyncSession, assessment_id: uuid.UUID, rules: OutcomeRules, added: Taken | None
-) -> list[MeasureChange]:
-    table = outcome_models.Outcome
-    rows = await session.execute(
-        select(table.taken_on, table.answers)
-        .where(table.assessment_id == assessment_id)
-        .order_by(table.taken_on, table.created_at, table.id)
-    )
-    taken = [Taken(taken_on, msgspec.convert(answers, outcome_schemas.OutcomeInput)) for taken_on, answers in rows]
-    return changes_of([*taken, *([added] if added is not None else [])], rules)
 
 
 async def plan(
@@ -110,30 +187,28 @@ async def plan(
     *,
     added: s.CheckInInput | None = None,
     measure: Taken | None = None,
+    history: History | None = None,
 ) -> Planned:
     """The decision over `program` on `on`, with `added` (a check-in not stored yet) among its check-ins and
     `measure` (an outcome measure not stored yet) among its assessment's, and the revision it makes, if any. Writes
-    nothing."""
-    check_ins = await _check_ins(session, program, body, on)
+    nothing. `history` is what locked_with_history read with the program's row (read here when not given)."""
+    if history is None:
+        history = await _history(session, program, on)
+    check_ins = await _in_current_ids(session, program, body, history.check_ins)
     if added is not None:
         check_ins.append(added)
-    decisions = models.ProgramDecision
-    simplified_on = await session.scalar(
-        select(func.max(decisions.made_on)).where(
-            decisions.program_id == program.id, decisions.kind == "simplify", decisions.revision.is_not(None)
-        )
-    )
     p = body.parameters
     assert p.starts_on is not None  # every served program has its start day (shape 3 on)
+    taken = [Taken(taken_on, answers) for taken_on, answers in history.measures]
     situation = Situation(
         starts_on=p.starts_on,
         on=on,
-        baseline_pain=await assessments.pain_intensity(session, program.assessment_id),
+        baseline_pain=history.baseline_pain or 0,
         sessions_per_week=p.sessions_per_week,
         session_minutes=p.session_minutes,
         check_ins=check_ins,
-        changes=await _measure_changes(session, program.assessment_id, follow.outcomes, measure),
-        simplified_on=simplified_on,
+        changes=changes_of([*taken, *([measure] if measure is not None else [])], follow.outcomes),
+        simplified_on=history.simplified_on,
     )
     decision = decide(situation, follow.rules, follow.outcomes, follow.screening)
     revised = None

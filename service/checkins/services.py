@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.checkins import models
 from service.checkins import schemas as s
-from service.checkins.followup import FollowUp, plan, record_plan
+from service.checkins.followup import FollowUp, locked_with_history, plan, record_plan
 from service.db.engine import json_text
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
@@ -81,7 +81,13 @@ async def create(
     follow: FollowUp,
 ) -> idempotency.Created:
     """Record a check-in and decide after it, in the caller's transaction (`session.begin()` around this call)."""
-    program = await locked_program(session, program_id)
+    # The program's row, locked as locked_program locks it, with what the decision reads: one statement.
+    parsed = parse_uuid(program_id)
+    found = await locked_with_history(session, parsed, check_in.date) if parsed is not None else None
+    if found is None:
+        raise NotFound(f"No program with id '{program_id}'.")
+    program, history = found
+    programs.check_served(program)
     body = programs.body_of(program)
     today = datetime.now(UTC).date()
     problems = follow.check_in_problems(check_in, body, today)
@@ -95,7 +101,7 @@ async def create(
             return first
     _refuse_if_paused(program)
     check_in_id, now = uuid.uuid4(), datetime.now(UTC)
-    planned = await plan(session, program, body, check_in.date, follow, added=check_in)
+    planned = await plan(session, program, body, check_in.date, follow, added=check_in, history=history)
     answer = s.CheckIn(
         **msgspec.structs.asdict(check_in),
         id=check_in_id,

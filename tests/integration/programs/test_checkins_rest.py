@@ -5,10 +5,12 @@ on. Through the real app and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from litestar import Litestar
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devkit.personas import DESK_WORKER
@@ -315,3 +317,36 @@ async def test_a_revision_keeps_the_stats_counters_equal_to_a_rebuild(
         rebuilt = (await connection.execute(snapshot)).all()
         await transaction.rollback()
     assert kept and kept == rebuilt
+
+
+TENANT_TABLES = ("programs", "check_ins", "program_decisions", "program_revisions", "assessments", "outcomes")
+
+
+async def test_every_table_a_check_in_reads_is_scoped_to_the_caller(
+    client: Client, planner: Headers, app: Litestar
+) -> None:
+    """The decision's history is one statement of correlated subqueries (service.checkins.followup._history). The
+    tenant's criterion does not reach every shape of subquery, so each must name the client itself: every tenant-owned
+    table in every statement of a check-in is filtered by its client."""
+    program = await _program(client, planner)
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    engine = app.runtime.engine.sync_engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        done = await _post(client, planner, program["id"], _check_in(STARTS_ON, _session_items(program)))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert done.status_code == 201, done.text
+    history = [s for s in statements if "json_agg" in s]
+    assert len(history) == 1, statements  # the history is one statement
+    for statement in statements:
+        for table in TENANT_TABLES:
+            for found in re.finditer(rf"FROM {table}\b(?: AS (\w+))?", statement):
+                scope = found.group(1) or table
+                # Each FROM of a tenant table is followed, before the next FROM, by its client condition.
+                rest = statement[found.end() :].split(" FROM ")[0]
+                assert f"{scope}.client_id = " in rest, (table, statement)
