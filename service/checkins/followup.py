@@ -35,6 +35,7 @@ from service.checkins.outcomes import Taken, changes_of
 from service.checkins.revisions import CHANGES_PROGRAM, Revised, revise
 from service.checkins.rules import CheckInRules
 from service.checkins.validation import check_in_problems
+from service.db.engine import json_text
 from service.outcomes import models as outcome_models
 from service.outcomes import schemas as outcome_schemas
 from service.outcomes.rules import OutcomeRules
@@ -226,6 +227,22 @@ async def plan(
     return Planned(decision=decision, decision_id=uuid.uuid4(), revised=revised)
 
 
+def decision_values(program: program_models.Program, planned: Planned, check_in_id: uuid.UUID) -> dict[str, Any]:
+    """The decision after a check-in as the columns of its row, for the statement that inserts the check-in
+    (service.idempotency.services.NewRow.with_rows); `created_at` is the database's."""
+    decision = planned.decision
+    return {
+        "id": planned.decision_id,
+        "client_id": program.client_id,
+        "program_id": program.id,
+        "made_on": decision.made_on,
+        "kind": decision.kind.value,
+        "decision": json_text(decision),
+        "check_in_id": check_in_id,
+        "revision": decision.revision,
+    }
+
+
 async def record_plan(
     session: AsyncSession,
     program: program_models.Program,
@@ -233,22 +250,25 @@ async def record_plan(
     *,
     check_in_id: uuid.UUID | None = None,
     outcome_id: uuid.UUID | None = None,
+    decision_stored: bool = False,
 ) -> None:
-    """Store the decision, and what it does to the program: a revision, or a pause."""
+    """Store the decision (unless `decision_stored`: a check-in's is inserted with it, `decision_values`), and what
+    it does to the program: a revision, or a pause."""
     decision = planned.decision
-    session.add(
-        models.ProgramDecision(
-            id=planned.decision_id,
-            program_id=program.id,
-            made_on=decision.made_on,
-            kind=decision.kind.value,
-            decision=msgspec.to_builtins(decision),
-            check_in_id=check_in_id,
-            outcome_id=outcome_id,
-            revision=decision.revision,
+    if not decision_stored:
+        session.add(
+            models.ProgramDecision(
+                id=planned.decision_id,
+                program_id=program.id,
+                made_on=decision.made_on,
+                kind=decision.kind.value,
+                decision=msgspec.to_builtins(decision),
+                check_in_id=check_in_id,
+                outcome_id=outcome_id,
+                revision=decision.revision,
+            )
         )
-    )
-    await session.flush()  # the revision names the decision
+        await session.flush()  # the revision names the decision
     if decision.refer is not None:
         pause = Pause(
             made_on=decision.made_on,

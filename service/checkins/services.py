@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.checkins import models
 from service.checkins import schemas as s
-from service.checkins.followup import FollowUp, locked_with_history, plan, record_plan
+from service.checkins.followup import FollowUp, decision_values, locked_with_history, plan, record_plan
 from service.db.engine import json_text
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
@@ -125,10 +125,11 @@ async def create(
             "updated_at": now,
         },
         body=msgspec.to_builtins(answer),
+        with_rows=((cast(Table, models.ProgramDecision.__table__), decision_values(program, planned, check_in_id)),),
     )
     created = await idempotency.insert_once(await driver_of(session), client_id, OPERATION, key, digest, row)
     if not created.replayed:
-        await record_plan(session, program, planned, check_in_id=check_in_id)
+        await record_plan(session, program, planned, check_in_id=check_in_id, decision_stored=True)
     return created
 
 

@@ -105,33 +105,60 @@ class NewRow:
     table: Table
     values: dict[str, Any]
     body: dict[str, Any]
+    with_rows: tuple[tuple[Table, dict[str, Any]], ...] = ()
+    """Rows (table, column values) that belong to this one and are inserted by the same statement, after it and only
+    with it (a check-in's decision): no round trip of their own, and a replay writes none of them."""
 
 
 _LENGTH = re.compile(r"\(\d+\)")
 
 
+def _columns_of(table: Table, columns: tuple[str, ...], first: int) -> tuple[str, str]:
+    """The column list and the parameters, numbered from `first` and cast to their columns' types (an INSERT …
+    SELECT does not infer them), of an insert into `table`."""
+    dialect = postgresql.dialect()
+    # Without a length (VARCHAR, not VARCHAR(32)): a cast to a length truncates silently, the column refuses.
+    types = [_LENGTH.sub("", table.c[name].type.compile(dialect)) for name in columns]
+    return ", ".join(columns), ", ".join(f"${i}::{type_}" for i, type_ in enumerate(types, start=first))
+
+
 @functools.cache
-def _insert_sql(table: Table, columns: tuple[str, ...], claimed: bool) -> str:
+def _insert_sql(
+    table: Table,
+    columns: tuple[str, ...],
+    claimed: bool,
+    with_rows: tuple[tuple[Table, tuple[str, ...]], ...] = (),
+) -> str:
     """The one statement that creates a row: with a key, a data-modifying CTE claims the key with the answer
     already in it, and the row is inserted only if the claim was (ON CONFLICT DO NOTHING: a key already used
     inserts nothing, and a concurrent request with the same key waits for this one to commit, then finds it).
-    Parameters are cast to their columns' types: an INSERT … SELECT does not infer them."""
-    dialect = postgresql.dialect()
+    Rows `with_rows` are inserted by further CTEs only if the row was (a foreign key to it is checked at the
+    statement's end, when it is there); the statement then answers how many rows it made (1, or 0: claimed)."""
     first = 7 if claimed else 1
-    # Without a length (VARCHAR, not VARCHAR(32)): a cast to a length truncates silently, the column refuses.
-    types = [_LENGTH.sub("", table.c[name].type.compile(dialect)) for name in columns]
-    params = ", ".join(f"${i}::{type_}" for i, type_ in enumerate(types, start=first))
-    insert = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {params}"
-    if not claimed:
-        return insert
-    resource_id = columns.index("id") + first
-    return (
-        f"WITH claim AS (INSERT INTO {IdempotencyRecord.__tablename__} "
-        "(client_id, operation, key, request_hash, response_status, response_body, resource_id) "
-        f"VALUES ($1, $2, $3, $4, $5, $6::JSON, ${resource_id}) "
-        "ON CONFLICT DO NOTHING RETURNING 1) "
-        f"{insert} WHERE EXISTS (SELECT 1 FROM claim) RETURNING 1"
-    )
+    listed, params = _columns_of(table, columns, first)
+    insert = f"INSERT INTO {table.name} ({listed}) SELECT {params}"
+    ctes = []
+    if claimed:
+        resource_id = columns.index("id") + first
+        ctes.append(
+            f"claim AS (INSERT INTO {IdempotencyRecord.__tablename__} "
+            "(client_id, operation, key, request_hash, response_status, response_body, resource_id) "
+            f"VALUES ($1, $2, $3, $4, $5, $6::JSON, ${resource_id}) "
+            "ON CONFLICT DO NOTHING RETURNING 1)"
+        )
+        insert += " WHERE EXISTS (SELECT 1 FROM claim)"
+    if not with_rows:
+        return f"WITH {ctes[0]} {insert} RETURNING 1" if claimed else insert
+    ctes.append(f"made AS ({insert} RETURNING 1)")
+    number = first + len(columns)
+    for index, (other, names) in enumerate(with_rows):
+        listed, params = _columns_of(other, names, number)
+        number += len(names)
+        ctes.append(
+            f"with_{index} AS (INSERT INTO {other.name} ({listed}) SELECT {params} "
+            "WHERE EXISTS (SELECT 1 FROM made) RETURNING 1)"
+        )
+    return f"WITH {', '.join(ctes)} SELECT count(*) FROM made"
 
 
 # The stored answer as its text: the column is JSON (not JSONB), which keeps the text as written, key order and all.
@@ -176,16 +203,17 @@ async def insert_once(
     can only come from before this scheme (a process that died between claim and answer); after ABANDONED_AFTER
     they are taken over, before that a 409 says to retry."""
     columns = tuple(row.values)
-    values = list(row.values.values())
+    with_rows = tuple((table, tuple(values)) for table, values in row.with_rows)
+    values = [*row.values.values(), *(value for _, more in row.with_rows for value in more.values())]
     answer = json_text(row.body)
     created = Created(status=201, body=row.body, encoded=answer.encode(), replayed=False)
     if key is None:
-        await driver.execute(_insert_sql(row.table, columns, False), *values)
+        await driver.execute(_insert_sql(row.table, columns, False, with_rows), *values)
         return created
     scoped = key.operation(operation)
     claim = (client_id, scoped, key.value, request_digest, 201, answer)
     for _ in range(2):
-        if await driver.fetchval(_insert_sql(row.table, columns, True), *claim, *values):
+        if await driver.fetchval(_insert_sql(row.table, columns, True, with_rows), *claim, *values):
             return created
         existing = await driver.fetchrow(_EXISTING, client_id, scoped, key.value, ABANDONED_AFTER)
         if existing is None:
