@@ -5,16 +5,19 @@ service and a ceiling app with the same server and worker count, drives each row
 (requests/s, p50, p99, ratio to the read ceiling, non-2xx count), also written to .data/bench.json.
 
 Two ceilings (bench/ceiling.py): precomputed bytes for the reads, and one `INSERT … RETURNING` through asyncpg
-per request for the writes, driven with the same body as POST /v1/assessments.
+per request for the writes, driven with the same body as POST /v1/assessments. The creates with a goal against the
+write ceiling are then measured again, each right after a write ceiling run, BENCH_PAIRS times (3), and the
+median ratio is their figure: this machine's speed drifts within a run.
 
 Where a `POST /v1/assessments` goes (issue 13, measured by hand on 2 shared cores under this bench's load, CPU per
 request from /proc): the two workers 2.5-3.0 ms against the write ceiling's 0.84, PostgreSQL 1.39 ms (1.99 before
 LZ4, service.db.oneshot) against 0.35. In one worker, through the ASGI app without HTTP, 1.4-1.9 ms: the rule
 engine 0.4-0.5 ms, the rest of new_row 0.1 ms, Litestar with the service's middleware ~0.25 ms, the insert's
 client side ~0.2 ms (a 20 KB statement). The key lookup is shared by overlapping requests (KeyLookups): 1.06
-transactions per request in all. Of the server's part, the stats trigger (count_assessments) is about 0.35-0.45 ms
-per insert and keeping `result` inline (toast_tuple_target) would save ~0.1 ms; both are schema changes.
-"""
+transactions per request in all. Of the server's part, the stats trigger (count_assessments) was about 0.35-0.45 ms
+per insert when it upserted every counter; it now queues one row (migration 9d4e2b7c1a85). Keeping `result`
+inline (toast_tuple_target) would save ~0.1 ms, a schema change; storing it as `json` instead of `jsonb` (a third of
+the parse) made no difference measurable through the service (2026-12-05)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,6 +43,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+PAIRS = int(os.environ.get("BENCH_PAIRS", "3"))
 
 
 PLAIN_UNCACHED = "GET /v1/exercises?limit=20, uncached"
@@ -232,20 +237,18 @@ def main() -> None:
     service_port, ceiling_port = free_port(), free_port()
     service = _start("service.asgi:app", service_port, env)
     base = f"http://127.0.0.1:{service_port}"
+    ceiling: subprocess.Popen[bytes] | None = None
     try:
         page = httpx.get(f"{base}/v1/exercises?limit=20")
         page.raise_for_status()
         ceiling = _start("bench.ceiling:app", ceiling_port, {**env, "BENCH_CEILING_BYTES": str(len(page.content))})
         ceiling_base = f"http://127.0.0.1:{ceiling_port}"
-        try:
-            rows = [
-                _wrk("ceiling (precomputed bytes)", f"{ceiling_base}/ceiling"),
-                # Issue 13: what one durable row costs on this machine, against which the creating POSTs are read.
-                _wrk(WRITE_CEILING, f"{ceiling_base}/write-ceiling", "POST", json.dumps(DESK_WORKER), auth),
-            ]
-        finally:
-            ceiling.terminate()
-            ceiling.wait(timeout=15)
+
+        def write_ceiling() -> Row:
+            # Issue 13: what one durable row costs on this machine, against which the creating POSTs are read.
+            return _wrk(WRITE_CEILING, f"{ceiling_base}/write-ceiling", "POST", json.dumps(DESK_WORKER), auth)
+
+        rows = [_wrk("ceiling (precomputed bytes)", f"{ceiling_base}/ceiling"), write_ceiling()]
         graphql_page = json.dumps(
             {
                 "query": "{ exercises(first: 20) { edges { node { slug name modality phases primaryMuscles "
@@ -284,9 +287,26 @@ def main() -> None:
             _wrk(CREATE_CHECK_IN, base, "POST", check_in, auth, paths=check_in_paths),
             _wrk(f"GraphQL stats, {stats_rows:,} assessments", f"{base}/graphql", "POST", STATS_QUERY, stats_auth),
         ]
+        # The goals read a create against the write ceiling, but this machine's speed drifts by 10-30 % within a run
+        # (the write ceiling measured 2,400-3,500 req/s in one session): each ratio is taken against a write ceiling
+        # measured right before it, PAIRS times, and the median is the figure.
+        creates = {
+            CREATE_ASSESSMENT: lambda: _wrk(
+                CREATE_ASSESSMENT, f"{base}/v1/assessments", "POST", json.dumps(DESK_WORKER), auth
+            ),
+            CREATE_CHECK_IN: lambda: _wrk(CREATE_CHECK_IN, base, "POST", check_in, auth, paths=check_in_paths),
+        }
+        paired: dict[str, list[tuple[float, float]]] = {name: [] for name in creates}
+        for _ in range(PAIRS):
+            for name, measure in creates.items():
+                ceiling_rps = write_ceiling().requests_per_second
+                paired[name].append((ceiling_rps, measure().requests_per_second))
     finally:
         service.terminate()
         service.wait(timeout=15)
+        if ceiling is not None:
+            ceiling.terminate()
+            ceiling.wait(timeout=15)
     top = rows[0].requests_per_second
     for row in rows:
         row.ratio_to_ceiling = round(row.requests_per_second / top, 3)
@@ -301,10 +321,12 @@ def main() -> None:
     by_name = {row.name: row for row in rows}
     repeats_cost = by_name[PLAIN_UNCACHED].requests_per_second / by_name[REPEATED_UNCACHED].requests_per_second
     print(f"\ncost of 20 repeated equipment values / plain list, both uncached: {repeats_cost:.2f} (goal: <= 2)")
-    to_write_ceiling = by_name[CREATE_ASSESSMENT].requests_per_second / by_name[WRITE_CEILING].requests_per_second
-    print(f"POST /v1/assessments / write ceiling: {to_write_ceiling:.2f} (goal: >= 0.40)")
-    check_ins = by_name[CREATE_CHECK_IN].requests_per_second / by_name[WRITE_CEILING].requests_per_second
-    print(f"POST /v1/programs/{{id}}/check-ins / write ceiling: {check_ins:.2f} (goal: >= 0.40)")
+    print(f"each create right after a write ceiling run, {PAIRS} pairs (median ratio, range):")
+    ratios = {}
+    for name, pairs in paired.items():
+        ratios[name] = sorted(rps / ceiling_rps for ceiling_rps, rps in pairs)
+        low, high = ratios[name][0], ratios[name][-1]
+        print(f"  {name} / write ceiling: {statistics.median(ratios[name]):.2f} ({low:.2f}-{high:.2f}) (goal: >= 0.40)")
     compressed = by_name[LARGE_PAGE_GZIP].requests_per_second / by_name[LARGE_PAGE].requests_per_second
     print(f"500-exercise page gzipped / not: {compressed:.2f} (goal: >= 0.70)")
     from devkit.simulation import SEED, simulate
@@ -318,6 +340,7 @@ def main() -> None:
         "duration": DURATION,
         "connections": CONNECTIONS,
         "rows": [asdict(r) for r in rows],
+        "paired_with_write_ceiling": {name: [list(pair) for pair in pairs] for name, pairs in paired.items()},
         "simulation": population.lines(),
     }
     (DATA / "bench.json").write_text(json.dumps(report, indent=2) + "\n")

@@ -107,7 +107,8 @@ class Report:
 
 async def fold(statements: StatementPool) -> None:
     """Move the queued counter changes into the counters (service.stats.models), in one statement committed on its
-    own: a report read after it counts every assessment and program written before it."""
+    own: a report read after it counts every assessment and program written before it, but for those a concurrent
+    fold is moving at that moment (this one then returns at once rather than wait for it)."""
     await on_driver_connection(statements, lambda connection: connection.execute(_FOLD))
 
 
