@@ -164,6 +164,8 @@ async def test_a_replayed_check_in_is_byte_identical_and_decided_once(client: Cl
     assert len((await client.get(f"/v1/programs/{pid}/check-ins", headers=planner)).json()["items"]) == 1
     revisions = (await client.get(f"/v1/programs/{pid}/revisions", headers=planner)).json()["items"]
     assert [r["number"] for r in revisions] == [1, 2], "the replay made no second revision"
+    progress = (await client.get(f"/v1/programs/{pid}/progress", headers=planner)).json()
+    assert len(progress["decisions"]) == 1, "the replay wrote no second decision"  # inserted with the check-in
     other = await _post(client, planner, pid, {**body, "pain_after": 4}, **{"Idempotency-Key": "flare-1"})
     assert other.status_code == 422
 
