@@ -31,26 +31,23 @@ down_revision: str | None = "34be0f7caf7d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The counters of one row `r`, as in migration 3b1f0c9a7d21 (its rebuild is unchanged but for emptying the queue).
-ASSESSMENT_COUNTERS = """
-    SELECT 'status' AS metric, r.status AS key
-    UNION ALL SELECT 'pattern', p FROM unnest(r.pattern_slugs) AS p
-    UNION ALL SELECT 'referral_reason', reason
-        FROM jsonb_array_elements_text(
-            CASE WHEN jsonb_typeof(r.result -> 'referral') = 'object'
-                 THEN r.result -> 'referral' -> 'reasons' ELSE '[]'::jsonb END) AS reason
-    UNION ALL SELECT 'overactive', f ->> 'muscle' FROM jsonb_array_elements(r.result -> 'overactive') AS f
-    UNION ALL SELECT 'underactive', f ->> 'muscle' FROM jsonb_array_elements(r.result -> 'underactive') AS f
-"""
-PROGRAM_COUNTERS = """
-    SELECT 'programs' AS metric, '' AS key
-    UNION ALL SELECT 'prescribed:' || (ph ->> 'key'), item -> 'exercise' ->> 'slug'
-        FROM jsonb_array_elements(r.body -> 'phases') AS ph, jsonb_array_elements(ph -> 'items') AS item
-"""
-PRESCRIBED = """
-    SELECT 'prescribed:' || (ph ->> 'key') AS metric, item -> 'exercise' ->> 'slug' AS key
-    FROM jsonb_array_elements(r.body -> 'phases') AS ph, jsonb_array_elements(ph -> 'items') AS item
-"""
+
+def _sibling(name: str) -> ModuleType:
+    """An earlier migration of this folder, for the statements it created (alembic loads them by path)."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The counters of one row `r`, exactly as the migrations that count them in the writing transaction read them
+# (their rebuild is unchanged here but for emptying the queue).
+PREVIOUS = _sibling("20261124_0445_activity_counts_3b1f0c9a7d21")
+CHECK_INS = _sibling("20261204_2200_check_ins_c41e7b9a2d60")
+ASSESSMENT_COUNTERS: str = PREVIOUS.ASSESSMENT_COUNTERS
+PROGRAM_COUNTERS: str = PREVIOUS.PROGRAM_COUNTERS
+PRESCRIBED: str = CHECK_INS._PRESCRIBED.format(row="r")
 
 
 def _queue(counters: str, delta: str) -> str:
@@ -163,26 +160,15 @@ def upgrade() -> None:
     op.execute(_REBUILD.format(assessment=ASSESSMENT_COUNTERS, program=PROGRAM_COUNTERS))
 
 
-def _sibling(name: str) -> ModuleType:
-    """An earlier migration of this folder, for the statements it created (alembic loads them by path)."""
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def downgrade() -> None:
     # Back to counting in the writing transaction: fold what is queued first, so that nothing counted is lost.
     op.execute("SELECT fold_activity_count_changes()")
-    previous = _sibling("20261124_0445_activity_counts_3b1f0c9a7d21")
-    checkins = _sibling("20261204_2200_check_ins_c41e7b9a2d60")
     for statement in (
-        previous._trigger_function("assessments", previous.ASSESSMENT_COUNTERS)[0],
-        previous._trigger_function("programs", previous.PROGRAM_COUNTERS)[0],
-        checkins._RECOUNT,
+        PREVIOUS._trigger_function("assessments", ASSESSMENT_COUNTERS)[0],
+        PREVIOUS._trigger_function("programs", PROGRAM_COUNTERS)[0],
+        CHECK_INS._RECOUNT,
+        PREVIOUS.REBUILD,
     ):
         op.execute(statement.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1))
-    op.execute(previous.REBUILD.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1))
     op.execute("DROP FUNCTION fold_activity_count_changes()")
     op.execute("DROP TABLE activity_count_changes")

@@ -250,25 +250,29 @@ async def record_plan(
     *,
     check_in_id: uuid.UUID | None = None,
     outcome_id: uuid.UUID | None = None,
-    decision_stored: bool = False,
 ) -> None:
-    """Store the decision (unless `decision_stored`: a check-in's is inserted with it, `decision_values`), and what
-    it does to the program: a revision, or a pause."""
+    """Store the decision, and what it does to the program (`apply_plan`)."""
     decision = planned.decision
-    if not decision_stored:
-        session.add(
-            models.ProgramDecision(
-                id=planned.decision_id,
-                program_id=program.id,
-                made_on=decision.made_on,
-                kind=decision.kind.value,
-                decision=msgspec.to_builtins(decision),
-                check_in_id=check_in_id,
-                outcome_id=outcome_id,
-                revision=decision.revision,
-            )
+    session.add(
+        models.ProgramDecision(
+            id=planned.decision_id,
+            program_id=program.id,
+            made_on=decision.made_on,
+            kind=decision.kind.value,
+            decision=msgspec.to_builtins(decision),
+            check_in_id=check_in_id,
+            outcome_id=outcome_id,
+            revision=decision.revision,
         )
-        await session.flush()  # the revision names the decision
+    )
+    await session.flush()  # the revision names the decision
+    await apply_plan(session, program, planned)
+
+
+async def apply_plan(session: AsyncSession, program: program_models.Program, planned: Planned) -> None:
+    """What a stored decision does to the program: a revision, or a pause. (A check-in's decision is stored by the
+    statement that inserts the check-in, `decision_values`; the others by record_plan.)"""
+    decision = planned.decision
     if decision.refer is not None:
         pause = Pause(
             made_on=decision.made_on,

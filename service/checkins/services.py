@@ -25,7 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.checkins import models
 from service.checkins import schemas as s
-from service.checkins.followup import FollowUp, decision_values, locked_with_history, plan, record_plan
+from service.checkins.followup import (
+    FollowUp,
+    apply_plan,
+    decision_values,
+    locked_with_history,
+    plan,
+    record_plan,
+)
 from service.db.engine import json_text
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
@@ -129,7 +136,7 @@ async def create(
     )
     created = await idempotency.insert_once(await driver_of(session), client_id, OPERATION, key, digest, row)
     if not created.replayed:
-        await record_plan(session, program, planned, check_in_id=check_in_id, decision_stored=True)
+        await apply_plan(session, program, planned)
     return created
 
 
