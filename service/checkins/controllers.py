@@ -81,8 +81,9 @@ class CheckInController(Controller):
     ) -> Response[s.CheckIn]:
         principal = require(await principal_of(request), Scope.programs_write)
         key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
-        async with tenant_session(runtime.session_factory, principal.client_id) as session, session.begin():
-            created = await services.create(session, principal.client_id, program_id, data, key, runtime.follow_up)
+        created = await services.create(
+            runtime.session_factory, runtime.statements, principal.client_id, program_id, data, key, runtime.follow_up
+        )
         return created_response(created, f"/v1/programs/{created.body['program_id']}/check-ins")
 
     @get(

@@ -4,7 +4,9 @@ the program — a new revision (regress, simplify) or a pause (refer).
 `plan` reads everything the decision reads (the program's check-ins up to the day, its assessment's baseline pain and
 measures, its last simplification and its regressed exercises) and works the decision and the revised program out,
 writing nothing; `record_plan` writes them. The split lets a check-in's answer carry its decision before the one
-statement that stores it (service.checkins.services.create).
+statement that stores it (service.checkins.services.create). Most check-ins do not revise the program: for them,
+`locked_state` reads the program's outline (not its body) and everything the decision reads in one statement on a
+plain asyncpg connection, and `decide_over` decides; `plan` is the same decision with a session, and the revision.
 
 Prescription ids belong to a revision: a revision generates the program again and may number it differently. A
 check-in keeps the revision it was done against, and its items are read here in the current revision's ids (by
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -23,6 +25,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import Date, bindparam, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.assessments import models as assessment_models
@@ -42,6 +45,7 @@ from service.outcomes.rules import OutcomeRules
 from service.programs import models as program_models
 from service.programs import services as programs
 from service.programs.index_cache import CatalogIndexCache
+from service.programs.outline import Exercises, Outline, outline_of
 from service.programs.rules import ProgramRules
 from service.programs.schemas import Pause, ProgramBody
 
@@ -56,8 +60,8 @@ class FollowUp:
     program_rules: ProgramRules
     catalogs: CatalogIndexCache
 
-    def check_in_problems(self, check_in: s.CheckInInput, body: ProgramBody, today: date) -> list[tuple[str, str]]:
-        return check_in_problems(check_in, body, self.screening, today)
+    def check_in_problems(self, check_in: s.CheckInInput, program: Outline, today: date) -> list[tuple[str, str]]:
+        return check_in_problems(check_in, program, self.screening, today)
 
 
 @dataclass(frozen=True)
@@ -153,23 +157,86 @@ async def locked_with_history(
     return None if row is None else (row[0], _history_of(row[1:]))
 
 
-async def _in_current_ids(
-    session: AsyncSession,
-    program: program_models.Program,
-    body: ProgramBody,
-    recorded: list[tuple[int, s.CheckInInput]],
+_Program = program_models.Program
+_STATE = (_Program.id, _Program.assessment_id, _Program.ruleset_version, _Program.revision, _Program.paused)
+_OUTLINE = len(_STATE)  # where the outline and the earlier revisions' exercises come in the row, then the history
+
+
+@dataclass(frozen=True)
+class LockedState:
+    """A program's row as a check-in reads it (`locked_state`): its outline, not its body."""
+
+    id: uuid.UUID
+    assessment_id: uuid.UUID
+    ruleset_version: str
+    revision: int
+    paused: dict[str, Any] | None
+    outline: Any  # the stored outline (JSON), read by `Outline` once the program is known to be served
+    earlier: dict[int, Exercises]  # the exercises of the earlier revisions its check-ins were done against
+    history: History
+
+
+@functools.cache
+def _locked_state_sql() -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """The statement of `locked_state` for asyncpg, the names of its parameters in order and the values of those
+    it fixes: built and compiled once."""
+    program, revisions, check_ins = _Program, models.ProgramRevision, models.CheckIn
+    earlier = (
+        select(func.json_agg(func.json_build_array(revisions.number, revisions.outline["exercises"])))
+        .where(
+            revisions.client_id == program.client_id,
+            revisions.program_id == program.id,
+            revisions.number != program.revision,
+            revisions.number.in_(
+                select(check_ins.revision).where(
+                    check_ins.client_id == program.client_id, check_ins.program_id == program.id
+                )
+            ),
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(*_STATE, program.outline, earlier, *_history_columns())
+        .where(program.id == bindparam("program_id"), program.client_id == bindparam("client_id"))
+        .with_for_update(of=program)
+    )
+    compiled = query.compile(dialect=asyncpg_dialect())
+    return str(compiled), tuple(compiled.positiontup or ()), compiled.params
+
+
+async def locked_state(driver: Any, client_id: uuid.UUID, program_id: uuid.UUID, on: date) -> LockedState | None:
+    """The client's program, its row locked until the transaction on `driver` (an asyncpg connection) ends, with
+    its outline and what a decision on `on` reads: one statement, which names the client in every table it reads
+    (no tenant session here). None when the client has no such program."""
+    sql, names, fixed = _locked_state_sql()
+    given = {**fixed, "program_id": program_id, "client_id": client_id, "on": on}
+    row = await driver.fetchrow(sql, *(given[name] for name in names))
+    if row is None:
+        return None
+    earlier = row[_OUTLINE + 1]
+    return LockedState(
+        id=row["id"],
+        assessment_id=row["assessment_id"],
+        ruleset_version=row["ruleset_version"],
+        revision=row["revision"],
+        paused=row["paused"],
+        outline=row[_OUTLINE],
+        earlier={number: tuple(map(tuple, pairs)) for number, pairs in earlier or ()},
+        history=_history_of(row[_OUTLINE + 2 :]),
+    )
+
+
+def in_current_ids(
+    exercises: Exercises, earlier: Mapping[int, Exercises], revision: int, recorded: list[tuple[int, s.CheckInInput]]
 ) -> list[s.CheckInInput]:
-    """The check-ins with their items in the current revision's prescription ids."""
-    now = body.exercises()
-    current = {exercise.slug: pid for pid, exercise in reversed(now.items())}
-    slugs_of = {program.revision: {pid: e.slug for pid, e in now.items()}}
-    for number in {revision for revision, _ in recorded} - slugs_of.keys():
-        older = await session.get(models.ProgramRevision, (program.id, number))
-        exercises = msgspec.convert(older.body, ProgramBody).exercises() if older is not None else {}
-        slugs_of[number] = {pid: e.slug for pid, e in exercises.items()}
+    """The check-ins with their items in the current revision's prescription ids (`exercises`; `earlier`: those of
+    the earlier revisions they were done against)."""
+    current = {slug: pid for pid, slug in reversed(exercises)}
+    slugs_of = {number: dict(pairs) for number, pairs in earlier.items()}
+    slugs_of[revision] = dict(exercises)
     found = []
-    for revision, check_in in recorded:
-        slugs = slugs_of[revision]
+    for number, check_in in recorded:
+        slugs = slugs_of.get(number, {})
         items = [
             msgspec.structs.replace(item, prescription=current[slugs[item.prescription]])
             for item in check_in.items
@@ -177,6 +244,42 @@ async def _in_current_ids(
         ]
         found.append(msgspec.structs.replace(check_in, items=items))
     return found
+
+
+async def _earlier_exercises(
+    session: AsyncSession, program: program_models.Program, recorded: list[tuple[int, s.CheckInInput]]
+) -> dict[int, Exercises]:
+    earlier: dict[int, Exercises] = {}
+    for number in {revision for revision, _ in recorded} - {program.revision}:
+        older = await session.get(models.ProgramRevision, (program.id, number))
+        if older is not None:
+            earlier[number] = msgspec.convert(older.outline, Outline).exercises
+    return earlier
+
+
+def decide_over(
+    outline: Outline,
+    history: History,
+    check_ins: list[s.CheckInInput],
+    on: date,
+    follow: FollowUp,
+    measure: Taken | None = None,
+) -> s.Decision:
+    """The decision over a program (`outline`) on `on`, from its check-ins (in current ids, the new one among them)
+    and its assessment's measures (`measure`: one not stored yet)."""
+    assert outline.starts_on is not None  # every served program has its start day (shape 3 on)
+    taken = [Taken(taken_on, answers) for taken_on, answers in history.measures]
+    situation = Situation(
+        starts_on=outline.starts_on,
+        on=on,
+        baseline_pain=history.baseline_pain or 0,
+        sessions_per_week=outline.sessions_per_week,
+        session_minutes=outline.session_minutes,
+        check_ins=check_ins,
+        changes=changes_of([*taken, *([measure] if measure is not None else [])], follow.outcomes),
+        simplified_on=history.simplified_on,
+    )
+    return decide(situation, follow.rules, follow.outcomes, follow.screening)
 
 
 async def plan(
@@ -195,23 +298,12 @@ async def plan(
     nothing. `history` is what locked_with_history read with the program's row (read here when not given)."""
     if history is None:
         history = await _history(session, program, on)
-    check_ins = await _in_current_ids(session, program, body, history.check_ins)
+    earlier = await _earlier_exercises(session, program, history.check_ins)
+    outline = msgspec.convert(program.outline, Outline)
+    check_ins = in_current_ids(outline.exercises, earlier, program.revision, history.check_ins)
     if added is not None:
         check_ins.append(added)
-    p = body.parameters
-    assert p.starts_on is not None  # every served program has its start day (shape 3 on)
-    taken = [Taken(taken_on, answers) for taken_on, answers in history.measures]
-    situation = Situation(
-        starts_on=p.starts_on,
-        on=on,
-        baseline_pain=history.baseline_pain or 0,
-        sessions_per_week=p.sessions_per_week,
-        session_minutes=p.session_minutes,
-        check_ins=check_ins,
-        changes=changes_of([*taken, *([measure] if measure is not None else [])], follow.outcomes),
-        simplified_on=history.simplified_on,
-    )
-    decision = decide(situation, follow.rules, follow.outcomes, follow.screening)
+    decision = decide_over(outline, history, check_ins, on, follow, measure)
     revised = None
     if decision.kind in CHANGES_PROGRAM:
         regressed: dict[str, str] = {}
@@ -227,20 +319,31 @@ async def plan(
     return Planned(decision=decision, decision_id=uuid.uuid4(), revised=revised)
 
 
-def decision_values(program: program_models.Program, planned: Planned, check_in_id: uuid.UUID) -> dict[str, Any]:
+def decision_values(
+    client_id: uuid.UUID, program_id: uuid.UUID, planned: Planned, check_in_id: uuid.UUID
+) -> dict[str, Any]:
     """The decision after a check-in as the columns of its row, for the statement that inserts the check-in
     (service.idempotency.services.NewRow.with_rows); `created_at` is the database's."""
     decision = planned.decision
     return {
         "id": planned.decision_id,
-        "client_id": program.client_id,
-        "program_id": program.id,
+        "client_id": client_id,
+        "program_id": program_id,
         "made_on": decision.made_on,
         "kind": decision.kind.value,
         "decision": json_text(decision),
         "check_in_id": check_in_id,
         "revision": decision.revision,
     }
+
+
+def pause_of(decision: s.Decision) -> Pause | None:
+    """What a decision that refers the person to a clinician writes on the program: it takes no more check-ins."""
+    if decision.refer is None:
+        return None
+    return Pause(
+        made_on=decision.made_on, level=decision.refer.level, message=decision.refer.message, reasons=decision.reasons
+    )
 
 
 async def record_plan(
@@ -273,13 +376,7 @@ async def apply_plan(session: AsyncSession, program: program_models.Program, pla
     """What a stored decision does to the program: a revision, or a pause. (A check-in's decision is stored by the
     statement that inserts the check-in, `decision_values`; the others by record_plan.)"""
     decision = planned.decision
-    if decision.refer is not None:
-        pause = Pause(
-            made_on=decision.made_on,
-            level=decision.refer.level,
-            message=decision.refer.message,
-            reasons=decision.reasons,
-        )
+    if (pause := pause_of(decision)) is not None:
         program.paused = msgspec.to_builtins(pause)
     if planned.revised is not None and decision.revision is not None:
         if program.revision == 1:  # the program as generated is kept before its body is replaced
@@ -289,23 +386,27 @@ async def apply_plan(session: AsyncSession, program: program_models.Program, pla
                     number=1,
                     decision_id=None,
                     body=program.body,
+                    outline=program.outline,
                     regressed={},
                     changes=[],
                     created_at=program.created_at,
                 )
             )
         revised = planned.revised.body
+        revised_outline = msgspec.to_builtins(outline_of(revised), order="deterministic")
         session.add(
             models.ProgramRevision(
                 program_id=program.id,
                 number=decision.revision,
                 decision_id=planned.decision_id,
                 body=msgspec.to_builtins(revised),
+                outline=revised_outline,
                 regressed=planned.revised.regressed,
                 changes=planned.revised.changes,
             )
         )
         program.body = msgspec.to_builtins(revised)
+        program.outline = revised_outline
         program.parameters = msgspec.to_builtins(revised.parameters)
         program.ruleset_version = revised.ruleset_version
         program.revision = decision.revision

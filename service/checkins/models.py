@@ -62,6 +62,7 @@ class ProgramRevision(TenantOwned, Base):
     # The decision that made it; none for revision 1 (the program as generated, kept here once it is revised).
     decision_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("program_decisions.id", ondelete="CASCADE"))
     body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    outline: Mapped[dict[str, Any]] = mapped_column(JSONB)  # service.programs.outline, for check-ins done against it
     # Every exercise sent to its regressions so far (slug -> why): the next revision keeps them out.
     regressed: Mapped[dict[str, str]] = mapped_column(JSONB)
     changes: Mapped[list[str]] = mapped_column(JSONB)

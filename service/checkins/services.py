@@ -3,9 +3,10 @@ decide what the program does next (service.checkins.decisions), revising it when
 (service.checkins.revisions) or pausing it when the decision refers the person to a clinician.
 
 Sessions passed in here are tenant sessions (service.db.tenancy): every query is scoped to the calling client by the
-session itself. Everything that records runs in one transaction that first locks the program's row, so that two
-check-ins of one program are decided one after the other, each seeing the other, and revisions are numbered without
-gaps. A check-in's decision and revision are worked out before anything is written, so that with an
+session itself. A check-in is mostly recorded on a plain connection of the statement pool (`create`), whose statements
+name the client themselves. Everything that records runs in one transaction that first locks the program's row, so
+that two check-ins of one program are decided one after the other, each seeing the other, and revisions are numbered
+without gaps. A check-in's decision and revision are worked out before anything is written, so that with an
 Idempotency-Key the claim, the check-in and its answer are one statement (service.idempotency.services.insert_once)
 and a replay writes nothing.
 """
@@ -21,19 +22,27 @@ from typing import Any, cast
 import msgspec
 from sqlalchemy import Table, select, tuple_
 from sqlalchemy.dialects.postgresql import distinct_on
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.checkins import models
 from service.checkins import schemas as s
 from service.checkins.followup import (
     FollowUp,
+    Planned,
     apply_plan,
+    decide_over,
     decision_values,
+    in_current_ids,
+    locked_state,
     locked_with_history,
+    pause_of,
     plan,
     record_plan,
 )
+from service.checkins.revisions import CHANGES_PROGRAM
 from service.db.engine import json_text
+from service.db.oneshot import StatementPool, never_sent, on_driver_connection
+from service.db.tenancy import tenant_session
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
 from service.lib.errors import Conflict, Invalid, NotFound
@@ -41,6 +50,7 @@ from service.lib.ids import parse_uuid
 from service.lib.pagination import newest_first_each
 from service.programs import models as program_models
 from service.programs import services as programs
+from service.programs.outline import Outline, outline_of
 from service.programs.schemas import Program as ProgramResource
 from service.programs.schemas import ProgramBody
 
@@ -68,11 +78,11 @@ async def locked_program(session: AsyncSession, program_id: str) -> program_mode
     return row
 
 
-def _refuse_if_paused(row: program_models.Program) -> None:
-    if row.paused is not None:
+def _refuse_if_paused(program_id: uuid.UUID, paused: dict[str, Any] | None) -> None:
+    if paused is not None:
         raise Conflict(
-            f"Program '{row.id}' is paused: on {row.paused['made_on']} a decision referred the person to a clinician "
-            f"({' '.join(row.paused['message'].split())}). It takes no more check-ins; after that visit, assess "
+            f"Program '{program_id}' is paused: on {paused['made_on']} a decision referred the person to a clinician "
+            f"({' '.join(paused['message'].split())}). It takes no more check-ins; after that visit, assess "
             "again and generate a new program.",
             kind="program-paused",
             title="Program paused",
@@ -80,51 +90,144 @@ def _refuse_if_paused(row: program_models.Program) -> None:
 
 
 async def create(
-    session: AsyncSession,
+    factory: async_sessionmaker[AsyncSession],
+    statements: StatementPool,
     client_id: uuid.UUID,
     program_id: str,
     check_in: s.CheckInInput,
     key: idempotency.Key | None,
     follow: FollowUp,
 ) -> idempotency.Created:
-    """Record a check-in and decide after it, in the caller's transaction (`session.begin()` around this call)."""
-    # The program's row, locked as locked_program locks it, with what the decision reads: one statement.
+    """Record a check-in and decide after it.
+
+    Most decisions leave the program's exercises as they are (progress, hold, refer): those check-ins are one
+    transaction on a connection of `statements`, which locks the program's row and reads its outline rather than
+    its body (service.programs.outline), and then inserts the check-in with its decision in one statement. A decision
+    that revises the program (regress, simplify) regenerates it from its body and assessment: such a check-in is
+    recorded instead in a tenant session of `factory`, which decides again under the row's lock (the same decision,
+    unless another check-in came first)."""
     parsed = parse_uuid(program_id)
-    found = await locked_with_history(session, parsed, check_in.date) if parsed is not None else None
+    if parsed is None:
+        raise NotFound(f"No program with id '{program_id}'.")
+
+    async def unless_revising(driver: Any) -> idempotency.Created | None:
+        async with driver.transaction():
+            return await _create_unless_revising(driver, client_id, parsed, check_in, key, follow)
+
+    created = await on_driver_connection(statements, unless_revising, retry_if=never_sent)
+    if created is not None:
+        return created
+    async with tenant_session(factory, client_id) as session, session.begin():
+        return await _create_revising(session, client_id, parsed, check_in, key, follow)
+
+
+_PAUSE = f"UPDATE {program_models.Program.__tablename__} SET paused = $1::JSONB WHERE id = $2 AND client_id = $3"
+
+
+async def _create_unless_revising(
+    driver: Any,
+    client_id: uuid.UUID,
+    program_id: uuid.UUID,
+    check_in: s.CheckInInput,
+    key: idempotency.Key | None,
+    follow: FollowUp,
+) -> idempotency.Created | None:
+    """`create` in the transaction on `driver`: None, writing nothing, when the decision would revise the program."""
+    state = await locked_state(driver, client_id, program_id, check_in.date)
+    if state is None:
+        raise NotFound(f"No program with id '{program_id}'.")
+    programs.refuse_retired(state.id, state.assessment_id, state.ruleset_version)
+    program = msgspec.convert(state.outline, Outline)
+    digest, first = await _admitted(driver, client_id, state.id, state.paused, program, check_in, key, follow)
+    if first is not None:
+        return first
+    recorded = in_current_ids(program.exercises, state.earlier, state.revision, state.history.check_ins)
+    decision = decide_over(program, state.history, [*recorded, check_in], check_in.date, follow)
+    if decision.kind in CHANGES_PROGRAM:
+        return None
+    planned = Planned(decision=decision, decision_id=uuid.uuid4(), revised=None)
+    row = _new_row(client_id, state.id, state.revision, check_in, planned)
+    created = await idempotency.insert_once(driver, client_id, OPERATION, key, digest, row)
+    if not created.replayed and (pause := pause_of(decision)) is not None:
+        await driver.execute(_PAUSE, json_text(pause), state.id, client_id)
+    return created
+
+
+async def _create_revising(
+    session: AsyncSession,
+    client_id: uuid.UUID,
+    program_id: uuid.UUID,
+    check_in: s.CheckInInput,
+    key: idempotency.Key | None,
+    follow: FollowUp,
+) -> idempotency.Created:
+    """`create` in the caller's transaction of a tenant session, whatever the decision: it may revise the program."""
+    # The program's row, locked as locked_program locks it, with what the decision reads: one statement.
+    found = await locked_with_history(session, program_id, check_in.date)
     if found is None:
         raise NotFound(f"No program with id '{program_id}'.")
     program, history = found
     programs.check_served(program)
     body = programs.body_of(program)
-    today = datetime.now(UTC).date()
-    problems = follow.check_in_problems(check_in, body, today)
+    driver = await driver_of(session)
+    outline = msgspec.convert(program.outline, Outline)
+    digest, first = await _admitted(driver, client_id, program.id, program.paused, outline, check_in, key, follow)
+    if first is not None:
+        return first
+    planned = await plan(session, program, body, check_in.date, follow, added=check_in, history=history)
+    row = _new_row(client_id, program.id, program.revision, check_in, planned)
+    created = await idempotency.insert_once(driver, client_id, OPERATION, key, digest, row)
+    if not created.replayed:
+        await apply_plan(session, program, planned)
+    return created
+
+
+async def _admitted(
+    driver: Any,
+    client_id: uuid.UUID,
+    program_id: uuid.UUID,
+    paused: dict[str, Any] | None,
+    program: Outline,
+    check_in: s.CheckInInput,
+    key: idempotency.Key | None,
+    follow: FollowUp,
+) -> tuple[str, idempotency.Created | None]:
+    """The check-in checked against its program (a 400 naming every problem) and refused by a paused one (a 409),
+    unless it is the check-in that paused it sent again with its key: then its first answer. Returns what the key's
+    reuse is compared by, and that answer."""
+    problems = follow.check_in_problems(check_in, program, datetime.now(UTC).date())
     if problems:
         raise Invalid(problems)
-    digest = idempotency.request_digest(_Keyed(program.id, check_in))
-    if program.paused is not None and key is not None:
-        # The check-in that paused it, sent again: its first answer, not the refusal that later ones get.
-        first = await idempotency.replay(await driver_of(session), client_id, OPERATION, key, digest)
+    digest = idempotency.request_digest(_Keyed(program_id, check_in))
+    if paused is not None and key is not None:
+        first = await idempotency.replay(driver, client_id, OPERATION, key, digest)
         if first is not None:
-            return first
-    _refuse_if_paused(program)
+            return digest, first
+    _refuse_if_paused(program_id, paused)
+    return digest, None
+
+
+def _new_row(
+    client_id: uuid.UUID, program_id: uuid.UUID, revision: int, check_in: s.CheckInInput, planned: Planned
+) -> NewRow:
+    """The check-in's row, its answer and its decision's row, for the one statement that inserts them."""
     check_in_id, now = uuid.uuid4(), datetime.now(UTC)
-    planned = await plan(session, program, body, check_in.date, follow, added=check_in, history=history)
     answer = s.CheckIn(
         **msgspec.structs.asdict(check_in),
         id=check_in_id,
-        program_id=program.id,
-        revision=program.revision,
+        program_id=program_id,
+        revision=revision,
         created_at=now,
         updated_at=now,
         decision=planned.decision,
     )
-    row = NewRow(
+    return NewRow(
         table=cast(Table, models.CheckIn.__table__),
         values={
             "id": check_in_id,
             "client_id": client_id,
-            "program_id": program.id,
-            "revision": program.revision,
+            "program_id": program_id,
+            "revision": revision,
             "date": check_in.date,
             "kind": check_in.kind.value,
             "input": json_text(check_in),
@@ -132,12 +235,13 @@ async def create(
             "updated_at": now,
         },
         body=msgspec.to_builtins(answer),
-        with_rows=((cast(Table, models.ProgramDecision.__table__), decision_values(program, planned, check_in_id)),),
+        with_rows=(
+            (
+                cast(Table, models.ProgramDecision.__table__),
+                decision_values(client_id, program_id, planned, check_in_id),
+            ),
+        ),
     )
-    created = await idempotency.insert_once(await driver_of(session), client_id, OPERATION, key, digest, row)
-    if not created.replayed:
-        await apply_plan(session, program, planned)
-    return created
 
 
 async def driver_of(session: AsyncSession) -> Any:
@@ -171,10 +275,10 @@ async def update(
     before = msgspec.convert(row.input, s.CheckInInput)
     after = msgspec.structs.replace(before, **given)
     at_revision = await revision_body(session, program, row.revision)
-    problems = follow.check_in_problems(after, at_revision, datetime.now(UTC).date())
+    problems = follow.check_in_problems(after, outline_of(at_revision), datetime.now(UTC).date())
     if problems:
         raise Invalid(problems)
-    _refuse_if_paused(program)
+    _refuse_if_paused(program.id, program.paused)
     row.input = msgspec.to_builtins(after)
     row.updated_at = datetime.now(UTC)
     await session.flush()

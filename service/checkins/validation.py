@@ -9,22 +9,23 @@ from datetime import date, timedelta
 from service.assessments.screening import ScreeningRules
 from service.checkins.rules import RED_FLAG_LEVELS
 from service.checkins.schemas import CheckInInput, CheckInKind
-from service.programs.schemas import ProgramBody
+from service.programs.outline import Outline
 
 
 def check_in_problems(
-    check_in: CheckInInput, program: ProgramBody, screening: ScreeningRules, today: date
+    check_in: CheckInInput, program: Outline, screening: ScreeningRules, today: date
 ) -> list[tuple[str, str]]:
     """(field, message) for every way `check_in` disagrees with `program` or the screening rules; [] when none."""
     problems: list[tuple[str, str]] = []
-    starts_on = program.parameters.starts_on
+    starts_on = program.starts_on
     if starts_on is not None:
-        ends_on = starts_on + timedelta(days=7 * program.parameters.weeks - 1)
+        ends_on = starts_on + timedelta(days=7 * program.weeks - 1)
         if not starts_on <= check_in.date <= ends_on:
             problems.append(("date", f"must be within the program, {starts_on.isoformat()} to {ends_on.isoformat()}"))
     if check_in.date > today:
         problems.append(("date", "is in the future"))
-    held = _prescriptions(program, check_in)
+    # The prescriptions a check-in of its kind can name: the routine's, or the sessions' (preparation included).
+    held = program.routine if check_in.kind is CheckInKind.routine else program.sessions
     seen: set[str] = set()
     for i, item in enumerate(check_in.items):
         if item.prescription not in held:
@@ -43,16 +44,3 @@ def check_in_problems(
     if check_in.pain_next_morning is not None and check_in.date >= today:
         problems.append(("pain_next_morning", "can be given from the next morning on"))
     return problems
-
-
-def _prescriptions(program: ProgramBody, check_in: CheckInInput) -> set[str]:
-    """The prescriptions a check-in of its kind can name: the routine's, or the sessions' (preparation included)."""
-    held: set[str] = set()
-    for week in program.schedule.weeks:
-        if check_in.kind is CheckInKind.routine:
-            held.update(week.routine.items)
-        else:
-            for session in week.sessions:
-                held.update(session.preparation)
-                held.update(session.items)
-    return held

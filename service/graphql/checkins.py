@@ -228,15 +228,15 @@ class CheckInMutation:
         body, rewrite = _rest_body(input)
         with named_as_arguments("input", rewrite=rewrite):
             check_in = to_struct(body, s.CheckInInput)
-            async with tenant_session(runtime.session_factory, principal.client_id) as session, session.begin():
-                created = await services.create(
-                    session,
-                    principal.client_id,
-                    str(program_id),
-                    check_in,
-                    idempotency_key_of(idempotency_key),
-                    runtime.follow_up,
-                )
+            created = await services.create(
+                runtime.session_factory,
+                runtime.statements,
+                principal.client_id,
+                str(program_id),
+                check_in,
+                idempotency_key_of(idempotency_key),
+                runtime.follow_up,
+            )
         return CheckIn.from_domain(msgspec.convert(created.body, s.CheckIn))
 
     @strawberry.mutation(

@@ -34,6 +34,8 @@ class Program(TenantOwned, Base):
     # The request with its defaults filled in (also inside `body`), kept apart for queries and aggregates.
     parameters: Mapped[dict[str, Any]] = mapped_column(JSONB)
     body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # What a check-in reads of the body, kept with it (service.programs.outline).
+    outline: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     # Check-ins change a program (service.checkins): the revision it is at (1: as generated, in `body`; later ones
     # in `program_revisions`), and, once a decision referred the person to a clinician, the referral that paused it.

@@ -30,7 +30,7 @@ from service.idempotency.services import NewRow
 from service.lib.errors import Invalid, NotFound, ReferralRequired, Retired
 from service.lib.ids import parse_uuid
 from service.lib.pagination import newest_first
-from service.programs import generator, models, schemas
+from service.programs import generator, models, outline, schemas
 from service.programs.catalog_index import CatalogIndex
 from service.programs.index_cache import CatalogIndexCache
 from service.programs.rules import ProgramRules
@@ -61,10 +61,15 @@ def as_revision(row: models.Program, body: dict[str, Any], revision: int) -> sch
 
 def check_served(row: models.Program) -> None:
     """Retired when the program is of a shape this API no longer serves."""
-    if schemas.retired(row.ruleset_version):
+    refuse_retired(row.id, row.assessment_id, row.ruleset_version)
+
+
+def refuse_retired(program_id: uuid.UUID, assessment_id: uuid.UUID, ruleset_version: str) -> None:
+    """check_served, for a program read without its ORM row."""
+    if schemas.retired(ruleset_version):
         raise Retired(
-            f"Program '{row.id}' was made in an older program shape, which this API no longer serves: generate a new "
-            f"one from assessment '{row.assessment_id}' (POST /v1/programs)."
+            f"Program '{program_id}' was made in an older program shape, which this API no longer serves: generate a "
+            f"new one from assessment '{assessment_id}' (POST /v1/programs)."
         )
 
 
@@ -135,6 +140,7 @@ async def new_row(
         "ruleset_version": body.ruleset_version,
         "parameters": json_text(body.parameters),
         "body": json_text(body),
+        "outline": outline.stored(body),
         "created_at": answer.created_at,
     }
     return NewRow(table=cast(Table, models.Program.__table__), values=values, body=msgspec.to_builtins(answer))

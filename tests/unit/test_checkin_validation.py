@@ -17,6 +17,7 @@ from service.checkins.schemas import CheckInInput, DecisionKind
 from service.checkins.validation import check_in_problems
 from service.outcomes import schemas as s
 from service.outcomes.rules import load_outcome_rules
+from service.programs.outline import outline_of
 
 PROGRAM = program_for(DESK_WORKER)  # 8 weeks from Monday 2026-11-30
 WEEK_1 = PROGRAM.schedule.weeks[0]
@@ -39,7 +40,7 @@ def check_in(**fields: Any) -> CheckInInput:
 
 
 def problems(c: CheckInInput) -> dict[str, str]:
-    return dict(check_in_problems(c, PROGRAM, SCREENING, TODAY))
+    return dict(check_in_problems(c, outline_of(PROGRAM), SCREENING, TODAY))
 
 
 def test_a_check_in_that_agrees_with_its_program_has_no_problem() -> None:

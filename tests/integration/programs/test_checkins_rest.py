@@ -6,9 +6,12 @@ on. Through the real app and PostgreSQL."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -325,27 +328,50 @@ TENANT_TABLES = ("programs", "check_ins", "program_decisions", "program_revision
 
 
 async def test_every_table_a_check_in_reads_is_scoped_to_the_caller(
-    client: Client, planner: Headers, app: Litestar
+    client: Client, planner: Headers, app: Litestar, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The decision's history is one statement of correlated subqueries (service.checkins.followup._history). The
-    tenant's criterion does not reach every shape of subquery, so each must name the client itself: every tenant-owned
-    table in every statement of a check-in is filtered by its client."""
+    """A check-in reads its program's row and outline and the decision's history in one statement of correlated
+    subqueries, on a connection of the statement pool, where no tenant session scopes anything; a check-in whose
+    decision revises the program is then recorded in a tenant session, whose criterion does not reach every shape of
+    subquery either. So every tenant-owned table in every statement of both paths is filtered by its client."""
     program = await _program(client, planner)
-    statements: list[str] = []
+    pooled: list[str] = []
+    in_session: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(" ".join(statement.split()))
+        in_session.append(" ".join(statement.split()))
 
+    pool = app.runtime.statements  # type: ignore[attr-defined]
+    opened = pool.connection
+
+    def log(query: Any) -> None:
+        pooled.append(" ".join(query.query.split()))
+
+    @asynccontextmanager
+    async def logged() -> AsyncIterator[Any]:
+        async with opened() as connection:
+            connection.add_query_logger(log)
+            try:
+                yield connection
+            finally:
+                connection.remove_query_logger(log)
+
+    monkeypatch.setattr(pool, "connection", logged)
     engine = app.runtime.engine.sync_engine  # type: ignore[attr-defined]
     event.listen(engine, "before_cursor_execute", record)
     try:
-        done = await _post(client, planner, program["id"], _check_in(STARTS_ON, _session_items(program)))
+        calm = await _post(client, planner, program["id"], _check_in(STARTS_ON, _session_items(program)))
+        assert calm.status_code == 201, calm.text
+        assert "revision" not in calm.json()["decision"]
+        assert in_session == []  # no tenant session: the pool's transaction alone
+        assert len([s for s in pooled if "json_agg" in s]) == 1, pooled  # the program and history: one statement
+        day = STARTS_ON + timedelta(days=1)
+        flare = await _post(client, planner, program["id"], _check_in(day, _session_items(program), during=7))
+        assert flare.json()["decision"]["revision"] == 2, flare.text
+        assert in_session  # recorded again in a tenant session, which regenerates the program
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert done.status_code == 201, done.text
-    history = [s for s in statements if "json_agg" in s]
-    assert len(history) == 1, statements  # the history is one statement
-    for statement in statements:
+    for statement in pooled + in_session:
         for table in TENANT_TABLES:
             for found in re.finditer(rf"FROM {table}\b(?: AS (\w+))?", statement):
                 scope = found.group(1) or table

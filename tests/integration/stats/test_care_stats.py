@@ -225,6 +225,7 @@ async def dataset(client: Client, settings: Settings, engine: AsyncEngine) -> di
                 number=2,
                 decision_id=simplified.id,
                 body={"parameters": {"sessions_per_week": 2}},
+                outline={},  # a stub: the stats read none of it
                 regressed={},
                 changes=[],
             )
