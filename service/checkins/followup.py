@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import Date, bindparam, func, select
+from sqlalchemy import Date, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,7 +112,8 @@ def _history_columns() -> list[Any]:
         .where(
             decisions.client_id == program.client_id,
             decisions.program_id == program.id,
-            decisions.kind == "simplify",
+            # Literally, not as a parameter: a generic plan could not use the partial index on this condition.
+            decisions.kind == literal_column("'simplify'"),
             decisions.revision.is_not(None),
         )
         .scalar_subquery(),

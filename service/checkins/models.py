@@ -12,7 +12,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, func
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,7 +22,8 @@ from service.db.tenancy import TenantOwned
 
 class CheckIn(TenantOwned, Base):
     __tablename__ = "check_ins"
-    __table_args__ = (Index("ix_check_ins_program_date", "program_id", "date", "created_at", "id"),)
+    # The client after the program: every read of a program's check-ins names both (migration b2e8d4a61f37).
+    __table_args__ = (Index("ix_check_ins_program_client_date", "program_id", "client_id", "date", "created_at", "id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
@@ -36,7 +37,17 @@ class CheckIn(TenantOwned, Base):
 
 class ProgramDecision(TenantOwned, Base):
     __tablename__ = "program_decisions"
-    __table_args__ = (Index("ix_program_decisions_program_created", "program_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_program_decisions_program_client_created", "program_id", "client_id", "created_at", "id"),
+        # The day of a program's last simplification, which every decision reads (service.checkins.followup).
+        Index(
+            "ix_program_decisions_simplified",
+            "program_id",
+            "client_id",
+            "made_on",
+            postgresql_where=text("kind = 'simplify' AND revision IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
