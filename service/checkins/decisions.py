@@ -64,20 +64,22 @@ class Situation:
         return (self.on - self.starts_on).days // WINDOW + 1
 
     def window(self, back: int = 0) -> list[CheckInInput]:
-        """The check-ins of the `back`-th 7-day window before the latest (0: the 7 days up to `on`), by date."""
+        """The check-ins of the `back`-th 7-day window before the latest (0: the 7 days up to `on`), in no particular
+        order: what depends on their order sorts them (`_order`)."""
         last = self.on - timedelta(days=WINDOW * back)
         first = last - timedelta(days=WINDOW - 1)
-        return sorted((c for c in self.check_ins if first <= c.date <= last), key=_order)
+        return [c for c in self.check_ins if first <= c.date <= last]
 
     def windows_with_check_ins(self) -> list[list[CheckInInput]]:
         """Every 7-day window back from `on` to the start that has check-ins, latest first (a week without check-ins
-        says nothing of pain)."""
-        found, back = [], 0
-        while self.on - timedelta(days=WINDOW * back) >= self.starts_on:
-            if window := self.window(back):
-                found.append(window)
-            back += 1
-        return found
+        says nothing of pain); each in no particular order."""
+        windows = (self.on - self.starts_on).days // WINDOW + 1 if self.on >= self.starts_on else 0
+        found: list[list[CheckInInput]] = [[] for _ in range(windows)]
+        for check_in in self.check_ins:
+            back = (self.on - check_in.date).days // WINDOW
+            if check_in.date <= self.on and back < windows:
+                found[back].append(check_in)
+        return [window for window in found if window]
 
     def full_window(self) -> bool:
         """Whether the program has run a whole window by `on`."""
@@ -92,7 +94,7 @@ def _order(check_in: CheckInInput) -> tuple[date, bytes]:
 
 def decide(situation: Situation, rules: CheckInRules, outcomes: OutcomeRules, screening: ScreeningRules) -> Decision:
     s = situation
-    so_far = sorted((c for c in s.check_ins if s.starts_on <= c.date <= s.on), key=_order)
+    so_far = [c for c in s.check_ins if s.starts_on <= c.date <= s.on]
     window = s.window()
     sessions = len({c.date for c in window if c.kind is CheckInKind.session})
     adherence = round(min(1.0, sessions / s.sessions_per_week), 2) if s.full_window() else None
@@ -123,6 +125,7 @@ def decide(situation: Situation, rules: CheckInRules, outcomes: OutcomeRules, sc
         return made(DecisionKind.refer, reasons, refer=DecisionReferral(level=level, message=message))
 
     hurt = [(c, why) for c in window for why in _broken_limits(c, s.baseline_pain, rules)]
+    hurt.sort(key=lambda found: _order(found[0]))  # the reasons in an order that does not depend on arrival
     if hurt:
         items = sorted({i.prescription for c, _ in hurt for i in c.items}, key=lambda p: int(p[1:]))
         return made(DecisionKind.regress, [why for _, why in hurt], regress=items)
