@@ -195,6 +195,34 @@ async def get(session: AsyncSession, assessment_id: str) -> schemas.Assessment:
     return _resource(await _row(session, assessment_id))
 
 
+# The assessment's JSON as text, each part decoded straight into its struct (twice as fast as decoding to dicts and
+# converting those, for a ~20 KB result), scoped to the client by the statement itself (no tenant session here).
+_CLIENTS_ONE = f"""
+SELECT result::TEXT, input::TEXT, comparison::TEXT, created_at, subject_ref
+FROM {models.Assessment.__tablename__} WHERE id = $1 AND client_id = $2
+"""
+_result = msgspec.json.Decoder(schemas.AssessmentResult)
+_input = msgspec.json.Decoder(schemas.AssessmentInput)
+_comparison = msgspec.json.Decoder(schemas.Comparison)
+
+
+async def clients_one(statements: StatementPool, client_id: uuid.UUID, assessment_id: uuid.UUID) -> schemas.Assessment:
+    """The client's assessment (NotFound), read on a connection of `statements`: for a create that reads one
+    assessment whole (a program's), without a session."""
+    row = await on_driver_connection(statements, lambda driver: driver.fetchrow(_CLIENTS_ONE, assessment_id, client_id))
+    if row is None:
+        raise NotFound(f"No assessment with id '{assessment_id}'.")
+    result, data, comparison, created_at, subject_ref = row
+    return schemas.Assessment(
+        **msgspec.structs.asdict(_result.decode(result)),
+        id=assessment_id,
+        created_at=created_at,
+        subject_ref=subject_ref,
+        input=_input.decode(data),
+        comparison=_comparison.decode(comparison) if comparison is not None else None,
+    )
+
+
 async def by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, schemas.Assessment]:
     """Those of `ids` the session's tenant owns, in one statement (GraphQL's batched loads)."""
     rows = await session.scalars(select(models.Assessment).where(models.Assessment.id.in_(ids)))

@@ -451,7 +451,6 @@ def program_mutation(enums: SlugEnums) -> type:
             runtime = info.context.runtime
             with named_as_arguments("input"):
                 created = await services.create(
-                    runtime.session_factory,
                     runtime.statements,
                     principal.client_id,
                     to_struct(input, s.ProgramRequest),

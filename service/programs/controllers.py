@@ -72,7 +72,6 @@ class ProgramController(Controller):
         principal = require(await principal_of(request), Scope.programs_write)
         key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
         created = await services.create(
-            runtime.session_factory,
             runtime.statements,
             principal.client_id,
             data,

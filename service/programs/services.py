@@ -15,7 +15,7 @@ from typing import Any, cast
 import asyncpg
 import msgspec
 from sqlalchemy import Table, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from service.assessments import schemas as assessment_schemas
@@ -24,7 +24,6 @@ from service.assessments.anatomy import Anatomy
 from service.assessments.rules import RuleSet
 from service.db.engine import json_text
 from service.db.oneshot import StatementPool, never_sent, on_driver_connection
-from service.db.tenancy import tenant_session
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
 from service.lib.errors import Invalid, NotFound, ReferralRequired, Retired
@@ -79,9 +78,11 @@ def _status(row: models.Program) -> schemas.ProgramStatus:
     return schemas.ProgramStatus.active if row.paused is None else schemas.ProgramStatus.paused
 
 
-async def _assessment(session: AsyncSession, assessment_id: uuid.UUID) -> assessment_schemas.Assessment:
+async def _assessment(
+    statements: StatementPool, client_id: uuid.UUID, assessment_id: uuid.UUID
+) -> assessment_schemas.Assessment:
     try:
-        return await assessments.get(session, str(assessment_id))
+        return await assessments.clients_one(statements, client_id, assessment_id)
     except NotFound:
         raise assessments.not_yours(assessment_id) from None
 
@@ -99,20 +100,20 @@ def _repeats(request: schemas.ProgramRequest) -> list[tuple[str, str]]:
 
 
 async def new_row(
-    session: AsyncSession,
+    statements: StatementPool,
     client_id: uuid.UUID,
     request: schemas.ProgramRequest,
     catalog: CatalogIndex,
     rules: ProgramRules,
     screening: Screening,
 ) -> NewRow:
-    """The program for `request`, ready to insert: checked, generated from the caller's assessment (read through
-    the tenant `session`), with its id and time chosen here (service.idempotency.services.insert_once)."""
+    """The program for `request`, ready to insert: checked, generated from the caller's assessment (read on a
+    connection of `statements`), with its id and time chosen here (service.idempotency.services.insert_once)."""
     # Slugs first: a request that cannot be right whatever the assessment is a 400, before any lookup.
     problems = _repeats(request) + generator.validate_request(request, catalog)
     if problems:
         raise Invalid(problems)
-    assessment = await _assessment(session, request.assessment_id)
+    assessment = await _assessment(statements, client_id, request.assessment_id)
     created_at = datetime.now(UTC)
     if request.starts_on is None:
         request = msgspec.structs.replace(request, starts_on=created_at.date())
@@ -242,7 +243,6 @@ async def delete(session: AsyncSession, program_id: str) -> None:
 
 
 async def create(
-    factory: async_sessionmaker[AsyncSession],
     statements: StatementPool,
     client_id: uuid.UUID,
     request: schemas.ProgramRequest,
@@ -253,11 +253,10 @@ async def create(
     assessment_rules: RuleSet,
     anatomy: Anatomy,
 ) -> idempotency.Created:
-    """Generate and store, once per idempotency key of its door (REST and GraphQL alike): the assessment is read
-    in a tenant session of `factory`, the program written by one statement on a connection of `statements`."""
+    """Generate and store, once per idempotency key of its door (REST and GraphQL alike): the assessment is read,
+    and the program written by one statement, on connections of `statements`."""
     catalog = await catalogs.current()
-    async with tenant_session(factory, client_id) as session:
-        row = await new_row(session, client_id, request, catalog, rules, Screening(assessment_rules, anatomy))
+    row = await new_row(statements, client_id, request, catalog, rules, Screening(assessment_rules, anatomy))
     digest = idempotency.request_digest(request)
     try:
         return await on_driver_connection(

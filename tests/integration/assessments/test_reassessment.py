@@ -13,6 +13,8 @@ import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devkit.keys import make_key
 from devkit.personas import DESK_WORKER
@@ -21,8 +23,9 @@ from service.assessments import services
 from service.assessments.examples import FOUR_WEEKS_LATER
 from service.assessments.rules import load_rules
 from service.assessments.schemas import Assessment, AssessmentInput
+from service.db.oneshot import StatementPool
 from service.graphql.inputs import camel
-from service.lib.errors import Unprocessable
+from service.lib.errors import NotFound, Unprocessable
 from service.outcomes.rules import load_outcome_rules
 from service.settings import Settings
 
@@ -311,3 +314,26 @@ def _anatomy() -> Any:
 
 def _mcid() -> Any:
     return pain_mcid(load_outcome_rules())
+
+
+async def test_a_program_reads_the_assessment_as_its_get_shows_it(
+    client: Client, coach: Headers, settings: Settings, engine: AsyncEngine
+) -> None:
+    """A program reads its assessment on the statement pool (services.clients_one: the server builds its JSON, the
+    client's own only): the same assessment as its GET, comparison included, and none of another client's."""
+    first, later = await _first_and_later(client, coach)
+    statements = StatementPool(settings)  # this test's own: the app's lives in the app's event loop
+    async with engine.connect() as connection:
+        client_id = (
+            await connection.execute(text("SELECT client_id FROM assessments WHERE id = CAST(:id AS uuid)"), first)
+        ).scalar_one()
+    try:
+        for made in (first, later):
+            read = await services.clients_one(statements, client_id, uuid.UUID(made["id"]))
+            shown = await client.get(f"/v1/assessments/{made['id']}", headers=coach)
+            assert msgspec.json.decode(msgspec.json.encode(read)) == shown.json()
+        assert later["comparison"] is not None
+        with pytest.raises(NotFound):
+            await services.clients_one(statements, uuid.uuid4(), uuid.UUID(first["id"]))
+    finally:
+        await statements.close()
