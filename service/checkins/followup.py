@@ -160,12 +160,11 @@ async def _history(session: AsyncSession, program: program_models.Program, on: d
 async def locked_with_history(
     session: AsyncSession, program_id: uuid.UUID, on: date
 ) -> tuple[program_models.Program, History] | None:
-    """The caller's program, its row locked until the transaction ends, with what a decision on `on` reads: one
-    statement. None when the caller has no such program."""
+    """The caller's program, its row locked until the transaction ends, with what a decision on `on` reads, read
+    once the row is locked (`_LOCK` says why). None when the caller has no such program."""
     table = program_models.Program
-    query = select(table, *_history_columns()).where(table.id == program_id).with_for_update(of=table)
-    row = (await session.execute(query, {"on": on})).one_or_none()
-    return None if row is None else (row[0], _history_of(row[1:]))
+    program = await session.scalar(select(table).where(table.id == program_id).with_for_update())
+    return None if program is None else (program, await _history(session, program, on))
 
 
 _Program = program_models.Program
@@ -189,7 +188,7 @@ class LockedState:
 
 @functools.cache
 def _locked_state_sql() -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    """The statement of `locked_state` for asyncpg, the names of its parameters in order and the values of those
+    """The reading statement of `locked_state` for asyncpg, the names of its parameters in order and the values of those
     it fixes: built and compiled once."""
     program, revisions, check_ins = _Program, models.ProgramRevision, models.CheckIn
     earlier = (
@@ -206,19 +205,25 @@ def _locked_state_sql() -> tuple[str, tuple[str, ...], dict[str, Any]]:
         )
         .scalar_subquery()
     )
-    query = (
-        select(*_STATE, program.outline, earlier, *_history_columns())
-        .where(program.id == bindparam("program_id"), program.client_id == bindparam("client_id"))
-        .with_for_update(of=program)
+    query = select(*_STATE, program.outline, earlier, *_history_columns()).where(
+        program.id == bindparam("program_id"), program.client_id == bindparam("client_id")
     )
     compiled = query.compile(dialect=asyncpg_dialect())
     return str(compiled), tuple(compiled.positiontup or ()), compiled.params
 
 
+# The row is locked by a statement of its own, before the statement that reads what the decision reads: a statement
+# sees what was committed when it started, so a read that waited for the lock would miss what the holder of the
+# lock committed meanwhile (the check-in before this one). Tested: a check-in that waited sees the one before it.
+_LOCK = "SELECT 1 FROM programs WHERE programs.id = $1 AND programs.client_id = $2 FOR UPDATE"
+
+
 async def locked_state(driver: Any, client_id: uuid.UUID, program_id: uuid.UUID, on: date) -> LockedState | None:
     """The client's program, its row locked until the transaction on `driver` (an asyncpg connection) ends, with
-    its outline and what a decision on `on` reads: one statement, which names the client in every table it reads
-    (no tenant session here). None when the client has no such program."""
+    its outline and what a decision on `on` reads, read once the row is locked; each statement names the client in
+    every table it reads (no tenant session here). None when the client has no such program."""
+    if await driver.fetchval(_LOCK, program_id, client_id) is None:
+        return None
     sql, names, fixed = _locked_state_sql()
     given = {**fixed, "program_id": program_id, "client_id": client_id, "on": on}
     row = await driver.fetchrow(sql, *(given[name] for name in names))

@@ -5,18 +5,24 @@ on. Through the real app and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
+import threading
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import pytest
 from litestar import Litestar
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devkit.personas import DESK_WORKER
+from service.settings import Settings
 from tests.integration.programs.conftest import Client, Headers
 
 TODAY = datetime.now(UTC).date()
@@ -378,3 +384,55 @@ async def test_every_table_a_check_in_reads_is_scoped_to_the_caller(
                 # Each FROM of a tenant table is followed, before the next FROM, by its client condition.
                 rest = statement[found.end() :].split(" FROM ")[0]
                 assert f"{scope}.client_id = " in rest, (table, statement)
+
+
+async def test_a_check_in_that_waited_for_the_programs_lock_is_decided_with_the_one_before_it(
+    client: Client, planner: Headers, settings: Settings
+) -> None:
+    """Two check-ins of one program are decided one after the other, the second seeing the first. Here another
+    transaction holds the program's row and records a red-flag check-in while a check-in waits for the row: once it
+    commits, the waiting check-in must be decided with it (refer). A statement's snapshot is taken when it starts,
+    so a history read by the statement that waited for the lock would miss it."""
+    program = await _program(client, planner)
+    locked, done = threading.Event(), threading.Event()
+    url = settings.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+    async def hold() -> None:
+        connection = await asyncpg.connect(url)
+        try:
+            async with connection.transaction():
+                row = await connection.fetchrow(
+                    "SELECT client_id, revision FROM programs WHERE id = $1 FOR UPDATE", uuid.UUID(program["id"])
+                )
+                flagged = _check_in(STARTS_ON, [], symptoms={"chest_pain": True})
+                await connection.execute(
+                    "INSERT INTO check_ins (id, client_id, program_id, revision, date, kind, input) "
+                    "VALUES ($1, $2, $3, $4, $5, 'session', $6::jsonb)",
+                    uuid.uuid4(), row["client_id"], uuid.UUID(program["id"]), row["revision"], STARTS_ON,
+                    json.dumps({**flagged, "items": [], "effort": None, "pain_next_morning": None}),
+                )  # fmt: skip
+                locked.set()
+                # Until the check-in below waits for the row (or 5 s): then commit.
+                for _ in range(100):
+                    await connection.execute("SELECT pg_stat_clear_snapshot()")  # the view is cached per transaction
+                    waiting = await connection.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE wait_event_type = 'Lock' AND datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                    if waiting:
+                        break
+                    await asyncio.sleep(0.05)
+        finally:
+            await connection.close()
+            done.set()
+
+    holder = threading.Thread(target=lambda: asyncio.run(hold()))
+    holder.start()
+    try:
+        assert locked.wait(10)
+        calm = await _post(client, planner, program["id"], _check_in(STARTS_ON + timedelta(days=1), []))
+    finally:
+        holder.join(10)
+    assert done.is_set()
+    assert calm.status_code == 201, calm.text
+    assert calm.json()["decision"]["kind"] == "refer", calm.json()["decision"]
