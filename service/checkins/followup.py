@@ -198,9 +198,11 @@ def _locked_state_sql() -> tuple[str, tuple[str, ...], dict[str, Any]]:
             revisions.program_id == program.id,
             revisions.number != program.revision,
             revisions.number.in_(
-                select(check_ins.revision).where(
-                    check_ins.client_id == program.client_id, check_ins.program_id == program.id
-                )
+                # Correlated to the program explicitly: two levels down, SQLAlchemy would list `programs` in this
+                # subquery's FROM instead, and read every program's check-ins.
+                select(check_ins.revision)
+                .where(check_ins.client_id == program.client_id, check_ins.program_id == program.id)
+                .correlate(program)
             ),
         )
         .scalar_subquery()

@@ -378,6 +378,8 @@ async def test_every_table_a_check_in_reads_is_scoped_to_the_caller(
     finally:
         event.remove(engine, "before_cursor_execute", record)
     for statement in pooled + in_session:
+        # No table joined by a comma: a subquery that lists a table its outer query has reads all of that table.
+        assert not re.search(r"FROM \w+(?: AS \w+)?, ", statement), statement
         for table in TENANT_TABLES:
             for found in re.finditer(rf"FROM {table}\b(?: AS (\w+))?", statement):
                 scope = found.group(1) or table
