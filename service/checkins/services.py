@@ -162,7 +162,7 @@ async def _create_revising(
     follow: FollowUp,
 ) -> idempotency.Created:
     """`create` in the caller's transaction of a tenant session, whatever the decision: it may revise the program."""
-    # The program's row, locked as locked_program locks it, with what the decision reads: one statement.
+    # The program's row, locked as locked_program locks it, then what the decision reads.
     found = await locked_with_history(session, program_id, check_in.date)
     if found is None:
         raise NotFound(f"No program with id '{program_id}'.")
