@@ -273,12 +273,18 @@ def in_current_ids(
 async def _earlier_exercises(
     session: AsyncSession, program: program_models.Program, recorded: list[tuple[int, s.CheckInInput]]
 ) -> dict[int, Exercises]:
-    earlier: dict[int, Exercises] = {}
-    for number in {revision for revision, _ in recorded} - {program.revision}:
-        older = await session.get(models.ProgramRevision, (program.id, number))
-        if older is not None:
-            earlier[number] = msgspec.convert(older.outline, Outline).exercises
-    return earlier
+    """The exercises of the earlier revisions `recorded` was done against: their outlines alone, in one statement
+    (the revisions' bodies stay in the database)."""
+    numbers = {revision for revision, _ in recorded} - {program.revision}
+    if not numbers:
+        return {}
+    revisions = models.ProgramRevision
+    rows = await session.execute(
+        select(revisions.number, revisions.outline).where(
+            revisions.program_id == program.id, revisions.number.in_(numbers)
+        )
+    )
+    return {number: msgspec.convert(stored, Outline).exercises for number, stored in rows}
 
 
 def decide_over(
