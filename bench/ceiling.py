@@ -1,7 +1,7 @@
 """The ceilings for `make bench`: Litestar handlers that do the least a request of each kind can do.
 
-Run by the same server with the same worker count as the service, so that the ratio to them measures what the
-service's own work costs:
+Run by the same server with the same worker count and garbage-collector settings (service.web.heap) as the
+service, so that the ratio to them measures what the service's own work costs:
 
 - GET /ceiling returns precomputed bytes (the read ceiling); BENCH_CEILING_BYTES sets the body size (the size of
   the measured list response).
@@ -19,6 +19,8 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 from litestar import Litestar, Request, Response, get, post
+
+from service.web import heap
 
 CREATE_TABLE = """
 CREATE TABLE IF NOT EXISTS bench_write_ceiling (
@@ -68,4 +70,6 @@ def app() -> Litestar:
         row_id = await pools[0].fetchval(INSERT, (await request.body()).decode())
         return Response(b'{"id":%d}' % row_id, media_type="application/json", status_code=201)
 
-    return Litestar([ceiling, write_ceiling], lifespan=[write_pool], logging_config=None)
+    built = Litestar([ceiling, write_ceiling], lifespan=[write_pool], logging_config=None)
+    heap.settle()  # as service.asgi does for the service's workers
+    return built

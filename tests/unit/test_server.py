@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
+import os
 import pickle
 import socket
+import subprocess
+import sys
 from multiprocessing.reduction import ForkingPickler
 
+from service.web import heap
 from service.web.server import bind_reuseport
 
 
@@ -51,3 +56,19 @@ async def test_connections_accepted_by_a_worker_have_nagle_off() -> None:
         server.close()
         await server.wait_closed()
         parent.close()
+
+
+def test_a_worker_freezes_what_its_app_was_built_from_and_collects_less_often() -> None:
+    """service.web.heap: in a fresh process, as a server worker builds the app from the factory it is given. (In a
+    process of its own: a frozen object is never collected, so the test process must not freeze its heap.)"""
+    probe = (
+        "import gc, json; from service.asgi import app; app(); "
+        "print(json.dumps([gc.get_threshold(), gc.get_freeze_count(), len(gc.get_objects())]))"
+    )
+    env = {**os.environ, "REALIGN_KEY_PEPPER": "test", "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    thresholds, frozen, tracked = json.loads(done.stdout)
+    assert tuple(thresholds) == heap.THRESHOLDS
+    # The app's catalogue, rules and framework are frozen; what the collector still walks is next to nothing.
+    assert frozen > 50_000 and tracked < 1_000, done.stdout
