@@ -13,6 +13,7 @@ every prescription it applies to, with only the fields that change.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -105,7 +106,10 @@ def _govern(
     if light:
         for i, dose in training.items():
             training[i] = _lighter(dose, share)
-    while ceiling is not None and training_volume(training, count) > ceiling:
+    if ceiling is None:
+        return
+    volume = training_volume(training, count)
+    while volume > ceiling:
         # A set goes first; where every item is down to one set, a rep (or a second of a hold).
         heavy = [i for i in sorted(training) if training[i].sets > 1] or [
             i for i in sorted(training) if _measure(training[i]) > 1
@@ -113,7 +117,9 @@ def _govern(
         if not heavy:
             return
         most = max(heavy, key=lambda i: (training[i].sets * _measure(training[i]) * count[i], -i))
-        training[most] = _shed(training[most])
+        before = training[most]
+        training[most] = after = _shed(before)
+        volume -= (before.sets * _measure(before) - after.sets * _measure(after)) * count[most]
 
 
 def training_volume(training: dict[int, ProgramDose], count: dict[int, int]) -> int:
@@ -142,6 +148,7 @@ class _Weeks:
         self.planned, self.doses, self.days = planned, doses, days
         self.rules = doses.rules.schedule
         self.groups: dict[str, frozenset[str]] = {}  # exercise slug -> the muscle groups it loads
+        self.overlaps: dict[tuple[frozenset[str], frozenset[str]], bool] = {}
         self.catalog = catalog
         self.done = [0] * len(planned)
         self.last: _Day | None = None
@@ -150,6 +157,12 @@ class _Weeks:
             (i for i, p in enumerate(planned) if p.phase in PREPARATION), key=lambda i: (_routine_rank(planned[i]), i)
         )
         self.training = [i for i, p in enumerate(planned) if p.phase in TRAINING]
+
+    def overlap(self, a: frozenset[str], b: frozenset[str]) -> bool:
+        """Whether groups `a` and `b` share a muscle (the same few pairs come up week after week)."""
+        if (a, b) not in self.overlaps:
+            self.overlaps[(a, b)] = _overlap(a, b, self.catalog)
+        return self.overlaps[(a, b)]
 
     def groups_of(self, entry: ExerciseEntry) -> frozenset[str]:
         if entry.slug not in self.groups:
@@ -191,7 +204,7 @@ class _Weeks:
             if len(chosen) == self.rules.training_items_at_most:
                 break
             groups = self.groups_of(week[i].entry)  # the week's exercise: an easier start loads its own muscles
-            if after_yesterday and self.last is not None and _overlap(groups, self.last.groups, self.catalog):
+            if after_yesterday and self.last is not None and self.overlap(groups, self.last.groups):
                 continue
             cost = self.cost(week[i].seconds, training=True)
             if cost <= budget:
@@ -219,19 +232,27 @@ def build_schedule(
     filler = _Weeks(planned, doses, catalog, days)
     weeks: list[Week] = []
     held: dict[str, list[tuple[int, ProgramDose]]] = {}  # prescription id -> (week, dose) for each week holding it
+    # What an item is in a week depends on the week's stage and on whether its easier start still holds: each is
+    # worked out once.
+    prescribed: dict[tuple[int, bool, str], Prescribed] = {}
     for number in range(1, doses.weeks + 1):
+        stage = doses.stage(number)
         week = []
-        for plan in planned:
+        for index, plan in enumerate(planned):
             starting = plan.start is not None and number <= plan.until_week and plan.item.start_with is not None
-            entry = plan.start if starting and plan.start is not None else plan.exercise
-            pid = plan.item.start_with.id if starting and plan.item.start_with is not None else plan.item.id
-            dose = doses.dose(entry, plan.phase, number)
-            week.append(Prescribed(pid, entry, dose, doses.seconds(dose)))
+            made = prescribed.get((index, starting, stage.name))
+            if made is None:
+                entry = plan.start if starting and plan.start is not None else plan.exercise
+                pid = plan.item.start_with.id if starting and plan.item.start_with is not None else plan.item.id
+                dose = doses.dose(entry, plan.phase, number)
+                made = prescribed[(index, starting, stage.name)] = Prescribed(pid, entry, dose, doses.seconds(dose))
+            week.append(made)
         routine, left = filler.routine(week)
         sessions = [filler.session(week, (number - 1) * 7 + WEEKDAYS.index(day), left, minutes * 60) for day in days]
         held_doses = {i: week[i].dose for i in routine}
         held_doses |= {i: week[i].dose for prep, train in sessions for i in (*prep, *train)}
-        count = {i: sum(train.count(i) for _, train in sessions) for i in held_doses}
+        trained = Counter(i for _, train in sessions for i in train)
+        count = {i: trained[i] for i in held_doses}
         training = {i: d for i, d in held_doses.items() if planned[i].phase in TRAINING}
         light = number % rules.lighter_week_every == 0
         rise = rules.lighter_week_share if light else rules.weekly_rise_at_most
@@ -248,9 +269,8 @@ def build_schedule(
         }
 
         def seconds(indexes: list[int], training: bool, held: dict[int, int] = held_seconds) -> int:
-            return sum(filler.cost(held[i], training) for i in indexes)
+            return sum(map(held.__getitem__, indexes)) + len(indexes) * filler.cost(0, training)
 
-        stage = doses.stage(number)
         starts = number > 1 and doses.stage(number - 1) is not stage
         weeks.append(
             Week(

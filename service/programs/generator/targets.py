@@ -289,12 +289,15 @@ def find_targets(assessment: Assessment, person: Person, rules: ProgramRules, ca
         *(_from_muscle(FindingType.overactive, f, catalog) for f in person.overactive),
         *(_from_muscle(FindingType.underactive, f, catalog) for f in person.underactive),
     ]
+    serving = []
+    for finding in muscle_findings:
+        muscle = finding.target or ""
+        phases = SERVING[finding.type]
+        if finding.type is FindingType.trigger_point and never_released(muscle, rules, catalog) is not None:
+            phases = (Phase.lengthen,)
+        serving.append((finding, muscle, phases))
     for target in targets:
-        for finding in muscle_findings:
-            muscle = finding.target or ""
-            phases = SERVING[finding.type]
-            if finding.type is FindingType.trigger_point and never_released(muscle, rules, catalog) is not None:
-                phases = (Phase.lengthen,)
+        for finding, muscle, phases in serving:
             if target.phase in phases and target.covers(muscle, catalog):
                 target.serve(finding)
     # A stretch of the lower back says why it is not rolled (should its findings end unaddressed); one that answers a
