@@ -2,7 +2,7 @@
 
 Starts PostgreSQL (DATABASE_URL, or an embedded one under .data/), migrates, seeds, creates a key, starts the
 service and a ceiling app with the same server and worker count, drives each row with wrk, and prints one table
-(requests/s, p50, p99, ratio to the read ceiling, non-2xx count), also written to .data/bench.json.
+(requests/s, p50, p99, ratio to the read ceiling, failed requests, timeouts), also written to .data/bench.json.
 
 Two ceilings (bench/ceiling.py): precomputed bytes for the reads, and one `INSERT … RETURNING` through asyncpg
 per request for the writes, driven with the same body as POST /v1/assessments. The creates with a goal against the
@@ -63,7 +63,8 @@ class Row:
     requests_per_second: float
     p50_ms: float
     p99_ms: float
-    non_2xx: int
+    non_2xx: int  # answers other than 2xx, and connections that failed
+    timeouts: int  # requests wrk gave up on after its 2 s timeout: slow answers, not failed ones
     ratio_to_ceiling: float | None = None
     body_bytes: int | None = None  # the answer's size, where it is the point (a program: issue 16)
 
@@ -212,8 +213,9 @@ def _wrk(
     p99 = _seconds_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    failures = (int(bad.group(1)) if bad else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
-    return Row(name, rps, p50, p99, failures)
+    connect, read, write, timeouts = map(int, socket_errors.groups()) if socket_errors else (0, 0, 0, 0)
+    failures = (int(bad.group(1)) if bad else 0) + connect + read + write
+    return Row(name, rps, p50, p99, failures, timeouts)
 
 
 def main() -> None:
@@ -312,12 +314,12 @@ def main() -> None:
     for row in rows:
         row.ratio_to_ceiling = round(row.requests_per_second / top, 3)
     print(f"\n{WORKERS} workers, wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, {os.cpu_count()} cores\n")
-    print(f"{'row':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'non-2xx':>8} {'body KB':>8}")
+    print(f"{'row':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'non-2xx':>8} {'>2 s':>5} {'body KB':>8}")
     for row in rows:
         size = f"{row.body_bytes / 1000:8.1f}" if row.body_bytes is not None else ""
         print(
             f"{row.name:40} {row.requests_per_second:9.0f} {row.p50_ms:8.2f} {row.p99_ms:8.2f} "
-            f"{row.ratio_to_ceiling:6.2f} {row.non_2xx:8d} {size}"
+            f"{row.ratio_to_ceiling:6.2f} {row.non_2xx:8d} {row.timeouts:5d} {size}"
         )
     by_name = {row.name: row for row in rows}
     repeats_cost = by_name[PLAIN_UNCACHED].requests_per_second / by_name[REPEATED_UNCACHED].requests_per_second
