@@ -25,8 +25,8 @@ THRESHOLDS = (20_000, 20, 20)
 
 def settle() -> None:
     """Collect and freeze what startup made, then collect less often (see the module's docstring). For a server
-    worker's process, after its app is built: a frozen object is never collected, so this is not for a process that
-    builds app after app (the tests)."""
+    worker's process, after its app is built: the collector never looks at a frozen object again (a cycle among
+    frozen objects is never freed), so this is not for a process that builds app after app (the tests)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)
