@@ -60,7 +60,8 @@ async def test_connections_accepted_by_a_worker_have_nagle_off() -> None:
 
 def test_a_worker_freezes_what_its_app_was_built_from_and_collects_less_often() -> None:
     """service.web.heap: in a fresh process, as a server worker builds the app from the factory it is given. (In a
-    process of its own: a frozen object is never collected, so the test process must not freeze its heap.)"""
+    process of its own: the collector never looks at a frozen object again, so the test process must not freeze
+    its heap.)"""
     probe = (
         "import gc, json; from service.asgi import app; app(); "
         "print(json.dumps([gc.get_threshold(), gc.get_freeze_count(), len(gc.get_objects())]))"
