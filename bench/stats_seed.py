@@ -49,20 +49,25 @@ async def seed(database_url: str, client: str) -> int:
         async with connection.transaction():
             # Counting row by row through the trigger would be a million upserts; rebuild them in one pass instead.
             await connection.execute("ALTER TABLE assessments DISABLE TRIGGER count_assessments")
-            for i, (status, patterns, reasons, over, _under) in enumerate(RESULTS):
+            for i, (status, patterns, reasons, over, under) in enumerate(RESULTS):
                 await connection.execute(
                     """
                     INSERT INTO assessments
-                        (id, client_id, subject_ref, status, ruleset_version, pattern_slugs, input, result, created_at)
-                    SELECT gen_random_uuid(), $1, NULL, $2, '2026.11.1', $3::text[], '{}'::jsonb, $4::jsonb,
+                        (id, client_id, subject_ref, status, ruleset_version, pattern_slugs, overactive_muscles,
+                         underactive_muscles, referral_reasons, input, result, created_at)
+                    SELECT gen_random_uuid(), $1, NULL, $2, '2026.11.1', $3::text[], $6::text[], $7::text[],
+                           $8::text[], '{}'::json, $4::json,
                            now() - (n % 365) * interval '1 day' - (n % 86400) * interval '1 second'
                     FROM generate_series(1, $5) AS n
                     """,
                     client_id,
                     status,
                     patterns,
-                    _result(status, patterns, reasons, over, _under),
+                    _result(status, patterns, reasons, over, under),
                     (ROWS - have) // len(RESULTS) + (1 if i < (ROWS - have) % len(RESULTS) else 0),
+                    over,
+                    under,
+                    reasons,
                 )
             await connection.execute("ALTER TABLE assessments ENABLE TRIGGER count_assessments")
             await connection.execute("SELECT rebuild_activity_counts()")

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, func, text
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSON
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base
@@ -42,8 +42,14 @@ class Assessment(TenantOwned, Base):
     ruleset_version: Mapped[str] = mapped_column(String(32))
     # Denormalised for the `pattern` filter and for aggregates; the findings themselves are in `result`.
     pattern_slugs: Mapped[list[str]] = mapped_column(ARRAY(Text))
-    input: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    result: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # Denormalised for the stats counters, which read these rather than parse `result` on every insert.
+    overactive_muscles: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    underactive_muscles: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    referral_reasons: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    # JSON text, not JSONB: nothing queries inside them, and JSONB costs a parse on every insert and a conversion
+    # back to text on every read (migration 1ee5ae1e7a56 has the figures).
+    input: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     previous_assessment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("assessments.id"))
-    comparison: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    comparison: Mapped[dict[str, Any] | None] = mapped_column(JSON)

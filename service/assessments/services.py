@@ -19,7 +19,8 @@ from typing import cast
 import asyncpg
 import msgspec
 from sqlalchemy import Table, Text, literal, null, select, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSON, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.assessments import models, schemas
@@ -97,6 +98,9 @@ def new_row(
         "status": result.status,
         "ruleset_version": result.ruleset_version,
         "pattern_slugs": [pattern.slug for pattern in result.patterns],
+        "overactive_muscles": [finding.muscle for finding in result.overactive],
+        "underactive_muscles": [finding.muscle for finding in result.underactive],
+        "referral_reasons": result.referral.reasons if result.referral is not None else [],
         "input": json_text(data),
         "result": json_text(result),
         "created_at": answer.created_at,
@@ -294,7 +298,8 @@ async def delete(session: AsyncSession, assessment_id: str) -> None:
         .values(
             previous_assessment_id=None,
             comparison=null(),  # SQL NULL: a None would be stored as the JSON value null
-            input=models.Assessment.input.op("-", return_type=JSONB)(literal(PREVIOUS, Text)),
+            # The input is JSON text: JSONB's `-` takes the key out, and the result is stored as text again.
+            input=sql_cast(sql_cast(models.Assessment.input, JSONB).op("-")(literal(PREVIOUS, Text)), JSON),
         )
         .returning(models.Assessment.id)
         .execution_options(synchronize_session=False)

@@ -7,8 +7,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSON, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base
@@ -33,7 +33,13 @@ class Program(TenantOwned, Base):
     ruleset_version: Mapped[str] = mapped_column(String(32))
     # The request with its defaults filled in (also inside `body`), kept apart for queries and aggregates.
     parameters: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # JSON text, not JSONB: nothing queries inside it, and JSONB costs a parse on every insert and a conversion back to
+    # text on every read (migration 1ee5ae1e7a56 has the figures).
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Its prescriptions in order, item i being exercise `prescribed_exercises[i]` in phase `prescribed_phases[i]`: for
+    # the stats counters, which read these rather than parse the body (services.prescribed).
+    prescribed_phases: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    prescribed_exercises: Mapped[list[str]] = mapped_column(ARRAY(Text))
     # What a check-in reads of the body, kept with it (service.programs.outline).
     outline: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

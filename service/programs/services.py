@@ -142,9 +142,17 @@ async def new_row(
         "parameters": json_text(body.parameters),
         "body": json_text(body),
         "outline": outline.stored(body),
+        **prescribed(body),
         "created_at": answer.created_at,
     }
     return NewRow(table=cast(Table, models.Program.__table__), values=values, body=msgspec.to_builtins(answer))
+
+
+def prescribed(body: schemas.ProgramBody) -> dict[str, list[str]]:
+    """The columns that list a body's prescriptions for the stats counters, in the body's order: stored with every
+    body a program is given (here and on a revision)."""
+    pairs = [(phase.key.value, item.exercise.slug) for phase in body.phases for item in phase.items]
+    return {"prescribed_phases": [p for p, _ in pairs], "prescribed_exercises": [e for _, e in pairs]}
 
 
 async def _row(session: AsyncSession, program_id: str) -> models.Program:

@@ -43,7 +43,8 @@ async def _program(client: Client, headers: Headers, person: dict[str, Any]) -> 
 
 async def _stored(engine: AsyncEngine, table: str, where: str, **values: Any) -> list[tuple[Any, Any, Any]]:
     """(body, stored outline, the migration's outline of the body) of the rows of `table` matching `where`."""
-    sql = _migration().outline_of(f"{table}.body")
+    # The migration read JSONB bodies; a program's is JSON text since 1ee5ae1e7a56 (a revision's still JSONB).
+    sql = _migration().outline_of(f"CAST({table}.body AS jsonb)")
     async with engine.connect() as connection:
         rows = await connection.execute(text(f"SELECT body, outline, {sql} FROM {table} WHERE {where}"), values)
         return [tuple(row) for row in rows]

@@ -341,7 +341,7 @@ async def test_a_program_of_an_older_shape_is_listed_as_retired_and_answers_410(
     async with engine.begin() as connection:
         await connection.execute(
             text(
-                "update programs set ruleset_version = :ruleset, body = body - 'findings', "
+                "update programs set ruleset_version = :ruleset, body = (body::jsonb - 'findings')::json, "
                 "parameters = parameters - 'days' where id = :id"
             ),
             {"id": program["id"], "ruleset": ruleset},
