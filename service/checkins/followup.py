@@ -437,11 +437,9 @@ async def apply_plan(session: AsyncSession, program: program_models.Program, pla
         )
         program.body = msgspec.to_builtins(revised)
         program.outline = revised_outline
-        listed = programs.prescribed(revised)
-        program.prescribed_phases, program.prescribed_exercises = (
-            listed["prescribed_phases"],
-            listed["prescribed_exercises"],
-        )
+        listed = programs.prescribed(revised)  # what the stats count of it (the recount trigger compares these)
+        program.prescribed_phases = listed["prescribed_phases"]
+        program.prescribed_exercises = listed["prescribed_exercises"]
         program.parameters = msgspec.to_builtins(revised.parameters)
         program.ruleset_version = revised.ruleset_version
         program.revision = decision.revision

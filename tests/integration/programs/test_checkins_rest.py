@@ -327,7 +327,19 @@ async def test_a_revision_keeps_the_stats_counters_equal_to_a_rebuild(
         await connection.execute(text("SELECT rebuild_activity_counts()"))
         rebuilt = (await connection.execute(snapshot)).all()
         await transaction.rollback()
+        # Both read the arrays kept beside the body (migration 1ee5ae1e7a56): they must list what the new body does.
+        stored = (
+            await connection.execute(
+                text("SELECT body::text, prescribed_phases, prescribed_exercises FROM programs WHERE id = :id"),
+                {"id": uuid.UUID(program["id"])},
+            )
+        ).one()
     assert kept and kept == rebuilt
+    body = json.loads(stored.body)
+    listed = [(phase["key"], item["exercise"]["slug"]) for phase in body["phases"] for item in phase["items"]]
+    assert list(zip(stored.prescribed_phases, stored.prescribed_exercises, strict=True)) == listed
+    generated = [(phase["key"], item["exercise"]["slug"]) for phase in program["phases"] for item in phase["items"]]
+    assert listed != generated  # the revision changed what is prescribed
 
 
 TENANT_TABLES = ("programs", "check_ins", "program_decisions", "program_revisions", "assessments", "outcomes")
