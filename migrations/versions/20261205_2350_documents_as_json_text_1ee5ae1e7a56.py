@@ -7,10 +7,12 @@ document into its binary form on every insert, sort its keys, and turn it back i
 triggers then decompressed it again to walk it. Measured on this project's bench machine (PostgreSQL 15, 2 shared
 cores), the backend's CPU per insert, runs alternated:
 
-- the bench persona's assessment (an 18 KB result), 3,000 inserts a run: 0.57-0.70 ms as it was, 0.31-0.40 ms as
-  JSON text with a trigger reading arrays (the write ceiling's insert: 0.06-0.09 ms);
+- the bench persona's assessment (an 18 KB result), 3,000 inserts a run: 0.57-0.70 ms as it was, 0.33-0.37 ms as
+  here (the write ceiling's insert: 0.06-0.09 ms);
 - its default program (a 45 KB body), 1,500 inserts a run: 1.27-1.38 ms as it was, 0.66-0.73 ms as JSON text with a
-  trigger that does not read the body.
+  trigger that counted the program alone (not its prescriptions; through the service, below, it is counted whole);
+- through the service, alternated, CPU of PostgreSQL's processes per request: `POST /v1/assessments` 1.04-1.06 to
+  0.63-0.69 ms, `POST /v1/programs` 2.40-2.68 to 1.49-1.72 ms.
 
 The arrays hold exactly what the counters read from the documents before, filled in by the inserts
 (service/assessments/services.py, service/programs/services.py) and by a revision's new body
