@@ -81,17 +81,8 @@ def _recount_trigger(columns: Sequence[str]) -> str:
 ASSESSMENT_ARRAYS = ("overactive_muscles", "underactive_muscles", "referral_reasons")
 PROGRAM_ARRAYS = ("prescribed_phases", "prescribed_exercises")
 DOCUMENTS = (("assessments", "input"), ("assessments", "result"), ("assessments", "comparison"), ("programs", "body"))
-# ALTER … TYPE rewrites a column and forgets its compression: lz4 again where the server has it (e3c71a9d5b20).
-LZ4 = """
-DO $$
-BEGIN
-    ALTER TABLE assessments ALTER COLUMN input SET COMPRESSION lz4, ALTER COLUMN result SET COMPRESSION lz4;
-    ALTER TABLE programs ALTER COLUMN body SET COMPRESSION lz4;
-EXCEPTION WHEN feature_not_supported THEN
-    RAISE NOTICE 'this server has no lz4: TOAST compression stays pglz';
-END
-$$
-"""
+# ALTER … TYPE rewrites a column and forgets its compression: that migration sets lz4 again where the server has it.
+LZ4 = _sibling("20261204_2040_lz4_toast_compression_e3c71a9d5b20")
 _PRESCRIPTIONS = """
     FROM jsonb_array_elements(body -> 'phases') WITH ORDINALITY AS phase(value, number),
          jsonb_array_elements(phase.value -> 'items') WITH ORDINALITY AS item(value, number)
@@ -128,7 +119,7 @@ def upgrade() -> None:
     op.execute("DROP TRIGGER recount_programs ON programs")
     for table, name in DOCUMENTS:
         op.alter_column(table, name, type_=postgresql.JSON(), postgresql_using=f"{name}::json")
-    op.execute(LZ4)
+    LZ4.upgrade()
     op.execute(CHANGES._count_function("assessments", ASSESSMENT_COUNTERS))
     op.execute(CHANGES._count_function("programs", PROGRAM_COUNTERS))
     op.execute(RECOUNT)
@@ -141,7 +132,7 @@ def downgrade() -> None:
     # The old rebuild reads the documents as JSONB, and a SQL function is checked when it is created: types first.
     for table, name in DOCUMENTS:
         op.alter_column(table, name, type_=postgresql.JSONB(), postgresql_using=f"{name}::jsonb")
-    op.execute(LZ4)
+    LZ4.upgrade()
     op.execute(CHANGES._count_function("assessments", CHANGES.ASSESSMENT_COUNTERS))
     op.execute(CHANGES._count_function("programs", CHANGES.PROGRAM_COUNTERS))
     op.execute(CHANGES.RECOUNT)
