@@ -107,7 +107,7 @@ def new_row(
         "previous_assessment_id": data.previous_assessment_id,
         "comparison": json_text(answer.comparison) if answer.comparison is not None else None,
     }
-    return NewRow(table=cast(Table, models.Assessment.__table__), values=values, body=msgspec.to_builtins(answer))
+    return NewRow(table=cast(Table, models.Assessment.__table__), values=values, answer=answer)
 
 
 PREVIOUS = "previous_assessment_id"

@@ -84,7 +84,7 @@ class CheckInController(Controller):
         created = await services.create(
             runtime.session_factory, runtime.statements, principal.client_id, program_id, data, key, runtime.follow_up
         )
-        return created_response(created, f"/v1/programs/{created.body['program_id']}/check-ins")
+        return created_response(created, f"/v1/programs/{created.field('program_id')}/check-ins")
 
     @get(
         "/",

@@ -66,7 +66,7 @@ async def record(
     )
     values = {column.name: getattr(row, column.key) for column in outcome_models.Outcome.__table__.columns}
     values |= {"client_id": client_id, "answers": json_text(row.answers), "score": json_text(row.score)}
-    new = NewRow(table=cast(Table, outcome_models.Outcome.__table__), values=values, body=msgspec.to_builtins(answer))
+    new = NewRow(table=cast(Table, outcome_models.Outcome.__table__), values=values, answer=answer)
     digest = idempotency.request_digest(_Keyed(parsed, request))
     created = await idempotency.insert_once(await driver_of(session), client_id, OPERATION, key, digest, new)
     if not created.replayed:

@@ -73,7 +73,7 @@ class OutcomeController(Controller):
         key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
         async with tenant_session(runtime.session_factory, principal.client_id) as session, session.begin():
             created = await measures.record(session, principal.client_id, assessment_id, data, key, runtime.follow_up)
-        return created_response(created, f"/v1/assessments/{created.body['assessment_id']}/outcomes")
+        return created_response(created, f"/v1/assessments/{created.field('assessment_id')}/outcomes")
 
     @get(
         "/",

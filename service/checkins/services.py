@@ -234,7 +234,7 @@ def _new_row(
             "created_at": now,
             "updated_at": now,
         },
-        body=msgspec.to_builtins(answer),
+        answer=answer,
         with_rows=(
             (
                 cast(Table, models.ProgramDecision.__table__),

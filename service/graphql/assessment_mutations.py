@@ -4,7 +4,6 @@ own module, beside the types and queries of service.graphql.assessments."""
 import datetime as dt
 from typing import Annotated
 
-import msgspec
 import strawberry
 
 from service.assessments import schemas as s
@@ -126,7 +125,7 @@ def assessment_mutation(enums: SlugEnums) -> type:
                     anatomy=runtime.anatomy,
                     pain_mcid=runtime.pain_mcid,
                 )
-            return Assessment.from_domain(msgspec.convert(created.body, s.Assessment))
+            return Assessment.from_domain(created.as_(s.Assessment))
 
         @strawberry.mutation(
             description="Erase one of your assessments and everything derived from it; false when there is none.",

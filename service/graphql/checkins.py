@@ -237,7 +237,7 @@ class CheckInMutation:
                 idempotency_key_of(idempotency_key),
                 runtime.follow_up,
             )
-        return CheckIn.from_domain(msgspec.convert(created.body, s.CheckIn))
+        return CheckIn.from_domain(created.as_(s.CheckIn))
 
     @strawberry.mutation(
         description=(

@@ -242,7 +242,7 @@ class OutcomeMutation:
                     idempotency_key_of(idempotency_key),
                     runtime.follow_up,
                 )
-        return RecordedOutcome.from_recorded(msgspec.convert(created.body, checkin_schemas.RecordedOutcome))
+        return RecordedOutcome.from_recorded(created.as_(checkin_schemas.RecordedOutcome))
 
     @strawberry.mutation(
         description=(

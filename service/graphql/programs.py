@@ -460,7 +460,7 @@ def program_mutation(enums: SlugEnums) -> type:
                     assessment_rules=runtime.assessment_rules,
                     anatomy=runtime.anatomy,
                 )
-            return Program.from_domain(msgspec.convert(created.body, s.Program))
+            return Program.from_domain(created.as_(s.Program))
 
         @strawberry.mutation(
             description="Erase one of your programs; false when there is none.",

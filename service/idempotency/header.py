@@ -24,7 +24,7 @@ IN_FLIGHT = problem_spec("A request with this Idempotency-Key is still in flight
 def created_response(created: Created, collection: str) -> Response[Any]:
     """The answer of a creating POST: the resource as created (or as first answered, on a replay), its `Location`,
     and `Idempotent-Replayed` on a replay."""
-    headers = {"Location": f"{collection}/{created.body['id']}"}
+    headers = {"Location": f"{collection}/{created.field('id')}"}
     if created.replayed:
         headers["Idempotent-Replayed"] = "true"
     # The stored text as it is (not the dict encoded anew): a replay is byte-identical to the first answer.

@@ -133,6 +133,7 @@ async def new_row(
         status=schemas.ProgramStatus.active,
         paused=None,
     )
+    stored = msgspec.json.encode(body)
     values = {
         "id": answer.id,
         "client_id": client_id,
@@ -140,12 +141,25 @@ async def new_row(
         "subject_ref": assessment.subject_ref,
         "ruleset_version": body.ruleset_version,
         "parameters": json_text(body.parameters),
-        "body": json_text(body),
+        "body": stored.decode(),
         "outline": outline.stored(body),
         **prescribed(body),
         "created_at": answer.created_at,
     }
-    return NewRow(table=cast(Table, models.Program.__table__), values=values, body=msgspec.to_builtins(answer))
+    table = cast(Table, models.Program.__table__)
+    return NewRow(table=table, values=values, answer=answer, encoded=answer_json(stored, answer))
+
+
+# A program's answer is its body's fields, then these: its JSON is the body's JSON with them added at the end.
+_AFTER_BODY = schemas.Program.__struct_fields__[len(schemas.ProgramBody.__struct_fields__) :]
+assert schemas.Program.__struct_fields__[: -len(_AFTER_BODY)] == schemas.ProgramBody.__struct_fields__
+
+
+def answer_json(body_json: bytes, answer: schemas.Program) -> bytes:
+    """The JSON of `answer` from its body's JSON (`body_json`, what the row stores) and its own few fields, byte for
+    byte what encoding `answer` whole gives: the body is encoded once (a 45 KB body: 30 µs a time)."""
+    own = msgspec.json.encode({name: getattr(answer, name) for name in _AFTER_BODY})
+    return body_json[:-1] + b"," + own[1:]
 
 
 def prescribed(body: schemas.ProgramBody) -> dict[str, list[str]]:

@@ -6,6 +6,7 @@ CHECK constraint rejects) after the statement has claimed the key, and neither m
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 import pytest
 from litestar import Litestar
@@ -29,7 +30,7 @@ async def test_failure_after_the_insert_rolls_everything_back(
 
     def refused_row(*args: object, **kwargs: object) -> NewRow:
         row = new_row(*args, **kwargs)  # type: ignore[arg-type]
-        return NewRow(table=row.table, values={**row.values, "status": "bogus"}, body=row.body)
+        return replace(row, values={**row.values, "status": "bogus"})
 
     monkeypatch.setattr(services, "new_row", refused_row)
     failed = await client.post("/v1/assessments", json=body, headers={**assessor, "Idempotency-Key": key})

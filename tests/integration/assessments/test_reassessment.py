@@ -141,10 +141,8 @@ async def test_another_persons_assessment_is_refused_naming_both_fields(client: 
 def test_an_assessment_made_after_this_one_is_refused() -> None:
     """Ids are not ordered, so only the times say which came first (a clock that stepped back, say)."""
     rules = load_rules()
-    previous = msgspec.convert(
-        {**msgspec.to_builtins(services.new_row(uuid.uuid4(), _input(DESK_WORKER), rules, _anatomy()).body)},
-        Assessment,
-    )
+    previous = services.new_row(uuid.uuid4(), _input(DESK_WORKER), rules, _anatomy()).answer
+    assert isinstance(previous, Assessment)
     ahead = msgspec.structs.replace(previous, created_at=datetime.now(UTC) + timedelta(minutes=5))
     body = _input({**LATER, "previous_assessment_id": str(previous.id)})
     with pytest.raises(Unprocessable) as refused:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -33,7 +34,7 @@ async def test_failure_after_the_insert_rolls_everything_back(
 
     async def refused_row(*args: Any, **kwargs: Any) -> NewRow:
         row = await new_row(*args, **kwargs)
-        return NewRow(table=row.table, values={**row.values, "ruleset_version": "x" * 200}, body=row.body)
+        return replace(row, values={**row.values, "ruleset_version": "x" * 200})
 
     monkeypatch.setattr(services, "new_row", refused_row)
     failed = await client.post("/v1/programs", json=body, headers={**planner, "Idempotency-Key": key})
