@@ -5,8 +5,10 @@ the program — a new revision (regress, simplify) or a pause (refer).
 measures, its last simplification and its regressed exercises) and works the decision and the revised program out,
 writing nothing; `record_plan` writes them. The split lets a check-in's answer carry its decision before the one
 statement that stores it (service.checkins.services.create). Most check-ins do not revise the program: for them,
-`locked_state` reads the program's outline (not its body) and everything the decision reads in one statement on a
+`read_state` reads the program's outline (not its body) and everything the decision reads in one statement on a
 plain asyncpg connection, and `decide_over` decides; `plan` is the same decision with a session, and the revision.
+Every write that a decision reads moves the program's `version` on (`moved_on`): a check-in decided over what
+`read_state` read is inserted only if the version is still the one it read (service.checkins.services.create).
 
 Prescription ids belong to a revision: a revision generates the program again and may number it differently. A
 check-in keeps the revision it was done against, and its items are read here in the current revision's ids (by
@@ -160,35 +162,54 @@ async def _history(session: AsyncSession, program: program_models.Program, on: d
 async def locked_with_history(
     session: AsyncSession, program_id: uuid.UUID, on: date
 ) -> tuple[program_models.Program, History] | None:
-    """The caller's program, its row locked until the transaction ends, with what a decision on `on` reads, read
-    once the row is locked (`_LOCK` says why). None when the caller has no such program."""
+    """The caller's program, its row locked until the transaction ends and its version moved on (a write follows),
+    with what a decision on `on` reads, read by a statement of its own once the row is locked: a statement sees what
+    was committed when it started, so a read that waited for the lock would miss what the holder committed meanwhile.
+    None when the caller has no such program."""
     table = program_models.Program
     program = await session.scalar(select(table).where(table.id == program_id).with_for_update())
-    return None if program is None else (program, await _history(session, program, on))
+    if program is None:
+        return None
+    moved_on(program)
+    return program, await _history(session, program, on)
+
+
+def moved_on(program: program_models.Program) -> None:
+    """Mark a write to what the program's decisions read, made while its row is locked: its `version` moves on, and
+    a check-in decided meanwhile over what it read before (services.create) is decided again."""
+    program.version += 1
 
 
 _Program = program_models.Program
-_STATE = (_Program.id, _Program.assessment_id, _Program.ruleset_version, _Program.revision, _Program.paused)
+_STATE = (
+    _Program.id,
+    _Program.assessment_id,
+    _Program.ruleset_version,
+    _Program.revision,
+    _Program.paused,
+    _Program.version,
+)
 _OUTLINE = len(_STATE)  # where the outline and the earlier revisions' exercises come in the row, then the history
 
 
 @dataclass(frozen=True)
-class LockedState:
-    """A program's row as a check-in reads it (`locked_state`): its outline, not its body."""
+class ProgramState:
+    """A program's row as a check-in reads it (`read_state`): its outline, not its body."""
 
     id: uuid.UUID
     assessment_id: uuid.UUID
     ruleset_version: str
     revision: int
     paused: dict[str, Any] | None
+    version: int
     outline: Any  # the stored outline (JSON), read by `Outline` once the program is known to be served
     earlier: dict[int, Exercises]  # the exercises of the earlier revisions its check-ins were done against
     history: History
 
 
 @functools.cache
-def _locked_state_sql() -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    """The reading statement of `locked_state` for asyncpg, the names of its parameters in order and the values of those
+def _state_sql() -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """The reading statement of `read_state` for asyncpg, the names of its parameters in order and the values of those
     it fixes: built and compiled once."""
     program, revisions, check_ins = _Program, models.ProgramRevision, models.CheckIn
     earlier = (
@@ -214,30 +235,23 @@ def _locked_state_sql() -> tuple[str, tuple[str, ...], dict[str, Any]]:
     return str(compiled), tuple(compiled.positiontup or ()), compiled.params
 
 
-# The row is locked by a statement of its own, before the statement that reads what the decision reads: a statement
-# sees what was committed when it started, so a read that waited for the lock would miss what the holder of the
-# lock committed meanwhile (the check-in before this one). Tested: a check-in that waited sees the one before it.
-_LOCK = "SELECT 1 FROM programs WHERE programs.id = $1 AND programs.client_id = $2 FOR UPDATE"
-
-
-async def locked_state(driver: Any, client_id: uuid.UUID, program_id: uuid.UUID, on: date) -> LockedState | None:
-    """The client's program, its row locked until the transaction on `driver` (an asyncpg connection) ends, with
-    its outline and what a decision on `on` reads, read once the row is locked; each statement names the client in
-    every table it reads (no tenant session here). None when the client has no such program."""
-    if await driver.fetchval(_LOCK, program_id, client_id) is None:
-        return None
-    sql, names, fixed = _locked_state_sql()
+async def read_state(driver: Any, client_id: uuid.UUID, program_id: uuid.UUID, on: date) -> ProgramState | None:
+    """The client's program with its outline, its version and what a decision on `on` reads, in one statement on
+    `driver` (an asyncpg connection) that names the client in every table it reads (no tenant session here), and
+    locks nothing. None when the client has no such program."""
+    sql, names, fixed = _state_sql()
     given = {**fixed, "program_id": program_id, "client_id": client_id, "on": on}
     row = await driver.fetchrow(sql, *(given[name] for name in names))
     if row is None:
         return None
     earlier = row[_OUTLINE + 1]
-    return LockedState(
+    return ProgramState(
         id=row["id"],
         assessment_id=row["assessment_id"],
         ruleset_version=row["ruleset_version"],
         revision=row["revision"],
         paused=row["paused"],
+        version=row["version"],
         outline=row[_OUTLINE],
         earlier={number: tuple(map(tuple, pairs)) for number, pairs in earlier or ()},
         history=_history_of(row[_OUTLINE + 2 :]),
@@ -457,6 +471,7 @@ async def plan_after_outcome(
     )
     planned = []
     for program in rows:
+        moved_on(program)  # each of them reads the assessment's measures
         if program.paused is not None or not programs.is_served(program):
             continue
         body = programs.body_of(program)

@@ -140,32 +140,71 @@ def _columns_of(table: Table, columns: tuple[str, ...], first: int) -> tuple[str
     return ", ".join(columns), ", ".join(f"${i}::{type_}" for i, type_ in enumerate(types, start=first))
 
 
+@dataclass(frozen=True)
+class Guard:
+    """Optimistic concurrency for an insert: a row (of `table`, where the `where` columns have their values) whose
+    `version` the insert moves on by one first, and only if it is still `expected`, the version read before the
+    insert was decided on. If another write moved it since, the statement writes nothing and `insert_once` raises
+    Stale: what was decided must be decided again over what that write changed."""
+
+    table: Table
+    where: tuple[tuple[str, Any], ...]
+    version: str
+    expected: int
+
+    def shape(self) -> tuple[Table, tuple[str, ...], str]:
+        return self.table, tuple(name for name, _ in self.where), self.version
+
+    def values(self) -> list[Any]:
+        return [*(value for _, value in self.where), self.expected]
+
+
+class Stale(Exception):
+    """A Guard's row was moved on by another write since it was read: nothing was written."""
+
+
 @functools.cache
 def _insert_sql(
     table: Table,
     columns: tuple[str, ...],
     claimed: bool,
     with_rows: tuple[tuple[Table, tuple[str, ...]], ...] = (),
+    guard: tuple[Table, tuple[str, ...], str] | None = None,
 ) -> str:
     """The one statement that creates a row: with a key, a data-modifying CTE claims the key with the answer
     already in it, and the row is inserted only if the claim was (ON CONFLICT DO NOTHING: a key already used
     inserts nothing, and a concurrent request with the same key waits for this one to commit, then finds it).
     Rows `with_rows` are inserted by further CTEs only if the row was (a foreign key to it is checked at the
-    statement's end, when it is there); the statement then answers how many rows it made (1, or 0: claimed)."""
+    statement's end, when it is there); the statement then answers how many rows it made (1, or 0: claimed).
+    With a `guard` (Guard.shape), its row is moved on first and nothing else is written unless it was (its
+    parameters come last); the statement answers how many rows it moved and how many it made."""
     first = 7 if claimed else 1
     listed, params = _columns_of(table, columns, first)
     insert = f"INSERT INTO {table.name} ({listed}) SELECT {params}"
-    ctes = []
+    ctes, gate = [], ""
+    if guard is not None:
+        guarded, where, version = guard
+        number = first + len(columns) + sum(len(names) for _, names in with_rows)
+        conditions = " AND ".join(f"{name} = ${i}" for i, name in enumerate((*where, version), start=number))
+        ctes.append(f"guard AS (UPDATE {guarded.name} SET {version} = {version} + 1 WHERE {conditions} RETURNING 1)")
+        gate = " WHERE EXISTS (SELECT 1 FROM guard)"
     if claimed:
         resource_id = columns.index("id") + first
+        answer = f"$1, $2, $3, $4, $5, $6::JSON, ${resource_id}"
+        if guard is not None:  # INSERT … SELECT infers no types: each parameter says its own
+            answer = (
+                f"SELECT $1::UUID, $2::VARCHAR, $3::VARCHAR, $4::VARCHAR, $5::INTEGER, $6::JSON, ${resource_id}::UUID"
+            )
         ctes.append(
             f"claim AS (INSERT INTO {IdempotencyRecord.__tablename__} "
             "(client_id, operation, key, request_hash, response_status, response_body, resource_id) "
-            f"VALUES ($1, $2, $3, $4, $5, $6::JSON, ${resource_id}) "
-            "ON CONFLICT DO NOTHING RETURNING 1)"
+            + (f"{answer}{gate}" if guard is not None else f"VALUES ({answer})")
+            + " ON CONFLICT DO NOTHING RETURNING 1)"
         )
         insert += " WHERE EXISTS (SELECT 1 FROM claim)"
-    if not with_rows:
+    else:
+        insert += gate
+    if guard is None and not with_rows:
         return f"WITH {ctes[0]} {insert} RETURNING 1" if claimed else insert
     ctes.append(f"made AS ({insert} RETURNING 1)")
     number = first + len(columns)
@@ -176,7 +215,10 @@ def _insert_sql(
             f"with_{index} AS (INSERT INTO {other.name} ({listed}) SELECT {params} "
             "WHERE EXISTS (SELECT 1 FROM made) RETURNING 1)"
         )
-    return f"WITH {', '.join(ctes)} SELECT count(*) FROM made"
+    made = "SELECT count(*) FROM made"
+    if guard is not None:
+        return f"WITH {', '.join(ctes)} SELECT (SELECT count(*) FROM guard), ({made})"
+    return f"WITH {', '.join(ctes)} {made}"
 
 
 # The stored answer as its text: the column is JSON (not JSONB), which keeps the text as written, key order and all.
@@ -211,27 +253,47 @@ def _reused() -> Unprocessable:
 
 
 async def insert_once(
-    driver: Any, client_id: uuid.UUID, operation: str, key: Key | None, request_digest: str, row: NewRow
+    driver: Any,
+    client_id: uuid.UUID,
+    operation: str,
+    key: Key | None,
+    request_digest: str,
+    row: NewRow,
+    guard: Guard | None = None,
 ) -> Created:
     """Create `row` once per idempotency key of its door, in ONE statement on `driver` (an asyncpg connection,
     in autocommit or in the caller's transaction): the key's claim, the row and the stored answer are written
     together or not at all, so a failure leaves nothing behind and the key free, and no claim is ever left in
     flight. A key already used replays its first answer (422 with another body). Rows claimed and never answered
     can only come from before this scheme (a process that died between claim and answer); after ABANDONED_AFTER
-    they are taken over, before that a 409 says to retry."""
+    they are taken over, before that a 409 says to retry. With a `guard`, nothing is written, and Stale raised, if its
+    row moved on since it was read."""
     columns = tuple(row.values)
     with_rows = tuple((table, tuple(values)) for table, values in row.with_rows)
     values = [*row.values.values(), *(value for _, more in row.with_rows for value in more.values())]
     encoded = row.encoded if row.encoded is not None else msgspec.json.encode(row.answer)
     created = Created(status=201, encoded=encoded, replayed=False, resource=row.answer)
+    shape, checked = (guard.shape(), guard.values()) if guard is not None else (None, [])
     if key is None:
-        await driver.execute(_insert_sql(row.table, columns, False, with_rows), *values)
+        statement = _insert_sql(row.table, columns, False, with_rows, shape)
+        if guard is None:
+            await driver.execute(statement, *values)
+        elif not (await driver.fetchrow(statement, *values, *checked))[0]:
+            raise Stale()
         return created
     scoped = key.operation(operation)
     claim = (client_id, scoped, key.value, request_digest, 201, encoded.decode())
     for _ in range(2):
-        if await driver.fetchval(_insert_sql(row.table, columns, True, with_rows), *claim, *values):
-            return created
+        statement = _insert_sql(row.table, columns, True, with_rows, shape)
+        if guard is None:
+            if await driver.fetchval(statement, *claim, *values):
+                return created
+        else:
+            moved, made = await driver.fetchrow(statement, *claim, *values, *checked)
+            if not moved:
+                raise Stale()
+            if made:
+                return created
         existing = await driver.fetchrow(_EXISTING, client_id, scoped, key.value, ABANDONED_AFTER)
         if existing is None:
             continue  # the holder of the key was erased meanwhile: claim it anew

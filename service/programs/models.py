@@ -47,3 +47,7 @@ class Program(TenantOwned, Base):
     # in `program_revisions`), and, once a decision referred the person to a clinician, the referral that paused it.
     revision: Mapped[int] = mapped_column(Integer, server_default="1")
     paused: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # One more on every write a check-in's decision reads (a check-in, a changed check-in, an outcome measure, a
+    # revision or a pause): a check-in decided over what it read inserts itself only if this is still what it read
+    # (service.checkins.services.create).
+    version: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -22,6 +22,7 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devkit.personas import DESK_WORKER
+from service.checkins import services
 from service.settings import Settings
 from tests.integration.programs.conftest import Client, Headers
 
@@ -404,9 +405,10 @@ async def test_a_check_in_that_waited_for_the_programs_lock_is_decided_with_the_
     client: Client, planner: Headers, settings: Settings
 ) -> None:
     """Two check-ins of one program are decided one after the other, the second seeing the first. Here another
-    transaction holds the program's row and records a red-flag check-in while a check-in waits for the row: once it
-    commits, the waiting check-in must be decided with it (refer). A statement's snapshot is taken when it starts,
-    so a history read by the statement that waited for the lock would miss it."""
+    transaction holds the program's row and records a red-flag check-in, moving the program's version on as every
+    write that a decision reads does, while a check-in waits for the row: once it commits, the waiting check-in must be
+    decided with it (refer). The waiting check-in read the program before the other was committed, and its insert
+    waited for the row: it must find the version moved on, write nothing and decide again."""
     program = await _program(client, planner)
     locked, done = threading.Event(), threading.Event()
     url = settings.database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
@@ -416,7 +418,8 @@ async def test_a_check_in_that_waited_for_the_programs_lock_is_decided_with_the_
         try:
             async with connection.transaction():
                 row = await connection.fetchrow(
-                    "SELECT client_id, revision FROM programs WHERE id = $1 FOR UPDATE", uuid.UUID(program["id"])
+                    "UPDATE programs SET version = version + 1 WHERE id = $1 RETURNING client_id, revision",
+                    uuid.UUID(program["id"]),
                 )
                 flagged = _check_in(STARTS_ON, [], symptoms={"chest_pain": True})
                 await connection.execute(
@@ -450,3 +453,38 @@ async def test_a_check_in_that_waited_for_the_programs_lock_is_decided_with_the_
     assert done.is_set()
     assert calm.status_code == 201, calm.text
     assert calm.json()["decision"]["kind"] == "refer", calm.json()["decision"]
+
+
+async def test_a_check_in_overtaken_by_other_writes_every_time_is_recorded_under_the_programs_lock(
+    client: Client, planner: Headers, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each time the check-in reads its program, another write moves the program's version on before the check-in
+    is inserted: each time it writes nothing and reads again, and after OPTIMISTIC_TRIES reads it is recorded under
+    the program's lock, once, with its key, which then replays it."""
+    program = await _program(client, planner)
+    versions: list[int] = []
+    read_state = services.read_state
+
+    async def overtaken(driver: Any, client_id: uuid.UUID, program_id: uuid.UUID, on: date) -> Any:
+        state = await read_state(driver, client_id, program_id, on)
+        versions.append(state.version)
+        await driver.execute("UPDATE programs SET version = version + 1 WHERE id = $1", program_id)
+        return state
+
+    monkeypatch.setattr(services, "read_state", overtaken)
+    body, key = _check_in(STARTS_ON, []), {"Idempotency-Key": "overtaken"}
+    made = await _post(client, planner, program["id"], body, **key)
+    assert made.status_code == 201, made.text
+    assert versions == [versions[0] + n for n in range(services.OPTIMISTIC_TRIES)]
+    async with engine.connect() as connection:
+        stored = await connection.scalar(
+            text("SELECT count(*) FROM check_ins WHERE program_id = :id"), {"id": uuid.UUID(program["id"])}
+        )
+        version = await connection.scalar(
+            text("SELECT version FROM programs WHERE id = :id"), {"id": uuid.UUID(program["id"])}
+        )
+    assert stored == 1
+    assert version == versions[-1] + 2  # the last overtaking write, then the locked recording's own
+    again = await _post(client, planner, program["id"], body, **key)
+    assert (again.status_code, again.headers.get("Idempotent-Replayed")) == (201, "true")
+    assert again.json() == made.json()
