@@ -117,8 +117,9 @@ async def create(
     writes kept overtaking (OPTIMISTIC_TRIES), is recorded instead in a tenant session of `factory` that locks the
     program's row and decides again under the lock (the same decision, unless another write came first).
 
-    Measured against the locking transaction it replaces (five round trips), on the bench machine, alternated:
-    see the README's figures for 2026-12-06."""
+    Against the locking transaction it replaces (five round trips: BEGIN, lock, read, insert, COMMIT), on the bench's
+    200 programs, alternated, CPU of the workers and PostgreSQL per check-in: 1.76-2.25 ms to 1.51-1.95 ms, 850-1,067
+    to 983-1,231 req/s (2026-12-06; each range from a program's first check-ins to its ~100th)."""
     parsed = parse_uuid(program_id)
     if parsed is None:
         raise NotFound(f"No program with id '{program_id}'.")
@@ -214,7 +215,8 @@ async def _admitted(
     problems = follow.check_in_problems(check_in, program, datetime.now(UTC).date())
     if problems:
         raise Invalid(problems)
-    digest = idempotency.request_digest(_Keyed(program_id, check_in))
+    # What a key's reuse is compared by; without a key nothing is compared (insert_once does not read it).
+    digest = idempotency.request_digest(_Keyed(program_id, check_in)) if key is not None else ""
     if paused is not None and key is not None:
         first = await idempotency.replay(driver, client_id, OPERATION, key, digest)
         if first is not None:
