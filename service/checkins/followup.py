@@ -77,8 +77,8 @@ class History(msgspec.Struct, frozen=True):
     """What a decision reads from the database besides the program (`_history_columns`)."""
 
     check_ins: list[tuple[int, s.CheckInInput]]
-    """(the revision it was done against, the check-in) up to the day; the items only of those of the decision's
-    window, the 7 days up to it."""
+    """(the revision it was done against, the check-in) up to the day, in no particular order; the items only of
+    those of the decision's window, the 7 days up to it."""
     simplified_on: date | None
     baseline_pain: int | None
     measures: list[tuple[date, outcome_schemas.OutcomeInput]]  # in the order taken
@@ -99,8 +99,9 @@ def _history_columns() -> list[Any]:
     check_ins, decisions, outcomes = models.CheckIn, models.ProgramDecision, outcome_models.Outcome
     assessments_table = assessment_models.Assessment
 
-    def listed(*columns: Any, where: Any, order: Sequence[Any]) -> Any:
-        aggregated = func.json_agg(aggregate_order_by(func.json_build_array(*columns), *order))
+    def listed(*columns: Any, where: Any, order: Sequence[Any] = ()) -> Any:
+        row = func.json_build_array(*columns)
+        aggregated = func.json_agg(aggregate_order_by(row, *order) if order else row)
         return func.coalesce(select(aggregated).where(where).scalar_subquery(), literal_column("'[]'::json"))
 
     # Each subquery names the program's client itself: the tenant's criterion (service.db.tenancy) does not reach
@@ -117,7 +118,8 @@ def _history_columns() -> list[Any]:
             where=(check_ins.client_id == program.client_id)
             & (check_ins.program_id == program.id)
             & (check_ins.date <= _ON),
-            order=(check_ins.date, check_ins.created_at, check_ins.id),
+            # In no order: a decision does not depend on the order of the check-ins (decisions.py; a property test
+            # shuffles them), and sorting a program's 155 check-ins was a fifth of this statement (0.51 -> 0.42 ms).
         ),
         literal_column("'simplified_on'"),
         select(func.max(decisions.made_on))
