@@ -190,16 +190,14 @@ def _insert_sql(
         gate = " WHERE EXISTS (SELECT 1 FROM guard)"
     if claimed:
         resource_id = columns.index("id") + first
-        answer = f"$1, $2, $3, $4, $5, $6::JSON, ${resource_id}"
+        source = f"VALUES ($1, $2, $3, $4, $5, $6::JSON, ${resource_id})"
         if guard is not None:  # INSERT … SELECT infers no types: each parameter says its own
-            answer = (
-                f"SELECT $1::UUID, $2::VARCHAR, $3::VARCHAR, $4::VARCHAR, $5::INTEGER, $6::JSON, ${resource_id}::UUID"
-            )
+            types = ("UUID", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "JSON")
+            source = f"SELECT {', '.join(f'${i}::{t}' for i, t in enumerate(types, 1))}, ${resource_id}::UUID{gate}"
         ctes.append(
             f"claim AS (INSERT INTO {IdempotencyRecord.__tablename__} "
             "(client_id, operation, key, request_hash, response_status, response_body, resource_id) "
-            + (f"{answer}{gate}" if guard is not None else f"VALUES ({answer})")
-            + " ON CONFLICT DO NOTHING RETURNING 1)"
+            f"{source} ON CONFLICT DO NOTHING RETURNING 1)"
         )
         insert += " WHERE EXISTS (SELECT 1 FROM claim)"
     else:
