@@ -67,7 +67,8 @@ class _Keyed(msgspec.Struct):
 
 
 async def locked_program(session: AsyncSession, program_id: str) -> program_models.Program:
-    """The caller's program, its row locked until the transaction ends (NotFound, or Retired for an old shape)."""
+    """The caller's program, its row locked until the transaction ends and its version moved on (a write follows:
+    followup.moved_on), NotFound, or Retired for an old shape."""
     parsed = parse_uuid(program_id)
     row = None
     if parsed is not None:
@@ -77,6 +78,7 @@ async def locked_program(session: AsyncSession, program_id: str) -> program_mode
     if row is None:
         raise NotFound(f"No program with id '{program_id}'.")
     programs.check_served(row)
+    moved_on(row)
     return row
 
 
@@ -286,7 +288,6 @@ async def update(
 ) -> s.CheckIn:
     """Change a recorded check-in (the next morning's pain, usually) and decide again over its date."""
     program = await locked_program(session, program_id)
-    moved_on(program)
     row = await _row(session, program.id, check_in_id)
     given = {name: value for name, value in msgspec.structs.asdict(change).items() if value is not None}
     if not given:

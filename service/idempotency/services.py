@@ -271,27 +271,26 @@ async def insert_once(
     values = [*row.values.values(), *(value for _, more in row.with_rows for value in more.values())]
     encoded = row.encoded if row.encoded is not None else msgspec.json.encode(row.answer)
     created = Created(status=201, encoded=encoded, replayed=False, resource=row.answer)
-    shape, checked = (guard.shape(), guard.values()) if guard is not None else (None, [])
-    if key is None:
-        statement = _insert_sql(row.table, columns, False, with_rows, shape)
+    shape = guard.shape() if guard is not None else None
+
+    async def made(statement: str, *params: Any) -> bool:
+        """Run `statement`: whether it made the row (with a guard, Stale when the guard's row had moved on)."""
         if guard is None:
-            await driver.execute(statement, *values)
-        elif not (await driver.fetchrow(statement, *values, *checked))[0]:
+            return bool(await driver.fetchval(statement, *params))
+        moved, count = await driver.fetchrow(statement, *params, *guard.values())
+        if not moved:
             raise Stale()
+        return bool(count)
+
+    if key is None:
+        await made(_insert_sql(row.table, columns, False, with_rows, shape), *values)
         return created
     scoped = key.operation(operation)
     claim = (client_id, scoped, key.value, request_digest, 201, encoded.decode())
+    statement = _insert_sql(row.table, columns, True, with_rows, shape)
     for _ in range(2):
-        statement = _insert_sql(row.table, columns, True, with_rows, shape)
-        if guard is None:
-            if await driver.fetchval(statement, *claim, *values):
-                return created
-        else:
-            moved, made = await driver.fetchrow(statement, *claim, *values, *checked)
-            if not moved:
-                raise Stale()
-            if made:
-                return created
+        if await made(statement, *claim, *values):
+            return created
         existing = await driver.fetchrow(_EXISTING, client_id, scoped, key.value, ABANDONED_AFTER)
         if existing is None:
             continue  # the holder of the key was erased meanwhile: claim it anew
