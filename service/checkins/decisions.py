@@ -14,15 +14,21 @@ decision; the others' findings are not lost, they are the reasons a later decisi
 4. progress: a full window with most sessions done, every check-in within the pain limits and settled by the next
    morning.
 5. hold: otherwise.
+
+The rules read few check-ins one by one: those of the window that broke the pain limits, and those that answered
+yes to a re-screen question. Of the others they read totals by day (pain means by window, days with a session, days
+with a session not settled). A decision is made over that `Summary` of the check-ins, which the service reads in
+one statement (service.checkins.followup): a program's check-ins run to a hundred and more, and reading each of them
+in full cost a check-in ~6 µs of CPU per check-in the program already had (PostgreSQL building its JSON, the worker
+decoding and reading it). `summarize` makes the same summary of a list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
-from statistics import fmean
 
 import msgspec
 
@@ -45,6 +51,74 @@ class MeasureChange:
     mcid_reached: bool
 
 
+class Day(msgspec.Struct, frozen=True, array_like=True):
+    """The totals of one day's check-ins (all of them, the notable ones too)."""
+
+    date: date
+    count: int
+    pain_before: int  # the sum of the day's
+    pain_during: int  # the sum of the day's
+    session: bool  # a strength session was checked in
+    unsettled: bool  # a strength session without its next-morning pain
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a decision on a day reads of the check-ins up to it: totals by `days` (in no particular order), and in
+    full the `notable` ones: those of the window that broke the pain limits, and those that answered yes to a
+    re-screen question (`is_notable`)."""
+
+    days: Sequence[Day]
+    notable: Sequence[CheckInInput]
+
+    def adding(self, check_in: CheckInInput, on: date, baseline: int, rules: CheckInRules) -> Summary:
+        """With one more check-in (one not stored yet)."""
+        if check_in.date > on:
+            return self
+        others = [day for day in self.days if day.date != check_in.date]
+        same = [day for day in self.days if day.date == check_in.date]
+        days = [*others, _totalled(check_in.date, [check_in], same)]
+        notable = [*self.notable, check_in] if is_notable(check_in, on, baseline, rules) else self.notable
+        return Summary(days, notable)
+
+
+def summarize(check_ins: Iterable[CheckInInput], on: date, baseline: int, rules: CheckInRules) -> Summary:
+    """The summary of a list of check-ins for a decision on `on` (those after it are not read)."""
+    by_day: dict[date, list[CheckInInput]] = {}
+    for check_in in check_ins:
+        if check_in.date <= on:
+            by_day.setdefault(check_in.date, []).append(check_in)
+    notable = [c for day in by_day.values() for c in day if is_notable(c, on, baseline, rules)]
+    return Summary([_totalled(day, these, []) for day, these in by_day.items()], notable)
+
+
+def _totalled(day: date, check_ins: list[CheckInInput], totals: list[Day]) -> Day:
+    sessions = [c for c in check_ins if c.kind is CheckInKind.session]
+    return Day(
+        date=day,
+        count=len(check_ins) + sum(t.count for t in totals),
+        pain_before=sum(c.pain_before for c in check_ins) + sum(t.pain_before for t in totals),
+        pain_during=sum(c.pain_during for c in check_ins) + sum(t.pain_during for t in totals),
+        session=bool(sessions) or any(t.session for t in totals),
+        unsettled=any(c.pain_next_morning is None for c in sessions) or any(t.unsettled for t in totals),
+    )
+
+
+def _in_window(day: date, on: date, back: int = 0) -> bool:
+    """Whether `day` is in the `back`-th 7-day window before the latest (0: the 7 days up to `on`)."""
+    last = on - timedelta(days=WINDOW * back)
+    return last - timedelta(days=WINDOW - 1) <= day <= last
+
+
+def is_notable(check_in: CheckInInput, on: date, baseline: int, rules: CheckInRules) -> bool:
+    """Whether a decision on `on` reads the check-in itself, not only its day's totals: it is in the window and broke
+    the pain limits (service.checkins.followup asks the database the same of the stored ones: `notable_sql`), or it
+    answered yes to a re-screen question."""
+    if any(check_in.symptoms.values()):
+        return True
+    return _in_window(check_in.date, on) and bool(_broken_limits(check_in, baseline, rules))
+
+
 @dataclass(frozen=True)
 class Situation:
     """Everything a decision reads."""
@@ -55,35 +129,41 @@ class Situation:
     sessions_per_week: int
     session_minutes: int
     check_ins: Sequence[CheckInInput] = ()
+    """The check-ins, all of them (those after `on` are not read); or, instead, their `summary`."""
     changes: Sequence[MeasureChange] = field(default=())
     simplified_on: date | None = None
     """The day of the last decision that made the sessions fewer or shorter, if any: a window that began before it
     judged the old plan, so it does not simplify again (the new plan gets a whole window first)."""
+    summary: Summary | None = None
+    """The check-ins as the service reads them (`Summary`), instead of `check_ins`."""
 
     def week(self) -> int:
         return (self.on - self.starts_on).days // WINDOW + 1
 
-    def window(self, back: int = 0) -> list[CheckInInput]:
-        """The check-ins of the `back`-th 7-day window before the latest (0: the 7 days up to `on`), in no particular
-        order: what depends on their order sorts them (`_order`)."""
-        last = self.on - timedelta(days=WINDOW * back)
-        first = last - timedelta(days=WINDOW - 1)
-        return [c for c in self.check_ins if first <= c.date <= last]
+    def window(self, days: Sequence[Day], back: int = 0) -> list[Day]:
+        """The days of the `back`-th 7-day window before the latest (0: the 7 days up to `on`) that have check-ins."""
+        return [day for day in days if _in_window(day.date, self.on, back)]
 
-    def windows_with_check_ins(self) -> list[list[CheckInInput]]:
+    def windows_with_check_ins(self, days: Sequence[Day]) -> list[list[Day]]:
         """Every 7-day window back from `on` to the start that has check-ins, latest first (a week without check-ins
-        says nothing of pain); each in no particular order."""
+        says nothing of pain), each as its days."""
         windows = (self.on - self.starts_on).days // WINDOW + 1 if self.on >= self.starts_on else 0
-        found: list[list[CheckInInput]] = [[] for _ in range(windows)]
-        for check_in in self.check_ins:
-            back = (self.on - check_in.date).days // WINDOW
-            if check_in.date <= self.on and back < windows:
-                found[back].append(check_in)
+        found: list[list[Day]] = [[] for _ in range(windows)]
+        for day in days:
+            back = (self.on - day.date).days // WINDOW
+            if day.date <= self.on and back < windows:
+                found[back].append(day)
         return [window for window in found if window]
 
     def full_window(self) -> bool:
         """Whether the program has run a whole window by `on`."""
         return (self.on - self.starts_on).days >= WINDOW - 1
+
+
+def _mean(days: Sequence[Day], pain: str) -> float:
+    """The mean of a pain over the check-ins of `days` (as statistics.fmean of them all gives it: an exact sum of
+    integers, divided once)."""
+    return sum(getattr(day, pain) for day in days) / sum(day.count for day in days)
 
 
 def _order(check_in: CheckInInput) -> tuple[date, bytes]:
@@ -94,9 +174,10 @@ def _order(check_in: CheckInInput) -> tuple[date, bytes]:
 
 def decide(situation: Situation, rules: CheckInRules, outcomes: OutcomeRules, screening: ScreeningRules) -> Decision:
     s = situation
-    so_far = [c for c in s.check_ins if s.starts_on <= c.date <= s.on]
-    window = s.window()
-    sessions = len({c.date for c in window if c.kind is CheckInKind.session})
+    summary = s.summary if s.summary is not None else summarize(s.check_ins, s.on, s.baseline_pain, rules)
+    so_far = [c for c in summary.notable if s.starts_on <= c.date <= s.on]
+    window = s.window(summary.days)
+    sessions = sum(1 for day in window if day.session)
     adherence = round(min(1.0, sessions / s.sessions_per_week), 2) if s.full_window() else None
 
     def made(
@@ -119,12 +200,13 @@ def decide(situation: Situation, rules: CheckInRules, outcomes: OutcomeRules, sc
             refer=refer,
         )
 
-    referral = _red_flags(so_far, screening) or _no_progress(s, rules, outcomes)
+    referral = _red_flags(so_far, screening) or _no_progress(s, summary.days, rules, outcomes)
     if referral is not None:
         reasons, level, message = referral
         return made(DecisionKind.refer, reasons, refer=DecisionReferral(level=level, message=message))
 
-    hurt = [(c, why) for c in window for why in _broken_limits(c, s.baseline_pain, rules)]
+    in_window = [c for c in summary.notable if _in_window(c.date, s.on)]
+    hurt = [(c, why) for c in in_window for why in _broken_limits(c, s.baseline_pain, rules)]
     hurt.sort(key=lambda found: _order(found[0]))  # the reasons in an order that does not depend on arrival
     if hurt:
         items = sorted({i.prescription for c, _ in hurt for i in c.items}, key=lambda p: int(p[1:]))
@@ -144,7 +226,7 @@ def decide(situation: Situation, rules: CheckInRules, outcomes: OutcomeRules, sc
 
     if adherence is None:
         return made(DecisionKind.hold, ["The program has not run a whole week yet."])
-    unsettled = [c for c in window if c.kind is CheckInKind.session and c.pain_next_morning is None]
+    unsettled = [day for day in window if day.unsettled]
     if adherence >= rules.adherence.progress_at_least and not unsettled:
         return made(
             DecisionKind.progress,
@@ -160,7 +242,7 @@ def decide(situation: Situation, rules: CheckInRules, outcomes: OutcomeRules, sc
             f"{rules.adherence.progress_at_least:.0%} of them."
         )
     if unsettled:
-        days = ", ".join(sorted({c.date.isoformat() for c in unsettled}))
+        days = ", ".join(sorted(day.date.isoformat() for day in unsettled))
         reasons.append(f"Your next-morning pain is not recorded for {days}: moving on needs it.")
     return made(DecisionKind.hold, reasons)
 
@@ -182,15 +264,15 @@ def _red_flags(check_ins: list[CheckInInput], screening: ScreeningRules) -> Conc
     return reasons, level, screening.message(level)
 
 
-def _no_progress(s: Situation, rules: CheckInRules, outcomes: OutcomeRules) -> Concern | None:
+def _no_progress(s: Situation, days: Sequence[Day], rules: CheckInRules, outcomes: OutcomeRules) -> Concern | None:
     """Pain rising over the last windows, or no meaningful change in pain or function by the end of week 6."""
     refer = rules.refer
     means = []
     for back in range(refer.pain_rising_windows):
-        window = s.window(back)
+        window = s.window(days, back)
         if not window or s.on - timedelta(days=WINDOW * back + WINDOW - 1) < s.starts_on:
             break
-        means.append(fmean(c.pain_during for c in window))
+        means.append(_mean(window, "pain_during"))
     if (
         len(means) == refer.pain_rising_windows
         and all(a > b for a, b in pairwise(means))
@@ -209,12 +291,12 @@ def _no_progress(s: Situation, rules: CheckInRules, outcomes: OutcomeRules) -> C
     measured = [c for c in s.changes if c.taken_on <= s.on]
     if s.baseline_pain == 0 and not measured:
         return None  # nothing to change: no pain, and no function measured
-    windows = s.windows_with_check_ins()
+    windows = s.windows_with_check_ins(days)
     if not windows and not measured:
         return None  # nothing says how it is going: no check-in and no measure
     mcid = outcomes.measures.nprs.mcid
     for window in windows if s.baseline_pain > 0 else ():
-        drop = s.baseline_pain - fmean(c.pain_before for c in window)
+        drop = s.baseline_pain - _mean(window, "pain_before")
         if drop >= mcid.points or (mcid.percent is not None and drop / s.baseline_pain * 100 >= mcid.percent):
             return None  # pain fell by the NPRS MCID in some week: a meaningful change was reached
     return (

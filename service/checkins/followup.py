@@ -19,30 +19,27 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import Date, Text, bindparam, case, cast, func, literal_column, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.assessments import models as assessment_models
 from service.assessments import services as assessments
 from service.assessments.screening import ScreeningRules
 from service.checkins import models
 from service.checkins import schemas as s
-from service.checkins.decisions import WINDOW, Situation, decide
+from service.checkins.decisions import Situation, Summary, decide
+from service.checkins.history import History, history_columns, history_of, limits_of, read_history
 from service.checkins.outcomes import Taken, changes_of
 from service.checkins.revisions import CHANGES_PROGRAM, Revised, revise
 from service.checkins.rules import CheckInRules
 from service.checkins.validation import check_in_problems
 from service.db.engine import json_text
-from service.outcomes import models as outcome_models
-from service.outcomes import schemas as outcome_schemas
 from service.outcomes.rules import OutcomeRules
 from service.programs import models as program_models
 from service.programs import services as programs
@@ -73,96 +70,8 @@ class Planned:
     revised: Revised | None
 
 
-class History(msgspec.Struct, frozen=True):
-    """What a decision reads from the database besides the program (`_history_columns`)."""
-
-    check_ins: list[tuple[int, s.CheckInInput]]
-    """(the revision it was done against, the check-in) up to the day, in no particular order; the items only of
-    those of the decision's window, the 7 days up to it."""
-    simplified_on: date | None
-    baseline_pain: int | None
-    measures: list[tuple[date, outcome_schemas.OutcomeInput]]  # in the order taken
-
-
-_ON = bindparam("on", type_=Date)  # the day of the decision, given when the statement runs
-
-
-@functools.cache
-def _history_columns() -> list[Any]:
-    """What a decision reads besides the program, as ONE correlated subquery of a select of the program's row, its
-    `History` as JSON text: its check-ins up to the day (`_ON`), the day of its last simplification, its
-    assessment's baseline pain and outcome measures. With the program they are ONE statement (four more before: each
-    cost more in the ORM than in the database, and a check-in is decided on every request). Built once: building it
-    cost more than running it. As text, decoded straight into a History: a program's check-ins run to a hundred and
-    more, and decoding them to dicts first and converting those took twice as long (150 check-ins: 1.0 ms, 0.44)."""
-    program = program_models.Program
-    check_ins, decisions, outcomes = models.CheckIn, models.ProgramDecision, outcome_models.Outcome
-    assessments_table = assessment_models.Assessment
-
-    def listed(*columns: Any, where: Any, order: Sequence[Any] = ()) -> Any:
-        row = func.json_build_array(*columns)
-        aggregated = func.json_agg(aggregate_order_by(row, *order) if order else row)
-        return func.coalesce(select(aggregated).where(where).scalar_subquery(), literal_column("'[]'::json"))
-
-    # Each subquery names the program's client itself: the tenant's criterion (service.db.tenancy) does not reach
-    # every shape of subquery (SQLAlchemy 2.0 left some of these out); the program's row is the tenant's.
-    history = func.json_build_object(
-        literal_column("'check_ins'"),
-        listed(
-            check_ins.revision,
-            # Items only in the decision's window: no rule reads the items of a check-in before it (decisions.py).
-            case(
-                (check_ins.date > _ON - literal_column(str(WINDOW)), check_ins.input),
-                else_=check_ins.input.op("-")(literal_column("'items'")),
-            ),
-            where=(check_ins.client_id == program.client_id)
-            & (check_ins.program_id == program.id)
-            & (check_ins.date <= _ON),
-            # In no order: a decision does not depend on the order of the check-ins (decisions.py; a property test
-            # shuffles them), and sorting a program's 155 check-ins was a fifth of this statement (0.51 -> 0.42 ms).
-        ),
-        literal_column("'simplified_on'"),
-        select(func.max(decisions.made_on))
-        .where(
-            decisions.client_id == program.client_id,
-            decisions.program_id == program.id,
-            # Literally, not as a parameter: a generic plan could not use the partial index on this condition.
-            decisions.kind == literal_column("'simplify'"),
-            decisions.revision.is_not(None),
-        )
-        .scalar_subquery(),
-        literal_column("'baseline_pain'"),
-        select(assessments_table.input["pain"]["intensity"].as_integer())
-        .where(assessments_table.client_id == program.client_id, assessments_table.id == program.assessment_id)
-        .scalar_subquery(),
-        literal_column("'measures'"),
-        listed(
-            outcomes.taken_on,
-            outcomes.answers,
-            where=(outcomes.client_id == program.client_id) & (outcomes.assessment_id == program.assessment_id),
-            order=(outcomes.taken_on, outcomes.created_at, outcomes.id),
-        ),
-    )
-    return [cast(history, Text)]
-
-
-_history_decoder = msgspec.json.Decoder(History)
-
-
-def _history_of(values: Sequence[Any]) -> History:
-    (text,) = values
-    return _history_decoder.decode(text)
-
-
-async def _history(session: AsyncSession, program: program_models.Program, on: date) -> History:
-    table = program_models.Program
-    query = select(table.id, *_history_columns()).where(table.id == program.id)
-    row = (await session.execute(query, {"on": on})).one()
-    return _history_of(row[1:])
-
-
 async def locked_with_history(
-    session: AsyncSession, program_id: uuid.UUID, on: date
+    session: AsyncSession, program_id: uuid.UUID, on: date, rules: CheckInRules
 ) -> tuple[program_models.Program, History] | None:
     """The caller's program, its row locked until the transaction ends and its version moved on (a write follows),
     with what a decision on `on` reads, read by a statement of its own once the row is locked: a statement sees what
@@ -173,7 +82,7 @@ async def locked_with_history(
     if program is None:
         return None
     moved_on(program)
-    return program, await _history(session, program, on)
+    return program, await read_history(session, program, on, rules)
 
 
 def moved_on(program: program_models.Program) -> None:
@@ -205,7 +114,7 @@ class ProgramState:
     paused: dict[str, Any] | None
     version: int
     outline: Any  # the stored outline (JSON), read by `Outline` once the program is known to be served
-    earlier: dict[int, Exercises]  # the exercises of the earlier revisions its check-ins were done against
+    earlier: dict[int, Exercises]  # the exercises of its earlier revisions
     history: History
 
 
@@ -213,36 +122,33 @@ class ProgramState:
 def _state_sql() -> tuple[str, tuple[str, ...], dict[str, Any]]:
     """The reading statement of `read_state` for asyncpg, the names of its parameters in order and the values of those
     it fixes: built and compiled once."""
-    program, revisions, check_ins = _Program, models.ProgramRevision, models.CheckIn
+    program, revisions = _Program, models.ProgramRevision
+    # Every earlier revision's exercises, not only those the notable check-ins were done against: a program has one
+    # revision per decision that changed it, and finding which of them its check-ins name would read every check-in.
     earlier = (
         select(func.json_agg(func.json_build_array(revisions.number, revisions.outline["exercises"])))
         .where(
             revisions.client_id == program.client_id,
             revisions.program_id == program.id,
             revisions.number != program.revision,
-            revisions.number.in_(
-                # Correlated to the program explicitly: two levels down, SQLAlchemy would list `programs` in this
-                # subquery's FROM instead, and read every program's check-ins.
-                select(check_ins.revision)
-                .where(check_ins.client_id == program.client_id, check_ins.program_id == program.id)
-                .correlate(program)
-            ),
         )
         .scalar_subquery()
     )
-    query = select(*_STATE, program.outline, earlier, *_history_columns()).where(
+    query = select(*_STATE, program.outline, earlier, *history_columns()).where(
         program.id == bindparam("program_id"), program.client_id == bindparam("client_id")
     )
     compiled = query.compile(dialect=asyncpg_dialect())
     return str(compiled), tuple(compiled.positiontup or ()), compiled.params
 
 
-async def read_state(driver: Any, client_id: uuid.UUID, program_id: uuid.UUID, on: date) -> ProgramState | None:
+async def read_state(
+    driver: Any, client_id: uuid.UUID, program_id: uuid.UUID, on: date, rules: CheckInRules
+) -> ProgramState | None:
     """The client's program with its outline, its version and what a decision on `on` reads, in one statement on
     `driver` (an asyncpg connection) that names the client in every table it reads (no tenant session here), and
     locks nothing. None when the client has no such program."""
     sql, names, fixed = _state_sql()
-    given = {**fixed, "program_id": program_id, "client_id": client_id, "on": on}
+    given = {**fixed, "program_id": program_id, "client_id": client_id, "on": on, **limits_of(rules)}
     row = await driver.fetchrow(sql, *(given[name] for name in names))
     if row is None:
         return None
@@ -256,7 +162,7 @@ async def read_state(driver: Any, client_id: uuid.UUID, program_id: uuid.UUID, o
         version=row["version"],
         outline=row[_OUTLINE],
         earlier={number: tuple(map(tuple, pairs)) for number, pairs in earlier or ()},
-        history=_history_of(row[_OUTLINE + 2 :]),
+        history=history_of(row[_OUTLINE + 2 :]),
     )
 
 
@@ -306,22 +212,29 @@ async def _earlier_exercises(
 def decide_over(
     outline: Outline,
     history: History,
-    check_ins: list[s.CheckInInput],
+    notable: list[s.CheckInInput],
     on: date,
     follow: FollowUp,
+    *,
+    added: s.CheckInInput | None = None,
     measure: Taken | None = None,
 ) -> s.Decision:
-    """The decision over a program (`outline`) on `on`, from its check-ins (in current ids, the new one among them)
-    and its assessment's measures (`measure`: one not stored yet)."""
+    """The decision over a program (`outline`) on `on`, from its check-ins as `history` read them (`notable`: its
+    notable ones, in current ids), with `added` (a check-in not stored yet) among them, and its assessment's measures
+    with `measure` (one not stored yet)."""
     assert outline.starts_on is not None  # every served program has its start day (shape 3 on)
     taken = [Taken(taken_on, answers) for taken_on, answers in history.measures]
+    baseline = history.baseline_pain or 0
+    summary = Summary(history.days, notable)
+    if added is not None:
+        summary = summary.adding(added, on, baseline, follow.rules)
     situation = Situation(
         starts_on=outline.starts_on,
         on=on,
-        baseline_pain=history.baseline_pain or 0,
+        baseline_pain=baseline,
         sessions_per_week=outline.sessions_per_week,
         session_minutes=outline.session_minutes,
-        check_ins=check_ins,
+        summary=summary,
         changes=changes_of([*taken, *([measure] if measure is not None else [])], follow.outcomes),
         simplified_on=history.simplified_on,
     )
@@ -343,13 +256,11 @@ async def plan(
     `measure` (an outcome measure not stored yet) among its assessment's, and the revision it makes, if any. Writes
     nothing. `history` is what locked_with_history read with the program's row (read here when not given)."""
     if history is None:
-        history = await _history(session, program, on)
-    earlier = await _earlier_exercises(session, program, history.check_ins)
+        history = await read_history(session, program, on, follow.rules)
+    earlier = await _earlier_exercises(session, program, history.notable)
     outline = msgspec.convert(program.outline, Outline)
-    check_ins = in_current_ids(outline.exercises, earlier, program.revision, history.check_ins)
-    if added is not None:
-        check_ins.append(added)
-    decision = decide_over(outline, history, check_ins, on, follow, measure)
+    notable = in_current_ids(outline.exercises, earlier, program.revision, history.notable)
+    decision = decide_over(outline, history, notable, on, follow, added=added, measure=measure)
     revised = None
     if decision.kind in CHANGES_PROGRAM:
         regressed: dict[str, str] = {}

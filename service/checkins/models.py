@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, func, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db.base import Base
@@ -33,6 +33,29 @@ class CheckIn(TenantOwned, Base):
     input: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CheckInDay(Base):
+    """A program's check-ins of one day, totalled: what a decision reads of them besides the few it reads in full
+    (service.checkins.decisions.Summary). Kept by a trigger on check_ins as they are inserted, changed and deleted
+    (migration 3b7e9d1c5a20), and written by nothing else; erased with its program (and so with its client, whose id
+    every read names)."""
+
+    __tablename__ = "check_in_days"
+
+    program_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True)
+    date: Mapped[date] = mapped_column(Date, primary_key=True)
+    client_id: Mapped[uuid.UUID]
+    count: Mapped[int]  # 0 once its check-ins are gone
+    pain_before: Mapped[int]  # the sum of its check-ins'
+    pain_during: Mapped[int]  # the sum of its check-ins'
+    sessions: Mapped[int]  # strength sessions
+    unsettled: Mapped[int]  # strength sessions without their next-morning pain
+    said_yes: Mapped[int]  # check-ins with a yes to a re-screen question
+    during: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    """How many had each worst pain during: [p + 1] for pain p, 0-10."""
+    next_morning: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    """How many had each next-morning pain: [p + 1] for pain p, 0-10; [12] for those without it yet."""
 
 
 class ProgramDecision(TenantOwned, Base):

@@ -151,7 +151,7 @@ async def _create_optimistically(
 ) -> idempotency.Created | None:
     """`create` on `driver` without a lock: None, writing nothing, when the decision would change the program; Stale
     when another write moved the program's version on after it was read."""
-    state = await read_state(driver, client_id, program_id, check_in.date)
+    state = await read_state(driver, client_id, program_id, check_in.date, follow.rules)
     if state is None:
         raise NotFound(f"No program with id '{program_id}'.")
     programs.refuse_retired(state.id, state.assessment_id, state.ruleset_version)
@@ -159,8 +159,8 @@ async def _create_optimistically(
     digest, first = await _admitted(driver, client_id, state.id, state.paused, program, check_in, key, follow)
     if first is not None:
         return first
-    recorded = in_current_ids(program.exercises, state.earlier, state.revision, state.history.check_ins)
-    decision = decide_over(program, state.history, [*recorded, check_in], check_in.date, follow)
+    notable = in_current_ids(program.exercises, state.earlier, state.revision, state.history.notable)
+    decision = decide_over(program, state.history, notable, check_in.date, follow, added=check_in)
     if decision.kind in CHANGES_PROGRAM or pause_of(decision) is not None:
         return None
     planned = Planned(decision=decision, decision_id=uuid.uuid4(), revised=None)
@@ -182,7 +182,7 @@ async def _create_under_lock(
 ) -> idempotency.Created:
     """`create` in the caller's transaction of a tenant session, whatever the decision: it may revise the program."""
     # The program's row, locked as locked_program locks it, then what the decision reads.
-    found = await locked_with_history(session, program_id, check_in.date)
+    found = await locked_with_history(session, program_id, check_in.date, follow.rules)
     if found is None:
         raise NotFound(f"No program with id '{program_id}'.")
     program, history = found

@@ -17,10 +17,11 @@ from msgspec.structs import replace as struct_replace
 
 from devkit.programs import ASSESSMENT_RULES
 from service.assessments.schemas import ConcernLevel
-from service.checkins.decisions import MeasureChange, Situation, decide
+from service.checkins.decisions import MeasureChange, Situation, decide, summarize
 from service.checkins.rules import CheckInRulesError, load_checkin_rules
 from service.checkins.schemas import CheckInInput, CheckInKind, Decision, DecisionKind, ItemDone
 from service.outcomes.rules import load_outcome_rules
+from tests.unit import decisions_before_summaries as before
 
 SCREENING = ASSESSMENT_RULES.screening
 RULES = load_checkin_rules(SCREENING)
@@ -318,11 +319,21 @@ def test_decisions_are_deterministic_and_follow_the_rules(s: Situation, shuffle:
     shuffled = list(s.check_ins)
     shuffle.shuffle(shuffled)
     assert msgspec.json.encode(decided(replace(s, check_ins=shuffled))) == msgspec.json.encode(d)
+    # Over the summary, the same decision as over every check-in in full (the decision before summaries) ...
+    oracle = before.decide(
+        before.Situation(**{k: v for k, v in s.__dict__.items() if k != "summary"}), RULES, OUTCOMES, SCREENING
+    )
+    assert msgspec.json.encode(d) == msgspec.json.encode(oracle)
+    # ... and with a check-in added to the summary of the others (the service's way with a new one).
+    if shuffled:
+        *others, added = shuffled
+        summary = summarize(others, s.on, s.baseline_pain, RULES).adding(added, s.on, s.baseline_pain, RULES)
+        assert msgspec.json.encode(decided(replace(s, check_ins=(), summary=summary))) == msgspec.json.encode(d)
     so_far = [c for c in s.check_ins if s.starts_on <= c.date <= s.on]
     red = any(yes for c in so_far for yes in c.symptoms.values())
     if red:  # a red-flag answer always refers
         assert d.kind is DecisionKind.refer and d.refer is not None and d.refer.level in ("emergency", "urgent")
-    window = s.window()
+    window = [c for c in s.check_ins if s.on - timedelta(days=6) <= c.date <= s.on]
     if d.kind is DecisionKind.progress:  # never with pain above the criteria in the window
         limits = RULES.pain
         assert all(

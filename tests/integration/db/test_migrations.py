@@ -185,3 +185,56 @@ def test_counted_parts_of_stored_documents_are_backfilled_from_them(scratch_data
     downgrade(url, "b2e8d4a61f37")
     upgrade(url)
     assert asyncio.run(_listed(url)) == listed
+
+
+def test_check_ins_stored_before_their_days_were_kept_are_totalled_by_day(scratch_database_url: str) -> None:
+    """Migration 3b7e9d1c5a20: the check-ins stored before it get their days' totals, as the trigger keeps them for
+    those stored after it; a step down and up again keeps them."""
+    url = scratch_database_url
+    upgrade(url, "b2e8d4a61f37")
+    asyncio.run(_stored_documents(url, {"status": "ok"}, {"phases": []}))  # a program, stored as it then was
+    upgrade(url, "8c3f1a6d2b95")
+    check_ins: list[tuple[str, str, dict[str, Any]]] = [
+        ("2026-11-02", "session", {"pain_before": 3, "pain_during": 5, "pain_next_morning": None}),
+        ("2026-11-02", "routine", {"pain_before": 2, "pain_during": 1, "symptoms": {"chest_pain": True}}),
+        ("2026-11-04", "session", {"pain_before": 1, "pain_during": 0, "pain_next_morning": 2}),
+    ]
+    asyncio.run(_stored_check_ins(url, check_ins))
+    upgrade(url)
+    days = asyncio.run(_check_in_days(url))
+    assert days == [
+        ("2026-11-02", 2, 5, 6, 1, 1, 1, [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0], [0] * 11 + [2]),
+        ("2026-11-04", 1, 1, 0, 1, 0, 0, [1] + [0] * 10, [0, 0, 1] + [0] * 9),
+    ]
+    downgrade(url, "8c3f1a6d2b95")
+    upgrade(url)
+    assert asyncio.run(_check_in_days(url)) == days
+
+
+async def _stored_check_ins(url: str, check_ins: list[tuple[str, str, dict[str, Any]]]) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        for day, kind, said in check_ins:
+            await conn.execute(
+                text(
+                    "INSERT INTO check_ins (id, client_id, program_id, revision, date, kind, input) "
+                    "SELECT gen_random_uuid(), client_id, id, 1, CAST(CAST(:day AS text) AS date), :kind, "
+                    "CAST(:input AS jsonb) FROM programs"
+                ),
+                {"day": day, "kind": kind, "input": json.dumps({"date": day, "kind": kind, **said})},
+            )
+    await engine.dispose()
+
+
+async def _check_in_days(url: str) -> list[tuple[Any, ...]]:
+    engine = create_async_engine(url)
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT date::text, count, pain_before, pain_during, sessions, unsettled, said_yes, during, "
+                "next_morning FROM check_in_days ORDER BY date"
+            )
+        )
+        found = [tuple(row) for row in rows]
+    await engine.dispose()
+    return found

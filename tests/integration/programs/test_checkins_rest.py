@@ -465,8 +465,8 @@ async def test_a_check_in_overtaken_by_other_writes_every_time_is_recorded_under
     versions: list[int] = []
     read_state = services.read_state
 
-    async def overtaken(driver: Any, client_id: uuid.UUID, program_id: uuid.UUID, on: date) -> Any:
-        state = await read_state(driver, client_id, program_id, on)
+    async def overtaken(driver: Any, client_id: uuid.UUID, program_id: uuid.UUID, on: date, rules: Any) -> Any:
+        state = await read_state(driver, client_id, program_id, on, rules)
         versions.append(state.version)
         await driver.execute("UPDATE programs SET version = version + 1 WHERE id = $1", program_id)
         return state
