@@ -34,7 +34,7 @@ from service.assessments.screening import ScreeningRules
 from service.checkins import models
 from service.checkins import schemas as s
 from service.checkins.decisions import Situation, Summary, decide
-from service.checkins.history import History, history_columns, history_of, limits_of, read_history
+from service.checkins.history import History, history_of, history_select, limits_of, read_history, with_notable
 from service.checkins.outcomes import Taken, changes_of
 from service.checkins.revisions import CHANGES_PROGRAM, Revised, revise
 from service.checkins.rules import CheckInRules
@@ -134,7 +134,7 @@ def _state_sql() -> tuple[str, tuple[str, ...], dict[str, Any]]:
         )
         .scalar_subquery()
     )
-    query = select(*_STATE, program.outline, earlier, *history_columns()).where(
+    query = history_select(*_STATE, program.outline, earlier).where(
         program.id == bindparam("program_id"), program.client_id == bindparam("client_id")
     )
     compiled = query.compile(dialect=asyncpg_dialect())
@@ -162,7 +162,7 @@ async def read_state(
         version=row["version"],
         outline=row[_OUTLINE],
         earlier={number: tuple(map(tuple, pairs)) for number, pairs in earlier or ()},
-        history=history_of(row[_OUTLINE + 2 :]),
+        history=await with_notable(driver, client_id, program_id, history_of(row[_OUTLINE + 2]), on, rules),
     )
 
 

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.checkins import schemas as s
 from service.checkins.followup import FollowUp, plan_after_outcome, record_plan
 from service.checkins.outcomes import Taken
-from service.checkins.services import driver_of
 from service.db.engine import json_text
+from service.db.oneshot import driver_of
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow
 from service.lib.errors import NotFound, Unprocessable

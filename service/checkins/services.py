@@ -43,7 +43,7 @@ from service.checkins.followup import (
 )
 from service.checkins.revisions import CHANGES_PROGRAM
 from service.db.engine import json_text
-from service.db.oneshot import StatementPool, never_sent, on_driver_connection
+from service.db.oneshot import StatementPool, driver_of, never_sent, on_driver_connection
 from service.db.tenancy import tenant_session
 from service.idempotency import services as idempotency
 from service.idempotency.services import NewRow, Stale
@@ -262,13 +262,6 @@ def _new_row(
             ),
         ),
     )
-
-
-async def driver_of(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session's transaction: insert_once writes through it, in that transaction."""
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection
 
 
 async def _row(session: AsyncSession, program_id: uuid.UUID, check_in_id: str) -> models.CheckIn:

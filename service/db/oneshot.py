@@ -23,6 +23,7 @@ import asyncpg
 import msgspec
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.engine import connect_options
 from service.db.errors import database_unavailable
@@ -132,3 +133,10 @@ async def on_driver_connection(
                     raise
         await pool.expire()
     raise AssertionError("unreachable")
+
+
+async def driver_of(session: AsyncSession) -> Any:
+    """The asyncpg connection under the session's transaction: statements on it run in that transaction."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
