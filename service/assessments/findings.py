@@ -28,6 +28,7 @@ from service.assessments.schemas import (
     PatternFinding,
     Side,
 )
+from service.lib.singleflight import LruCache
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -146,18 +147,15 @@ class _Plan:
 
 # A service loads one RuleSet for its life, tests a few: the plans are kept by the RuleSet's identity (RuleSets are
 # frozen and not hashable), each entry holding its RuleSet so that the id is not reused while the entry lives.
-_PLANS: dict[int, tuple[RuleSet, _Plan]] = {}
-_PLANS_KEPT = 8
+_PLANS: LruCache[int, tuple[RuleSet, _Plan]] = LruCache(max_entries=8)
 
 
 def _plan(rules: RuleSet) -> _Plan:
     kept = _PLANS.get(id(rules))
     if kept is not None:
         return kept[1]
-    if len(_PLANS) >= _PLANS_KEPT:
-        _PLANS.pop(next(iter(_PLANS)), None)  # the oldest
     plan = _Plan.of(rules)
-    _PLANS[id(rules)] = (rules, plan)
+    _PLANS.put(id(rules), (rules, plan))
     return plan
 
 

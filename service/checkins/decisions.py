@@ -17,10 +17,11 @@ decision; the others' findings are not lost, they are the reasons a later decisi
 
 The rules read few check-ins one by one: those of the window that broke the pain limits, and those that answered
 yes to a re-screen question. Of the others they read totals by day (pain means by window, days with a session, days
-with a session not settled). A decision is made over that `Summary` of the check-ins, which the service reads in
-one statement (service.checkins.followup): a program's check-ins run to a hundred and more, and reading each of them
-in full cost a check-in ~6 µs of CPU per check-in the program already had (PostgreSQL building its JSON, the worker
-decoding and reading it). `summarize` makes the same summary of a list.
+with a session not settled). A decision is made over that `Summary` of the check-ins, which the service reads from
+totals kept by day and, only when a day holds some, the notable check-ins (service.checkins.history): a program's
+check-ins run to a hundred and more, and reading each of them in full cost a check-in ~6 µs of CPU per check-in the
+program already had (PostgreSQL building its JSON, the worker decoding and reading it). `summarize` makes the same
+summary of a list.
 """
 
 from __future__ import annotations
@@ -112,8 +113,8 @@ def _in_window(day: date, on: date, back: int = 0) -> bool:
 
 def is_notable(check_in: CheckInInput, on: date, baseline: int, rules: CheckInRules) -> bool:
     """Whether a decision on `on` reads the check-in itself, not only its day's totals: it is in the window and broke
-    the pain limits (service.checkins.followup asks the database the same of the stored ones: `notable_sql`), or it
-    answered yes to a re-screen question."""
+    the pain limits, or it answered yes to a re-screen question (service.checkins.history asks the database the same
+    of the stored ones and their days; tests/integration/programs/test_check_in_days.py holds the two together)."""
     if any(check_in.symptoms.values()):
         return True
     return _in_window(check_in.date, on) and bool(_broken_limits(check_in, baseline, rules))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devkit.programs import ASSESSMENT_RULES
 from service.checkins import models
-from service.checkins.decisions import Situation, decide, summarize
+from service.checkins.decisions import Situation, Summary, decide, summarize
 from service.checkins.history import read_history
 from service.checkins.rules import load_checkin_rules
 from service.checkins.schemas import CheckInInput, CheckInKind, ItemDone
@@ -148,12 +149,8 @@ async def test_the_days_and_the_notable_check_ins_are_those_of_the_stored_check_
     situation = Situation(
         starts_on=STARTS_ON, on=on, baseline_pain=baseline, sessions_per_week=3, session_minutes=45, check_ins=stored
     )
-    from_the_database = decide(
-        Situation(**{**situation.__dict__, "check_ins": (), "summary": type(expected)(read.days, notable)}),
-        RULES,
-        OUTCOMES,
-        SCREENING,
-    )
+    read_back = replace(situation, check_ins=(), summary=Summary(read.days, notable))
+    from_the_database = decide(read_back, RULES, OUTCOMES, SCREENING)
     assert msgspec.json.encode(from_the_database) == msgspec.json.encode(decide(situation, RULES, OUTCOMES, SCREENING))
 
 
