@@ -70,7 +70,7 @@ from service.web.openapi_headers import declare_headers
 from service.web.problem_types import publish as publish_problem_types
 from service.web.problems import EXCEPTION_HANDLERS, Problem, ProblemError
 from service.web.ratelimit import Quota, create_limiter
-from service.web.strictness import StrictRequests
+from service.web.strictness import StrictRequests, declare_not_acceptable
 from service.web.transport import cors_config, wrap_transport
 
 API_VERSION = "0.1.0"
@@ -355,6 +355,7 @@ def create_app(settings: Settings, catalog: CatalogData | None = None) -> Realig
         checkin_examples(catalog, assessment_rules, program_rules, follow_up.rules, outcome_rules),
         client_examples(),
     )
+    declare_not_acceptable(app.openapi_schema)
     add_problem_examples(app.openapi_schema, settings.public_url)
     screening_questions = {code: q.question for code, q in assessment_rules.screening.questions().items()}
     publish_constraints(app.openapi_schema, catalog, screening_questions)

@@ -2,7 +2,7 @@
 operation that sends it, and conditional GETs declare `If-None-Match`.
 
 Real requests through the ASGI app reach every operation with the statuses they can be driven to here (200, 201,
-204, 304, 400, 401, 403, 404, 415, 422, 429, an idempotent replay); each response's headers are compared with the
+204, 304, 400, 401, 403, 404, 406, 415, 422, 429, an idempotent replay); each response's headers are compared with the
 committed document (test_schemas_committed proves it is the one served)."""
 
 from __future__ import annotations
@@ -153,6 +153,7 @@ async def test_every_header_sent_is_declared(
     await call("GET", f"/v1/programs/{uuid.uuid4()}", headers=auth)
     await call("GET", "/v1/programs", headers=auth)
     await call("GET", "/v1/programs", headers={"Authorization": f"Bearer {reader}"})
+    await call("GET", "/v1/programs", headers={**auth, "Accept": "text/csv"})
 
     follow_up = f"/v1/programs/{program.json()['id']}"
     first_session = program.json()["schedule"]["weeks"][0]["sessions"][0]
@@ -198,7 +199,7 @@ async def test_every_header_sent_is_declared(
             for _ in range(2):
                 responses.append(await limited_client.get(path, headers=headers))
         responses.append(await limited_client.post("/v1/assessments", json=DESK_WORKER, headers=auth))
-    assert {r.status_code for r in responses} >= {200, 201, 204, 304, 400, 401, 403, 404, 415, 422, 429}
+    assert {r.status_code for r in responses} >= {200, 201, 204, 304, 400, 401, 403, 404, 406, 415, 422, 429}
     reached = {_operation(r.request.method, r.request.url.path)["operationId"] for r in responses}
     every = {op["operationId"] for item in DOCUMENT["paths"].values() for op in item.values()}
     assert reached == every, f"not exercised: {every - reached}"

@@ -1,6 +1,7 @@
 """Issue 17, item 9: strictness where integrators expect it. An undeclared query parameter is a 400 naming it (and
 the closest declared name) instead of being ignored; a body that is not declared as JSON is a 415 instead of being
-read as JSON; an idempotent replay answers the very bytes of the first answer."""
+read as JSON; an idempotent replay answers the very bytes of the first answer. An `Accept` header that rules out JSON
+is a 406, as the problem registry always said."""
 
 from __future__ import annotations
 
@@ -87,6 +88,47 @@ async def test_json_with_parameters_or_a_json_suffix_is_accepted(client: Client,
         body = json.dumps({"subject_ref": subject}).encode()
         response = await client.post("/v1/assessments", content=body, headers={**writer, "Content-Type": content_type})
         assert response.status_code == 201, (content_type, response.text)
+
+
+@pytest.mark.parametrize("accept", ["text/csv", "text/html, application/xml", "application/json;q=0", "*/*;q=0"])
+async def test_an_accept_header_that_rules_out_json_is_a_406_and_creates_nothing(
+    client: Client, writer: Headers, accept: str
+) -> None:
+    problem = _problem(await client.get("/v1/exercises", headers={"Accept": accept}), 406)
+    assert problem["type"].endswith("/not-acceptable")
+    assert accept in problem["detail"]
+    subject = f"strict-{uuid.uuid4().hex[:12]}"
+    response = await client.post("/v1/assessments", json={"subject_ref": subject}, headers={**writer, "Accept": accept})
+    _problem(response, 406)
+    assert await _count(client, writer, subject) == 0
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "application/json",
+        "application/*",
+        "*/*",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",  # a browser's
+        "text/csv, application/problem+json;q=0.1",
+        "application/json; charset=utf-8",
+        "not a media range",  # ignored, as if absent
+        "",
+    ],
+)
+async def test_an_accept_header_that_admits_json_gets_the_answer(client: Client, accept: str) -> None:
+    response = await client.get("/v1/exercises?limit=1", headers={"Accept": accept})
+    assert response.status_code == 200, (accept, response.text)
+
+
+async def test_an_operation_answering_204_takes_any_accept_header(client: Client, writer: Headers) -> None:
+    """A delete sends no representation, so there is nothing for `Accept` to rule out."""
+    created = await client.post("/v1/assessments", json={"subject_ref": "strict-delete"}, headers=writer)
+    assert created.status_code == 201, created.text
+    path = f"/v1/assessments/{created.json()['id']}"
+    deleted = await client.delete(path, headers={**writer, "Accept": "text/csv"})
+    assert deleted.status_code == 204, deleted.text
+    assert (await client.get(path, headers=writer)).status_code == 404
 
 
 async def test_an_idempotent_replay_answers_the_first_answers_bytes(client: Client, writer: Headers) -> None:
