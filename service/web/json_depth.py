@@ -75,6 +75,10 @@ class _DepthChecked:
             await app(scope, receive, send)
             return
         first = await self._read_body(receive)
+        if first["type"] == "http.disconnect":
+            # The client left, or its body timed out (service.web.server_protocol), before the body was complete:
+            # there is nobody to answer, and a handler would only fail on the missing body (a logged 500).
+            return
         if first["type"] == "http.request" and not first["more_body"] and json_depth_exceeds(first["body"]):
             raise _too_deep("body")
         replayed = False

@@ -24,7 +24,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.web.transport import HEAD_STATE_KEY
+from service.web.transport import BODY_TIMED_OUT_STATE_KEY, HEAD_STATE_KEY
 
 REQUEST_ID_HEADER = "x-request-id"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -130,7 +130,9 @@ def observe_middleware(app: ASGIApp) -> ASGIApp:
         rid_header = (b"x-request-id", rid.encode("latin-1"))
         path = scope.get("path_template") or scope["path"]
         counted = not path.startswith(_METRICS_EXCLUDED)
-        status = 200
+        # Until the app starts an answer: 499 (nginx's "client closed request") if it never does, or 408 if the
+        # server cut off a body that was too slow and answered for it (service.web.server_protocol).
+        status = 499
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -158,6 +160,8 @@ def observe_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send_with_id)
         finally:
             running.dec()
+            if status == 499 and scope["state"].get(BODY_TIMED_OUT_STATE_KEY):
+                status = 408
             metrics.finished(method, path, status, time.perf_counter() - started)
             request_id.set(None)
 

@@ -64,6 +64,13 @@ PROBLEM_TYPES: Final[tuple[ProblemType, ...]] = (
         "The `Accept` header rules out every media type the operation answers with (JSON, or problem+json).",
     ),
     ProblemType(
+        "request-timeout",
+        408,
+        "Request timeout",
+        "The request body did not arrive within the server's limit (30 s after the request's head by default), so the "
+        "connection was closed and nothing was changed. Send the request again.",
+    ),
+    ProblemType(
         "conflict",
         409,
         "Conflict",

@@ -209,6 +209,9 @@ def _too_large(headers: list[tuple[bytes, bytes]]) -> bool:
 
 # In the scope's state of a HEAD request, which the app sees as a GET.
 HEAD_STATE_KEY: Final = "head"
+# Set in a request's scope state by the server when its body timed out (service.web.server_protocol answered it with
+# a 408), for the request metrics (service.web.observability).
+BODY_TIMED_OUT_STATE_KEY: Final = "body_timed_out"
 
 
 def answer_head(app: ASGIApp) -> ASGIApp:
