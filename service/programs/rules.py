@@ -115,6 +115,10 @@ class Stage(_Rule):
     name: Literal["foundation", "volume", "load"]
     until: float
     step: int  # 0, 1, 2: how far along each dose range (CLINICAL.md §5) the stage goes
+    # Strength changes one variable at a time (CLINICAL.md §5): how far along its sets range (volume) and along its
+    # effort range, with the weight of a loaded lift (load), the stage goes.
+    sets: int
+    load: int
 
 
 class Range(_Rule):
@@ -182,8 +186,9 @@ class RestrictionWhen(_Rule):
 
 
 class Restriction(_Rule):
-    """CLINICAL.md §4: while `when` holds, nothing with one of these positions or demands, or more spinal load than
-    `spinal_load_at_most`, is prescribed; `note` says so in the program's safety notes."""
+    """CLINICAL.md §4: while `when` holds, nothing with one of these positions or demands, more spinal load than
+    `spinal_load_at_most`, one of these modalities or any of this equipment is prescribed; `note` says so in the
+    program's safety notes."""
 
     id: str
     when: RestrictionWhen
@@ -193,6 +198,7 @@ class Restriction(_Rule):
     demands: list[Demand] = []
     spinal_load_at_most: SpinalLoad | None = None
     modalities: list[Modality] = []
+    equipment: list[str] = []
 
 
 class SafetyNotes(_Rule):
@@ -206,6 +212,9 @@ class ProgramRules(_Rule):
     version: str
     phases: dict[Phase, PhaseText]
     restrictions: list[Restriction]
+    # The assessment's paired tests that measure range: their asymmetry's side is the tighter one (stretched first
+    # and longer); any other paired test's is the weaker one (one more set of strength work). CLINICAL.md §2.
+    range_tests: list[str]
     irritability: IrritabilityRules
     imported_phases: list[Phase]
     gap_equipment_order: list[str]
@@ -233,7 +242,10 @@ def _check_names(rules: ProgramRules, catalog: CatalogData) -> None:
     def need(kind: str, known: set[str], path: str, *values: str | None) -> None:
         problems.extend(f"{path}: unknown {kind} {v}" for v in values if v is not None and v not in known)
 
-    need("equipment", {e.slug for e in catalog.equipment}, "gap_equipment_order", *rules.gap_equipment_order)
+    equipment = {e.slug for e in catalog.equipment}
+    need("equipment", equipment, "gap_equipment_order", *rules.gap_equipment_order)
+    for r in rules.restrictions:
+        need("equipment", equipment, f"restrictions.{r.id}.equipment", *r.equipment)
     ids = [r.id for r in rules.restrictions]
     problems.extend(f"restrictions: {i} is defined twice" for i in sorted({i for i in ids if ids.count(i) > 1}))
     for restriction in rules.restrictions:
@@ -278,6 +290,8 @@ def _check_names(rules: ProgramRules, catalog: CatalogData) -> None:
     stages = rules.dose.stages
     if not stages or stages[-1].until != 1.0 or any(a.until >= b.until for a, b in itertools.pairwise(stages)):
         problems.append("dose.stages: `until` must rise and end at 1.0")
+    if any((b.sets > a.sets) + (b.load > a.load) > 1 for a, b in itertools.pairwise(stages)):
+        problems.append("dose.stages: a stage raises strength sets or load, not both (CLINICAL.md §5)")
     if set(rules.phases) != set(Phase):
         problems.append("phases: every phase needs a title and goal")
     if problems:

@@ -141,6 +141,7 @@ def check_restrictions(program: ProgramBody, body: dict[str, Any]) -> None:
             assert not set(record.positions) & set(restriction.positions), (slug, restriction.id)
             assert not set(record.demands) & set(restriction.demands), (slug, restriction.id)
             assert record.modality not in restriction.modalities, (slug, restriction.id)
+            assert not set(record.equipment) & set(restriction.equipment), (slug, restriction.id)
             limit = restriction.spinal_load_at_most
             assert limit is None or SPINAL_LOAD_RANK[record.spinal_load] <= SPINAL_LOAD_RANK[limit], (
                 slug,
@@ -182,6 +183,9 @@ def test_every_program_keeps_the_rules(body: dict[str, Any], params: dict[str, A
 
     check_restrictions(program, body)
     check_doses(program, body)
+    # The assessment's warning signs go with the program (CLINICAL.md §1: always safety-net).
+    netting = assessment_of(body).safety_netting
+    assert netting and set(netting) <= set(program.safety_notes)
 
     # Items explain themselves and are not repeated.
     prescribed = [item.exercise.slug for phase in program.phases for item in phase.items]
@@ -244,3 +248,6 @@ def test_no_program_breaks_a_restriction_or_contradicts_its_safety_notes(
     event(f"{len(applying)} restriction(s)")
     check_restrictions(program, body)
     check_doses(program, body)
+    # The assessment's warning signs go with the program (CLINICAL.md §1: always safety-net).
+    netting = assessment_of(body).safety_netting
+    assert netting and set(netting) <= set(program.safety_notes)

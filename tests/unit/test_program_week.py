@@ -5,6 +5,8 @@ education, and a compact contract whose every reference resolves."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +19,17 @@ from devkit.personas import BOTH_PATTERNS, DESK_WORKER, SEVERE_ACUTE, UPPER_CROS
 from devkit.programs import INDEX, RULES, STARTS_ON, program_for
 from service.programs.generator import ReferralRequired, validate_request
 from service.programs.generator.schedule import dose_changes, muscle_groups
-from service.programs.schemas import DosePatch, FindingType, ProgramBody, ProgramDose, ProgramRequest, Schedule, WarmUp
+from service.programs.schemas import (
+    DosePatch,
+    FindingType,
+    Irritability,
+    ProgramBody,
+    ProgramDose,
+    ProgramItem,
+    ProgramRequest,
+    Schedule,
+    WarmUp,
+)
 from tests.program_view import WEEKDAYS, dose_of, findings, prescriptions, render_day, slots
 from tests.unit.test_program_properties import parameters, screened_bodies
 from tests.unit.test_program_restrictions import person
@@ -107,15 +119,83 @@ def check_week_shape(program: ProgramBody) -> None:
                 assert not overlap(groups, last[1]), (week.week, session.day, groups, last[1])
             if training:
                 last = (number, groups)
-    # Reassessments: after each lighter week before the last, and at the end, on the last day of that week.
-    expected = [w for w in range(1, p.weeks) if w % SCHEDULE.lighter_week_every == 0] + [p.weeks]
-    assert [r.week for r in program.schedule.reassessments] == expected
+    # Lighter weeks (CLINICAL.md §5): every fourth week unless the program ends the week after it, and the last; a
+    # reassessment at the end of each (and of the last week), on the last day of that week: a lighter week comes
+    # before every reassessment.
+    every = SCHEDULE.lighter_week_every
+    lighter = set(range(every, p.weeks - 1, every)) | ({p.weeks} if p.weeks >= 2 else set())
+    assert {w.week for w in program.schedule.weeks if w.lighter} == lighter
+    assert [r.week for r in program.schedule.reassessments] == sorted(lighter | {p.weeks})
+    check_progressions(program)
     assert p.starts_on is not None
     for r in program.schedule.reassessments:
         assert r.date == p.starts_on + timedelta(days=7 * r.week - 1)
         assert r.tests and r.tests[0] == SCHEDULE.reassess_pain
     topics = [lesson.topic for lesson in program.education]
     assert topics == ["pain_monitoring", "sitting_breaks", "daily_walking", "effort", "flare_up", "stage_criteria"]
+
+
+EFFORT = re.compile(r"RPE (\d+) \((\d+) reps in reserve\)(?:; choose a weight you could lift (\d+) times)?")
+WEIGHTS = frozenset(next(r for r in RULES.restrictions if r.id == "irritability_high").equipment)
+
+
+@dataclass(frozen=True)
+class Effort:
+    spare: int  # reps in reserve
+    weight: int | None  # a loaded lift's weight, as the reps it allows: fewer is heavier
+
+
+def effort_of(dose: ProgramDose) -> Effort | None:
+    """A strength dose's effort, checked to mean what it says: the RPE is 10 less the reps in reserve (1 at least),
+    and the weight to choose allows the dose's reps plus those in reserve."""
+    found = EFFORT.match(dose.intensity or "")
+    if found is None:
+        return None
+    rpe, spare = int(found[1]), int(found[2])
+    assert rpe == max(10 - spare, 1), dose
+    weight = int(found[3]) if found[3] else None
+    assert weight is None or (dose.reps is not None and weight == dose.reps + spare), dose
+    return Effort(spare, weight)
+
+
+def check_progressions(program: ProgramBody) -> None:
+    """CLINICAL.md §5: from one week holding a strength prescription to the next, its load (effort, or the weight of
+    a loaded lift) and its volume (sets, or reps at the same weight) do not both rise, and a lighter week never
+    raises the load. §3: an easier start gives way when a stage starts (on its criteria), never in a lighter week.
+    High irritability: nothing with weights or machines (the program's own safety note says so)."""
+    weeks = {w.week: w for w in program.schedule.weeks}
+    held: dict[str, dict[int, ProgramDose]] = {}
+    for slot in slots(program):
+        held.setdefault(slot.id, {})[slot.week] = slot.dose
+
+    def heavier(now: Effort, then: Effort) -> bool:
+        return now.spare < then.spare if now.weight is None else now.weight < (then.weight or 0)
+
+    for pid, by_week in held.items():
+        last: Effort | None = None  # the week before holding it
+        full: tuple[ProgramDose, Effort] | None = None  # the last full (not lighter) week holding it
+        for week, dose in sorted(by_week.items()):
+            effort = effort_of(dose)
+            if effort is None:
+                continue
+            if weeks[week].lighter:
+                assert last is None or not heavier(effort, last), (pid, week, last, dose)
+            elif full is not None:
+                old, was = full
+                more = dose.sets > old.sets or (effort.weight == was.weight and (dose.reps or 0) > (old.reps or 0))
+                assert not (heavier(effort, was) and more), (pid, week, old, dose)
+            last = effort
+            if not weeks[week].lighter:
+                full = (dose, effort)
+    for pid, found in prescriptions(program).items():
+        effort_of(found.item.dose)
+        start = found.item.start_with if isinstance(found.item, ProgramItem) else None
+        if start is not None and start.until_week < program.parameters.weeks:
+            switch = weeks[start.until_week + 1]
+            assert switch.move_on_when is not None and not switch.lighter, (pid, start.until_week)
+    if program.parameters.irritability is Irritability.high:
+        for found in prescriptions(program).values():
+            assert not INDEX.exercises[found.item.exercise.slug].equipment & WEIGHTS, found.item.exercise.slug
 
 
 def dose_seconds(dose: Any) -> int:

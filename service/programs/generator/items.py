@@ -61,7 +61,7 @@ def plan_item(
     # A stretch for a muscle with a tighter side: one done a side at a time first, so that side gets the extra hold
     # (CLINICAL.md §2). Strength slots keep their order (a squat stays a squat); their one-sided exercises (step-ups,
     # lunges) carry the weaker side's extra set.
-    sided = phase is Phase.lengthen and any(m in selector.person.weaker_side for m in target.search)
+    sided = phase is Phase.lengthen and any(m in selector.person.tighter_side for m in target.search)
     if phase is Phase.lengthen:
         dynamic = selector.choose(phase, target.search, target.dynamic or target.prefer, DYNAMIC, one_side_first=sided)
         static = None

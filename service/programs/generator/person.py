@@ -37,7 +37,9 @@ class Person:
     restrictions: tuple[Restriction, ...]
     """The rules' movement restrictions that apply to this person (CLINICAL.md §4)."""
     weaker_side: dict[str, OneSide]
-    """Muscle slug (an asymmetry's muscles and those below them) → the weaker or tighter side (CLINICAL.md §2)."""
+    """Muscle slug (a strength asymmetry's muscles and those below them) → the weaker side (CLINICAL.md §2)."""
+    tighter_side: dict[str, OneSide]
+    """Muscle slug (a range asymmetry's muscles and those below them) → the tighter side (CLINICAL.md §2)."""
     instead: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """A regressed exercise (it hurt: a check-in decision, CLINICAL.md §8) → its catalogue regressions, tried in its
     place; the exercise itself is in `excluded`."""
@@ -85,11 +87,13 @@ def person_of(
     instead = {slug: catalog.exercises[slug].regressions for slug in regressed if slug in catalog.exercises}
     irritability = irritability_of(pain, rules.irritability)
     weaker_side: dict[str, OneSide] = {}
+    tighter_side: dict[str, OneSide] = {}
     for asymmetry in assessment.asymmetries:
         side = OneSide(asymmetry.side.value)
+        sides = tighter_side if asymmetry.test in rules.range_tests else weaker_side
         for muscle in asymmetry.muscles:
             for slug in (muscle, *sorted(catalog.descendants.get(muscle, ()))):
-                weaker_side.setdefault(slug, side)
+                sides.setdefault(slug, side)
     thomas = data.tests.thomas_test if data.tests else None
     thomas_positive = bool(thomas and "positive" in (thomas.left, thomas.right))
     available = catalog.equipment if request.available_equipment is None else frozenset(request.available_equipment)
@@ -106,6 +110,7 @@ def person_of(
         underactive=list(assessment.underactive),
         trigger_points=list(assessment.trigger_points),
         weaker_side=weaker_side,
+        tighter_side=tighter_side,
         instead=instead,
         restrictions=applying(
             rules.restrictions,

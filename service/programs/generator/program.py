@@ -163,7 +163,7 @@ def generate(
         phases=phases,
         schedule=schedule,
         excluded=[Exclusion(exercise=slug, reason=reason) for slug, reason in selector.exclusions.items()],
-        safety_notes=safety_notes(person, rules, bool(phases[0].items)),
+        safety_notes=safety_notes(person, rules, bool(phases[0].items), assessment.safety_netting),
         education=[
             *(Lesson(topic=x.topic, title=x.title, text=" ".join(x.text.split())) for x in rules.education),
             Lesson(

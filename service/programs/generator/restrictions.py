@@ -58,6 +58,8 @@ def broken(entry: ExerciseEntry, restrictions: tuple[Restriction, ...]) -> Restr
             return restriction
         if entry.modality in restriction.modalities:
             return restriction
+        if restriction.equipment and not entry.equipment.isdisjoint(restriction.equipment):
+            return restriction
         limit = restriction.spinal_load_at_most
         if limit is not None and SPINAL_LOAD_RANK[entry.spinal_load] > SPINAL_LOAD_RANK[limit]:
             return restriction

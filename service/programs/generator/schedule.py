@@ -5,9 +5,10 @@ A week is the routine, the same every day (release and lengthen: the key stretch
 `routine_minutes_at_most`), and a strength session on each of the person's days: the warm-up, the preparation the
 routine had no room for, then up to `training_items_at_most` training items, least practised first, within the
 session's minutes. A session the day after another never holds an item whose muscle groups the day before loaded.
-Then the week's training volume is governed: every fourth week is lighter, and no week rises more than 20 % over the
-last full one (CLINICAL.md §5). Where a dose differs from the prescription's own, the change is listed once, for
-every prescription it applies to, with only the fields that change.
+Then the week's training volume is governed: every fourth week (and the last) is lighter, no week rises more than
+20 % over the last full one, and a week whose load rises not at all (CLINICAL.md §5). Where a dose differs from the
+prescription's own, the change is listed once, for every prescription it applies to, with only the fields that
+change.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from service.catalog.enums import Phase
 from service.programs.catalog_index import CatalogIndex, ExerciseEntry
 from service.programs.generator.dosing import DosePlan
 from service.programs.generator.items import Planned
+from service.programs.rules import Stage
 from service.programs.schemas import (
     DoseChange,
     DosePatch,
@@ -84,6 +86,10 @@ def _lighter(dose: ProgramDose, share: float) -> ProgramDose:
     if dose.reps is not None:
         return msgspec.structs.replace(dose, reps=max(1, round(dose.reps * share)))
     return dose
+
+
+def _at_most_sets(dose: ProgramDose, sets: int) -> ProgramDose:
+    return msgspec.structs.replace(dose, sets=sets) if dose.sets > sets else dose
 
 
 def _shed(dose: ProgramDose) -> ProgramDose:
@@ -153,6 +159,9 @@ class _Weeks:
         self.done = [0] * len(planned)
         self.last: _Day | None = None
         self.last_full: float | None = None
+        # Each training item's stage when a week last held it, and its stage and sets when a full week last did.
+        self.held_stage: dict[int, Stage] = {}
+        self.full: dict[int, tuple[Stage, int]] = {}
         self.preparation = sorted(
             (i for i, p in enumerate(planned) if p.phase in PREPARATION), key=lambda i: (_routine_rank(planned[i]), i)
         )
@@ -254,10 +263,29 @@ def build_schedule(
         trained = Counter(i for _, train in sessions for i in train)
         count = {i: trained[i] for i in held_doses}
         training = {i: d for i, d in held_doses.items() if planned[i].phase in TRAINING}
-        light = number % rules.lighter_week_every == 0
-        rise = rules.lighter_week_share if light else rules.weekly_rise_at_most
+        light = number in doses.lighter
+        starts = number > 1 and doses.stage(number - 1) is not stage
+        # One variable at a time (CLINICAL.md §5): a week whose load rises keeps the volume of the last full week.
+        load_rises = starts and stage.load > doses.stage(number - 1).load
+        rise = rules.lighter_week_share if light else 1.0 if load_rises else rules.weekly_rise_at_most
         ceiling = filler.last_full * rise if filler.last_full is not None else None
+        used = {}  # the stage each training item is dosed at this week
+        for i, dose in training.items():
+            used[i] = stage
+            was, full = filler.held_stage.get(i), filler.full.get(i)
+            if light and was is not None and was.load < stage.load:
+                # A lighter week never raises an item's load: it keeps the stage the item was last done at.
+                used[i] = was
+                training[i] = doses.dose_at(week[i].entry, planned[i].phase, was)
+            elif full is not None and full[0].load < stage.load:
+                # Nor does a week raise an item's load and volume together: its sets stay as in its last full week.
+                training[i] = _at_most_sets(dose, full[1])
         _govern(training, count, light, ceiling, rules.lighter_week_share)
+        for i, dose in training.items():
+            training[i] = doses.with_fewer_reps(week[i].entry, planned[i].phase, used[i], dose)
+            filler.held_stage[i] = used[i]
+            if not light:
+                filler.full[i] = (used[i], training[i].sets)
         held_doses |= training
         if not light and (volume := training_volume(training, count)):
             filler.last_full = volume  # a week whose sessions held no training sets no reference
@@ -271,7 +299,6 @@ def build_schedule(
         def seconds(indexes: list[int], training: bool, held: dict[int, int] = held_seconds) -> int:
             return sum(map(held.__getitem__, indexes)) + len(indexes) * filler.cost(0, training)
 
-        starts = number > 1 and doses.stage(number - 1) is not stage
         weeks.append(
             Week(
                 week=number,
@@ -295,7 +322,6 @@ def build_schedule(
                 move_on_when=" ".join(doses.rules.irritability.move_on_when.split()) if starts else None,
             )
         )
-    lighter = [w for w in range(1, doses.weeks) if w % rules.lighter_week_every == 0]
     return Schedule(
         days=days,
         warm_up=WarmUp(minutes=rules.warm_up.minutes, steps=list(rules.warm_up.steps)),
@@ -307,7 +333,7 @@ def build_schedule(
         ),
         reassessments=[
             Reassessment(week=w, date=starts_on + timedelta(days=7 * w - 1), tests=tests)
-            for w in [*lighter, doses.weeks]
+            for w in sorted(doses.lighter | {doses.weeks})
         ],
     )
 

@@ -40,8 +40,11 @@ def slot_rationale(target: Target, exercise: ExerciseEntry, first_choice: Exerci
     return rationale
 
 
-def safety_notes(person: Person, rules: ProgramRules, has_release: bool) -> list[str]:
+def safety_notes(person: Person, rules: ProgramRules, has_release: bool, safety_netting: list[str]) -> list[str]:
+    """`safety_netting`: the assessment's warning signs, for the screens that applied (CLINICAL.md §1: always
+    safety-net). They go with the program, which the person keeps using for weeks after the assessment."""
     notes = list(rules.safety_notes.always)
+    notes.extend(safety_netting)
     # Each restriction's note, written from the restriction the selector applied: the program cannot contradict it.
     notes.extend(" ".join(r.note.split()) for r in person.restrictions)
     if person.level is Level.beginner:
