@@ -57,10 +57,21 @@ class Session:
 class Week:
     week: int = strawberry.field(description="The week's number, from 1.")
     stage: str = strawberry.field(description="Progression stage: foundation, volume or load.")
-    lighter: bool = strawberry.field(description="A lighter week (about 60 % of the training volume), every fourth.")
+    lighter: bool = strawberry.field(
+        description=(
+            "A lighter week (about 60 % of the training volume, never a heavier load than the week before): every "
+            "fourth week unless the program ends the week after it, and the last; a reassessment follows each."
+        )
+    )
     routine: Routine = strawberry.field(description="The daily mobility routine.")
     sessions: list[Session] = strawberry.field(description="The strength sessions, by day.")
     rest_days: list[Weekday] = strawberry.field(description="Days without strength work (the routine stays).")
+    no_strength_work: str | None = strawberry.field(
+        description=(
+            "Why one of the chosen strength days holds no session this week (it is then among `restDays`); null "
+            "when every chosen day holds one."
+        )
+    )
     move_on_when: str | None = strawberry.field(
         description="On the first week of a stage: what must hold before starting it; otherwise repeat the week before."
     )
@@ -77,6 +88,7 @@ class Week:
                 for x in week.sessions
             ],
             rest_days=week.rest_days,
+            no_strength_work=week.no_strength_work,
             move_on_when=week.move_on_when,
         )
 

@@ -159,6 +159,7 @@ class ScheduleRules(_Rule):
     """The week (CLINICAL.md §6): see rules.yaml `schedule`."""
 
     default_days: dict[int, list[Weekday]]
+    no_training_day: str
     routine_minutes_at_most: int
     training_items_at_most: int
     station_setup_seconds: int

@@ -270,7 +270,7 @@ class Routine(_Struct, kw_only=True):
 
 
 class Session(_Struct, kw_only=True):
-    """A strength session: the warm-up, then any preparation, then the training items."""
+    """A strength session: the warm-up, then any preparation, then the training items (one at least)."""
 
     day: Annotated[Weekday, msgspec.Meta(description="The weekday of the session.")]
     preparation: Annotated[
@@ -289,11 +289,28 @@ class Week(_Struct, kw_only=True):
     week: Annotated[int, msgspec.Meta(description="The week's number, from 1.")]
     stage: Annotated[str, msgspec.Meta(description="Progression stage: foundation, volume or load.")]
     lighter: Annotated[
-        bool, msgspec.Meta(description="A lighter week (about 60 % of the training volume), every fourth.")
+        bool,
+        msgspec.Meta(
+            description=(
+                "A lighter week (about 60 % of the training volume, never a heavier load than the week before): "
+                "every fourth week unless the program ends the week after it, and the last; a reassessment follows "
+                "each."
+            )
+        ),
     ] = False
     routine: Annotated[Routine, msgspec.Meta(description="The daily mobility routine of the week.")]
     sessions: Annotated[list[Session], msgspec.Meta(description="The strength sessions of the week.")]
     rest_days: Annotated[list[Weekday], msgspec.Meta(description="Days without strength work (the routine stays).")]
+    no_strength_work: Annotated[
+        str | None,
+        msgspec.Meta(
+            description=(
+                "Why one of the chosen strength days holds no session this week (it is then among `rest_days`), in "
+                "plain words: every strength exercise works a muscle group the day before trained. Null when every "
+                "chosen day holds one."
+            )
+        ),
+    ] = None
     move_on_when: Annotated[
         str | None,
         msgspec.Meta(

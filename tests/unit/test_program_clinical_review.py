@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from devkit.personas import DESK_WORKER, SEVERE_ACUTE
+from devkit.personas import BOTH_PATTERNS, DESK_WORKER, SEVERE_ACUTE, UPPER_CROSSED
 from devkit.programs import INDEX, RULES, assessment_of, program_for
+from service.programs.generator.schedule import _halves_of, _no_strength_work
 from service.programs.schemas import ProgramBody
 from tests.program_view import prescriptions, slots
 from tests.unit.test_program_restrictions import person
@@ -97,6 +98,15 @@ def _sided(program: ProgramBody, phases: set[str]) -> set[str]:
     return {s.slug for s in slots(program) if s.phase in phases and s.dose.weaker_side is not None}
 
 
+def test_every_dose_with_a_weight_says_how_to_choose_it() -> None:
+    """The light dumbbell hinge in the daily routine said "light dumbbells" and no more (CLINICAL.md §5: a loaded
+    lift states how to choose the starting load)."""
+    for body in (DESK_WORKER, BOTH_PATTERNS, person("knee"), person()):
+        for slot in slots(program_for(body)):
+            if INDEX.exercises[slot.slug].equipment & WEIGHTS:
+                assert "could lift" in (slot.dose.intensity or ""), (slot.slug, slot.dose.intensity)
+
+
 def test_the_weaker_side_gets_strength_work_and_the_tighter_side_the_stretch() -> None:
     """A weak left glute (single-leg bridge) gave its extra set to a glute stretch."""
     weak: dict[str, Any] = {"single_leg_bridge_seconds": {"left": 12, "right": 20}}
@@ -106,6 +116,28 @@ def test_the_weaker_side_gets_strength_work_and_the_tighter_side_the_stretch() -
     program = program_for(person("lower_back", intensity=2, tests=tight))
     assert _sided(program, {"lengthen"}) and not _sided(program, {"strengthen", "integrate"})
     check_week_shape(program)
+
+
+def test_strength_days_in_a_row_each_hold_strength_work() -> None:
+    """Upper crossed syndrome on four days in a row: Tuesday and Thursday of week 1 held no strength exercise (every
+    one worked a muscle Monday had), yet were neither rest days nor explained. Days in a row now alternate between
+    two halves of the training items that share no muscle group."""
+    for days in (["mon", "tue", "wed", "thu"], ["mon", "tue", "thu", "fri"], ["sat", "sun"]):
+        program = program_for(UPPER_CROSSED, days=days)
+        for week in program.schedule.weeks:
+            assert [s.day for s in week.sessions] == days and all(s.items for s in week.sessions), week.week
+            assert week.no_strength_work is None
+        check_week_shape(program)
+
+
+def test_days_in_a_row_alternate_halves_across_the_week_end() -> None:
+    assert _halves_of(["mon", "tue", "wed", "thu"]) == {"mon": 0, "tue": 1, "wed": 0, "thu": 1}
+    assert _halves_of(["sat", "sun", "mon"]) == {"sat": 0, "sun": 1, "mon": 0}  # Sunday, then next week's Monday
+    assert _halves_of(["mon", "wed", "fri"]) == {"mon": None, "wed": None, "fri": None}
+    text = RULES.schedule.no_training_day
+    assert _no_strength_work(["mon", "tue", "thu"], ["mon", "thu"], text).startswith("Tuesday: no strength work")
+    assert _no_strength_work(["mon", "tue", "thu"], ["mon"], text).startswith("Tuesday and Thursday:")
+    assert _no_strength_work(["mon", "tue"], ["mon", "tue"], text) is None
 
 
 def test_the_programs_safety_notes_carry_the_assessments_warning_signs() -> None:

@@ -200,7 +200,7 @@ def test_every_program_keeps_the_rules(body: dict[str, Any], params: dict[str, A
     # The schedule: every week and session, each within the time budget, phases in order within a session.
     assert [w.week for w in program.schedule.weeks] == list(range(1, p.weeks + 1))
     for week in program.schedule.weeks:
-        assert [s.day for s in week.sessions] == p.days and len(p.days) == p.sessions_per_week
+        assert {s.day for s in week.sessions} <= set(p.days) and len(p.days) == p.sessions_per_week
         for session in week.sessions:
             assert 0 <= session.estimated_minutes <= p.session_minutes
         for session in sessions(program, week.week):

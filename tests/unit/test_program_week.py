@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from devkit.personas import BOTH_PATTERNS, DESK_WORKER, SEVERE_ACUTE, UPPER_CROSSED
 from devkit.programs import INDEX, RULES, STARTS_ON, program_for
 from service.programs.generator import ReferralRequired, validate_request
-from service.programs.generator.schedule import dose_changes, muscle_groups
+from service.programs.generator.schedule import DAY_NAMES, dose_changes, muscle_groups
 from service.programs.schemas import (
     DosePatch,
     FindingType,
@@ -82,9 +82,14 @@ def check_week_shape(program: ProgramBody) -> None:
     assert set(by_id) <= done, ({pid: by_id[pid].item.exercise.slug for pid in set(by_id) - done}, p)
     last: tuple[int, frozenset[str]] | None = None
     for week in program.schedule.weeks:
-        # Rest days from strength work; sessions on the person's days only, in order.
-        assert [s.day for s in week.sessions] == p.days
-        assert week.rest_days and set(week.rest_days) == set(WEEKDAYS) - set(p.days)
+        # Rest days from strength work; sessions on the person's days only, in order, each with training; a chosen
+        # day without one is a rest day and the week says why, naming it.
+        held = [s.day for s in week.sessions]
+        assert held == [d for d in p.days if d in held] and all(s.items for s in week.sessions)
+        assert week.rest_days and set(week.rest_days) == set(WEEKDAYS) - set(held)
+        missing = [d for d in p.days if d not in held]
+        assert (week.no_strength_work is None) == (not missing)
+        assert all(DAY_NAMES[d] in (week.no_strength_work or "") for d in missing)
         # The routine: release and lengthen only, every key stretch, and within 12 minutes unless the key stretches
         # alone take longer (they are done every day, whatever it costs: CLINICAL.md §6).
         assert all(by_id[i].phase in ("release", "lengthen") for i in week.routine.items)

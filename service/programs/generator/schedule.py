@@ -13,6 +13,7 @@ change.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -195,8 +196,35 @@ class _Weeks:
                 left.append(i)
         return routine, left
 
-    def session(self, week: list[Prescribed], number: int, left: list[int], budget: int) -> tuple[list[int], list[int]]:
-        """One strength session's preparation and training items (indexes into `planned`)."""
+    def halves(self, week: list[Prescribed]) -> tuple[frozenset[int], frozenset[int]]:
+        """The week's training items in two halves that share no muscle group, as even as the groups allow: strength
+        days in a row alternate between them, so the second day has work the first did not load (all of it in one
+        half when every item shares a group with another)."""
+        groups = {i: self.groups_of(week[i].entry) for i in self.training}
+        component = {i: i for i in self.training}  # union-find over "shares a muscle group"
+
+        def root(i: int) -> int:
+            while component[i] != i:
+                i = component[i]
+            return i
+
+        for a, b in itertools.combinations(self.training, 2):
+            if root(a) != root(b) and self.overlap(groups[a], groups[b]):
+                component[root(b)] = root(a)
+        together: dict[int, list[int]] = {}
+        for i in self.training:
+            together.setdefault(root(i), []).append(i)
+        first: list[int] = []
+        second: list[int] = []
+        for members in sorted(together.values(), key=lambda m: (-len(m), m[0])):
+            (first if len(first) <= len(second) else second).extend(members)
+        return frozenset(first), frozenset(second)
+
+    def session(
+        self, week: list[Prescribed], number: int, left: list[int], budget: int, allowed: frozenset[int] | None
+    ) -> tuple[list[int], list[int]]:
+        """One strength session's preparation and training items (indexes into `planned`), the training items among
+        `allowed` (None: any). A session with no training item is none: it holds nothing."""
         budget -= self.rules.warm_up.minutes * 60
         preparation = []
         room = budget * self.rules.preparation_share
@@ -210,6 +238,8 @@ class _Weeks:
         chosen: list[int] = []
         loaded: frozenset[str] = frozenset()
         for i in sorted(self.training, key=lambda i: (self.done[i], i)):
+            if allowed is not None and i not in allowed:
+                continue
             if len(chosen) == self.rules.training_items_at_most:
                 break
             groups = self.groups_of(week[i].entry)  # the week's exercise: an easier start loads its own muscles
@@ -220,6 +250,8 @@ class _Weeks:
                 chosen.append(i)
                 budget -= cost
                 loaded |= groups
+        if not chosen:
+            return [], []
         for i in preparation + chosen:
             self.done[i] += 1
         self.last = _Day(number, loaded) if chosen else self.last
@@ -239,6 +271,7 @@ def build_schedule(
     """The weeks, the dose runs and the reassessments (see the module's docstring)."""
     rules = doses.rules.schedule
     filler = _Weeks(planned, doses, catalog, days)
+    halves = _halves_of(days)
     weeks: list[Week] = []
     held: dict[str, list[tuple[int, ProgramDose]]] = {}  # prescription id -> (week, dose) for each week holding it
     # What an item is in a week depends on the week's stage and on whether its easier start still holds: each is
@@ -257,7 +290,12 @@ def build_schedule(
                 made = prescribed[(index, starting, stage.name)] = Prescribed(pid, entry, dose, doses.seconds(dose))
             week.append(made)
         routine, left = filler.routine(week)
-        sessions = [filler.session(week, (number - 1) * 7 + WEEKDAYS.index(day), left, minutes * 60) for day in days]
+        split = filler.halves(week)
+        allowed = {day: None if (half := halves[day]) is None else split[half] for day in days}
+        sessions = [
+            filler.session(week, (number - 1) * 7 + WEEKDAYS.index(day), left, minutes * 60, allowed[day])
+            for day in days
+        ]
         held_doses = {i: week[i].dose for i in routine}
         held_doses |= {i: week[i].dose for prep, train in sessions for i in (*prep, *train)}
         trained = Counter(i for _, train in sessions for i in train)
@@ -299,6 +337,7 @@ def build_schedule(
         def seconds(indexes: list[int], training: bool, held: dict[int, int] = held_seconds) -> int:
             return sum(map(held.__getitem__, indexes)) + len(indexes) * filler.cost(0, training)
 
+        trained_on = [day for day, (_, train) in zip(days, sessions, strict=True) if train]
         weeks.append(
             Week(
                 week=number,
@@ -317,8 +356,10 @@ def build_schedule(
                         ),
                     )
                     for day, (prep, train) in zip(days, sessions, strict=True)
+                    if train
                 ],
-                rest_days=[d for d in WEEKDAYS if d not in days],
+                rest_days=[d for d in WEEKDAYS if d not in trained_on],
+                no_strength_work=_no_strength_work(days, trained_on, rules.no_training_day),
                 move_on_when=" ".join(doses.rules.irritability.move_on_when.split()) if starts else None,
             )
         )
@@ -336,6 +377,44 @@ def build_schedule(
             for w in sorted(doses.lighter | {doses.weeks})
         ],
     )
+
+
+def _halves_of(days: list[Weekday]) -> dict[Weekday, int | None]:
+    """For each strength day, the half of the training items it holds (0 or 1) when it is one of strength days in a
+    row (Sunday then Monday counts), alternating along the row; None for a day on its own, which may hold any."""
+    numbers = {WEEKDAYS.index(day) for day in days}
+    halves: dict[Weekday, int | None] = {}
+    for day in days:
+        n = WEEKDAYS.index(day)
+        if (n - 1) % 7 in numbers or (n + 1) % 7 in numbers:
+            # Count back to the start of the row (a row of at most four days never closes on itself).
+            back = 0
+            while (n - back - 1) % 7 in numbers:
+                back += 1
+            halves[day] = back % 2
+        else:
+            halves[day] = None
+    return halves
+
+
+DAY_NAMES = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+}
+DAY_NAMES["sun"] = "Sunday"
+
+
+def _no_strength_work(days: list[Weekday], trained_on: list[Weekday], text: str) -> str | None:
+    """Why a chosen strength day holds no session this week, naming it; None when every one does."""
+    missing = [DAY_NAMES[d] for d in days if d not in trained_on]
+    if not missing:
+        return None
+    named = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+    return " ".join(text.split()).format(days=named)
 
 
 def dose_changes(held: dict[str, list[tuple[int, ProgramDose]]], own: dict[str, ProgramDose]) -> list[DoseChange]:

@@ -40,7 +40,7 @@ PROGRAM = f"""
   schedule {{
     days warmUp {{ minutes steps }}
     weeks {{
-      week stage lighter moveOnWhen restDays routine {{ items estimatedMinutes }}
+      week stage lighter moveOnWhen restDays noStrengthWork routine {{ items estimatedMinutes }}
       sessions {{ day preparation items estimatedMinutes }}
     }}
     doseChanges {{ prescriptions fromWeek toWeek dose {{ {DOSE} }} }}
