@@ -43,7 +43,7 @@ def _grow(value: int | None, by: int, at_most: int) -> int | None:
 def _effort(spare: int, reps: int | None, bodyweight: bool) -> str:
     """Short, because it is repeated in every week's dose; the `effort` lesson of the program explains the terms.
     `spare`: the reps in reserve (RPE 10 minus them, 1 at least)."""
-    effort = f"RPE {10 - spare} ({spare} reps in reserve)" if spare < 9 else f"RPE 1 ({spare} reps in reserve)"
+    effort = f"RPE {max(10 - spare, 1)} ({spare} reps in reserve)"
     if bodyweight:
         return f"{effort}; harder by tempo or version, never by adding weight"
     if reps is None:

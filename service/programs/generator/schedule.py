@@ -163,6 +163,7 @@ class _Weeks:
         # Each training item's stage when a week last held it, and its stage and sets when a full week last did.
         self.held_stage: dict[int, Stage] = {}
         self.full: dict[int, tuple[Stage, int]] = {}
+        self.splits: dict[tuple[str, ...], tuple[frozenset[int], frozenset[int]]] = {}
         self.preparation = sorted(
             (i for i, p in enumerate(planned) if p.phase in PREPARATION), key=lambda i: (_routine_rank(planned[i]), i)
         )
@@ -200,6 +201,9 @@ class _Weeks:
         """The week's training items in two halves that share no muscle group, as even as the groups allow: strength
         days in a row alternate between them, so the second day has work the first did not load (all of it in one
         half when every item shares a group with another)."""
+        key = tuple(week[i].entry.slug for i in self.training)  # the weeks with the same exercises split the same
+        if key in self.splits:
+            return self.splits[key]
         groups = {i: self.groups_of(week[i].entry) for i in self.training}
         component = {i: i for i in self.training}  # union-find over "shares a muscle group"
 
@@ -218,7 +222,8 @@ class _Weeks:
         second: list[int] = []
         for members in sorted(together.values(), key=lambda m: (-len(m), m[0])):
             (first if len(first) <= len(second) else second).extend(members)
-        return frozenset(first), frozenset(second)
+        self.splits[key] = frozenset(first), frozenset(second)
+        return self.splits[key]
 
     def session(
         self, week: list[Prescribed], number: int, left: list[int], budget: int, allowed: frozenset[int] | None
@@ -290,8 +295,8 @@ def build_schedule(
                 made = prescribed[(index, starting, stage.name)] = Prescribed(pid, entry, dose, doses.seconds(dose))
             week.append(made)
         routine, left = filler.routine(week)
-        split = filler.halves(week)
-        allowed = {day: None if (half := halves[day]) is None else split[half] for day in days}
+        split = filler.halves(week) if any(half is not None for half in halves.values()) else None
+        allowed = {day: None if (half := halves[day]) is None or split is None else split[half] for day in days}
         sessions = [
             filler.session(week, (number - 1) * 7 + WEEKDAYS.index(day), left, minutes * 60, allowed[day])
             for day in days
@@ -318,9 +323,11 @@ def build_schedule(
             elif full is not None and full[0].load < stage.load:
                 # Nor does a week raise an item's load and volume together: its sets stay as in its last full week.
                 training[i] = _at_most_sets(dose, full[1])
+        governed = dict(training)
         _govern(training, count, light, ceiling, rules.lighter_week_share)
         for i, dose in training.items():
-            training[i] = doses.with_fewer_reps(week[i].entry, planned[i].phase, used[i], dose)
+            if dose.reps != governed[i].reps:
+                training[i] = doses.with_fewer_reps(week[i].entry, planned[i].phase, used[i], dose)
             filler.held_stage[i] = used[i]
             if not light:
                 filler.full[i] = (used[i], training[i].sets)
@@ -397,15 +404,9 @@ def _halves_of(days: list[Weekday]) -> dict[Weekday, int | None]:
     return halves
 
 
-DAY_NAMES = {
-    "mon": "Monday",
-    "tue": "Tuesday",
-    "wed": "Wednesday",
-    "thu": "Thursday",
-    "fri": "Friday",
-    "sat": "Saturday",
-}
-DAY_NAMES["sun"] = "Sunday"
+DAY_NAMES: dict[Weekday, str] = dict(
+    zip(WEEKDAYS, ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], strict=True)
+)
 
 
 def _no_strength_work(days: list[Weekday], trained_on: list[Weekday], text: str) -> str | None:
