@@ -1,7 +1,8 @@
 """A clinician's review of generated programs (2026-12-06), each finding as a test: weights for severe pain against
-the program's own safety note, reassessments without a lighter week before them, load rising in a lighter week,
-several variables changed at once, efforts whose words did not add up, the weak side's extra set given to a
-stretch, and the assessment's warning signs missing from the program. CLINICAL.md §1-5."""
+the program's own safety note, easier starts giving way on the calendar, reassessments without a lighter week
+before them, load rising in a lighter week, several variables changed at once, efforts whose words did not add up,
+a weight with no way to choose it, the weak side's extra set given to a stretch, empty strength sessions on days in
+a row, and the assessment's warning signs missing from the program. CLINICAL.md §1-6."""
 
 from __future__ import annotations
 
