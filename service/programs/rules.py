@@ -143,6 +143,7 @@ class DoseRules(_Rule):
     activation_hold_seconds_at_most: int
     activation_reps_at_most: int
     stages: list[Stage]
+    first_stage_weeks_at_least: int
     release_seconds: dict[str, int]
     seconds_per_rep: int
     setup_seconds: int

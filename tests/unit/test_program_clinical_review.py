@@ -56,6 +56,16 @@ def test_an_easier_start_gives_way_when_a_stage_starts_never_in_a_lighter_week()
         assert switch.move_on_when is not None and not switch.lighter, start
 
 
+def test_stage_one_lasts_two_weeks_at_least() -> None:
+    """A 3-week program for severe pain kept its static holds one week, then swapped four stretches for dynamic ones
+    in week 2 (CLINICAL.md §3: stage 1, weeks 1-2 at least)."""
+    for weeks in (2, 3, 4):
+        program = program_for(SEVERE_ACUTE, weeks=weeks)
+        assert [w.stage for w in program.schedule.weeks[:2]] == ["foundation", "foundation"], weeks
+        starts = [i.start_with for p in program.phases for i in p.items if i.start_with is not None]
+        assert all(start.until_week >= 2 for start in starts), weeks
+
+
 def test_a_lighter_week_comes_before_every_reassessment() -> None:
     """Six weeks: reassessed in weeks 4 and 6, only week 4 lighter; ten weeks: 4, 8 and 10, week 10 not lighter."""
     for weeks, expected in ((6, [4, 6]), (10, [4, 8, 10]), (12, [4, 8, 12]), (9, [4, 9]), (5, [5])):

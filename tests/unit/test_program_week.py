@@ -130,6 +130,8 @@ def check_week_shape(program: ProgramBody) -> None:
     every = SCHEDULE.lighter_week_every
     lighter = set(range(every, p.weeks - 1, every)) | ({p.weeks} if p.weeks >= 2 else set())
     assert {w.week for w in program.schedule.weeks if w.lighter} == lighter
+    # CLINICAL.md §3: stage 1 lasts weeks 1-2 at least.
+    assert {w.stage for w in program.schedule.weeks[:2]} == {RULES.dose.stages[0].name}
     assert [r.week for r in program.schedule.reassessments] == sorted(lighter | {p.weeks})
     check_progressions(program)
     assert p.starts_on is not None
@@ -184,7 +186,9 @@ def check_progressions(program: ProgramBody) -> None:
             if effort is None:
                 continue
             if weeks[week].lighter:
-                assert last is None or not heavier(effort, last), (pid, week, last, dose)
+                # No harder than when last done in a full week (or, never yet, when last done at all).
+                then = full[1] if full is not None else last
+                assert then is None or not heavier(effort, then), (pid, week, then, dose)
             elif full is not None:
                 old, was = full
                 more = dose.sets > old.sets or (effort.weight == was.weight and (dose.reps or 0) > (old.reps or 0))

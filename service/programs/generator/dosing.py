@@ -75,6 +75,8 @@ class DosePlan:
         by_week: list[Stage] = []
         for week in range(1, self.weeks + 1):
             stage = next(s for s in stages if (week - 1) / self.weeks < s.until)
+            if week <= self.rules.dose.first_stage_weeks_at_least:
+                stage = stages[0]
             # A lighter week keeps the stage before: its load never rises, and a stage starts after it.
             by_week.append(by_week[-1] if week in lighter and by_week else stage)
         object.__setattr__(self, "_stages", tuple(by_week))
