@@ -210,9 +210,11 @@ def check_progressions(program: ProgramBody) -> None:
 def dose_seconds(dose: Any) -> int:
     """The generator's own time of a dose (service/programs/generator/dosing.py), written again here."""
     per_rep = sum(int(d) for d in dose.tempo.split("-")) if dose.tempo else RULES.dose.seconds_per_rep
-    work = dose.reps * max(per_rep, 1) if dose.reps is not None else (dose.hold_seconds or dose.duration_seconds or 0)
-    work *= 2 if dose.per_side else 1
-    return dose.sets * work + (dose.sets - 1) * dose.rest_seconds + RULES.dose.setup_seconds
+    side = dose.reps * max(per_rep, 1) if dose.reps is not None else (dose.hold_seconds or dose.duration_seconds or 0)
+    work = side * 2 if dose.per_side else side
+    # The weaker side's extra set (CLINICAL.md §2) takes time too: one side's work and the rest before it.
+    extra = side + dose.rest_seconds if dose.per_side and dose.weaker_side is not None else 0
+    return dose.sets * work + (dose.sets - 1) * dose.rest_seconds + extra + RULES.dose.setup_seconds
 
 
 # ---------------------------------------------------------------- the property

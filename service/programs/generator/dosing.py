@@ -199,6 +199,8 @@ class DosePlan:
             work = dose.reps * max(per_rep, 1)
         else:
             work = dose.hold_seconds or dose.duration_seconds or 0
+        # The weaker (or tighter) side's extra set: one side's work more, and a rest before it.
+        extra = work + dose.rest_seconds if dose.per_side and dose.weaker_side is not None else 0
         if dose.per_side:
             work *= 2
-        return dose.sets * work + (dose.sets - 1) * dose.rest_seconds + rules.setup_seconds
+        return dose.sets * work + (dose.sets - 1) * dose.rest_seconds + extra + rules.setup_seconds
