@@ -29,6 +29,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service.lib.errors import Invalid
 from service.web.problems import PROBLEM_MEDIA_TYPE, ProblemError, problem_spec
+from service.web.transport import q_weight
 
 # Declared by every operation that reads a body (the 400 of an unknown parameter is every operation's 400).
 UNSUPPORTED_MEDIA_TYPE = problem_spec("The body is not declared as JSON: send `Content-Type: application/json`.")
@@ -102,15 +103,7 @@ def _weight(media_range: str) -> tuple[str, float] | None:
     main, slash, sub = media_type.partition("/")
     if not (slash and main and sub):
         return None
-    weight = 1.0
-    for param in params:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                weight = float(value.strip())
-            except ValueError:
-                weight = 0.0
-    return media_type, weight
+    return media_type, q_weight(params)
 
 
 def accepts_json(accept: str) -> bool:

@@ -19,6 +19,7 @@ an ETag is compressed once and its gzip body reused.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final
 
 from litestar.config.cors import CORSConfig
@@ -69,6 +70,20 @@ def cors_config(origins: tuple[str, ...]) -> CORSConfig | None:
     )
 
 
+def q_weight(params: Iterable[str]) -> float:
+    """The weight (`q`) among the parameters of an Accept or Accept-Encoding item (RFC 9110 §12.4.2): 1 when none is
+    given, 0 when it is no number."""
+    weight = 1.0
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                weight = float(value.strip())
+            except ValueError:
+                weight = 0.0
+    return weight
+
+
 def accepts_gzip(accept_encoding: str | None) -> bool:
     """Whether `Accept-Encoding` allows gzip (RFC 9110 §12.5.3): named with a non-zero weight, or covered by `*`
     with one. Litestar's own test is a substring match, which takes `gzip;q=0` for a yes."""
@@ -80,14 +95,7 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
         coding = coding.strip().lower()
         if coding not in ("gzip", "x-gzip", "*"):
             continue
-        weight = 1.0
-        for param in params.split(";"):
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    weight = float(value.strip())
-                except ValueError:
-                    weight = 0.0
+        weight = q_weight(params.split(";"))
         if coding == "*":
             star = weight > 0
         else:
