@@ -246,14 +246,13 @@ def _check_names(rules: ProgramRules, catalog: CatalogData) -> None:
 
     equipment = {e.slug for e in catalog.equipment}
     need("equipment", equipment, "gap_equipment_order", *rules.gap_equipment_order)
-    for r in rules.restrictions:
-        need("equipment", equipment, f"restrictions.{r.id}.equipment", *r.equipment)
     ids = [r.id for r in rules.restrictions]
     problems.extend(f"restrictions: {i} is defined twice" for i in sorted({i for i in ids if ids.count(i) > 1}))
     for restriction in rules.restrictions:
         path = f"restrictions.{restriction.id}"
         when = restriction.when
         need("condition", conditions, path, when.condition)
+        need("equipment", equipment, f"{path}.equipment", *restriction.equipment)
         if when == RestrictionWhen():
             problems.append(f"{path}: `when` is empty (it would apply to everyone)")
         if when.pregnancy_from_week is not None and when.condition != "pregnancy":
